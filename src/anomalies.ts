@@ -44,6 +44,8 @@ export const A = {
   PcapngMalformedPacketBlock: 27,
   TcpHeaderTruncated: 28,
   Ipv6Jumbo: 29,
+  WireLengthImplausible: 30,
+  TcpTinyFragment: 31,
 } as const;
 export type AnomalyId = (typeof A)[keyof typeof A];
 
@@ -61,7 +63,7 @@ export const ANOMALIES: readonly AnomalyInfo[] = [
   { name: 'ipv6_ext_header_truncated', fate: true, description: 'IPv6 extension header chain cut short or inconsistent' },
   { name: 'ip_fragment_unattributed', fate: true, description: 'non-first IP fragment whose first fragment (with the ports) was not seen' },
   { name: 'tcp_truncated', fate: true, description: 'TCP header cut short before the ports' },
-  { name: 'tcp_bad_data_offset', fate: false, description: 'TCP data offset below 5 or past the segment; ports kept, payload ignored' },
+  { name: 'tcp_bad_data_offset', fate: true, description: 'TCP data offset below 5 or past the end of the segment: an invalid header (tshark and Zeek drop it too)' },
   { name: 'udp_truncated', fate: true, description: 'UDP header cut short before the ports' },
   { name: 'udp_bad_length', fate: false, description: 'UDP length field below 8 or past the IP payload; ports kept' },
   { name: 'icmp_truncated', fate: true, description: 'ICMP header cut short' },
@@ -76,8 +78,10 @@ export const ANOMALIES: readonly AnomalyInfo[] = [
   { name: 'ip_fragment_table_full', fate: false, description: 'first fragments arrived faster than the bounded fragment table could keep them' },
   { name: 'ipv4_jumbo', fate: false, description: 'IPv4 total length of 0 (TSO/GSO capture); the frame length was used' },
   { name: 'pcapng_malformed_packet_block', fate: true, description: 'pcapng packet block whose captured length exceeds the block; counted, not decoded' },
-  { name: 'tcp_header_truncated', fate: false, description: 'TCP header cut short by the capture after the ports; flags, sequence numbers and payload unknown' },
+  { name: 'tcp_header_truncated', fate: false, description: 'TCP header (fixed part or options) cut short by the capture after the ports; ports kept, payload not captured' },
   { name: 'ipv6_jumbo', fate: false, description: 'IPv6 payload length of 0 with bytes on the wire (RFC 2675 jumbogram or GSO capture); the frame length was used' },
+  { name: 'wire_length_implausible', fate: false, description: 'record claims an original length above 262144 bytes (a damaged or fuzzed record); its captured length was counted instead' },
+  { name: 'tcp_tiny_fragment', fate: false, description: 'first IP fragment too short to hold the whole TCP header (RFC 1858 tiny-fragment evasion); ports kept' },
 ];
 
 export const ANOMALY_COUNT = ANOMALIES.length;
