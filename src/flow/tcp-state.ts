@@ -1,0 +1,341 @@
+/**
+ * TCP connection state per flow, after Zeek's TCP analyzer, so that our
+ * `conn_state` and `history` read like Zeek's conn.log columns.
+ *
+ * Sources (zeek/zeek):
+ * - src/packet_analysis/protocol/tcp/TCPSessionAdapter.cc: Process(),
+ *   update_history(), update_window(), update_last_seq(), init_endpoint() and
+ *   the endpoint state machine (UpdateInactiveState, UpdateSYN_SentState,
+ *   UpdateEstablishedState, UpdateClosedState, UpdateResetState);
+ * - src/analyzer/protocol/tcp/TCP_Endpoint.cc: SetState() (prev_state kept
+ *   only on a real change);
+ * - scripts/base/protocols/conn/main.zeek: conn_state() and the history
+ *   letter documentation.
+ *
+ * Differences from Zeek, on purpose:
+ * - Every history letter is recorded at most once per direction (Zeek repeats
+ *   S/H/F/R when the sequence number changes and records T/W/C/G
+ *   logarithmically). Letters C (bad checksum), G (content gap) and X are not
+ *   produced: we neither verify checksums nor reassemble.
+ * - Roles are never flipped after the first packet (Zeek flips on a
+ *   SYN/SYN-ACK reversal); the flow table decides the orientation once, and
+ *   '^' is recorded then when the client is not the first packet's sender.
+ * - conn_state's REJ test on "no bytes sent" uses the payload bytes counted
+ *   per direction, where Zeek uses sizes derived from sequence numbers.
+ * - A SYN carrying data (TCP Fast Open) is not called a retransmission when
+ *   it is the packet that sets the sequence numbers (Zeek's update_last_seq
+ *   would record 'T' for it).
+ *
+ * Per-packet work is a handful of typed-array reads and writes: no allocation.
+ */
+import { TcpFlag } from '../decode/packet-view.js';
+import { FlowStore, HISTORY_CAPACITY } from './flow-store.js';
+
+/** Zeek's EndpointState (TCP_Endpoint.h), same numbering. */
+export const TcpEndpoint = {
+  /** No packet seen from this side. */
+  Inactive: 0,
+  /** SYN seen, no ACK yet. */
+  SynSent: 1,
+  /** SYN-ACK seen without an initial SYN. */
+  SynAckSent: 2,
+  /** Data seen, but no SYN (capture started mid-connection). */
+  Partial: 3,
+  /** SYN-ACK seen (implicitly established for the side that sent the SYN). */
+  Established: 4,
+  /** FIN seen. */
+  Closed: 5,
+  /** RST seen. */
+  Reset: 6,
+} as const;
+export type TcpEndpoint = (typeof TcpEndpoint)[keyof typeof TcpEndpoint];
+
+// History letters: bit index in historySeen (client bit = i, server bit = i + 10) and the letter.
+const H_SYN = 0; // 'S' (SYN) and 'H' (SYN-ACK) share one bit, as Zeek's HIST_SYN_PKT does
+const H_ACK = 2;
+const H_DATA = 3;
+const H_FIN = 4;
+const H_RST = 5;
+const H_RXMIT = 6;
+const H_ZERO_WINDOW = 7;
+const H_MULTI_FLAG = 8;
+const H_FIN_RST = 9;
+const SERVER_BIT_SHIFT = 10;
+const FLIPPED_BIT = 1 << 20;
+
+const CHAR_S = 0x53; // 'S'
+const CHAR_H = 0x48;
+const CHAR_A = 0x41;
+const CHAR_D = 0x44;
+const CHAR_F = 0x46;
+const CHAR_R = 0x52;
+const CHAR_T = 0x54;
+const CHAR_W = 0x57;
+const CHAR_Q = 0x51;
+const CHAR_I = 0x49;
+const CHAR_CARET = 0x5e; // '^'
+const LOWERCASE = 0x20;
+
+/** Zeek's TOO_LARGE_SEQ_DELTA (TCPSessionAdapter.cc): SYN/RST jumps larger than this are not trusted. */
+const TOO_LARGE_SEQ_DELTA = 1048576;
+
+const FLAG_SYN = TcpFlag.SYN;
+const FLAG_FIN = TcpFlag.FIN;
+const FLAG_RST = TcpFlag.RST;
+const FLAG_ACK = TcpFlag.ACK;
+
+/** Records history letter `ch` (uppercase) for direction `dir` unless already recorded. */
+function mark(s: FlowStore, flow: number, dir: number, bit: number, ch: number): void {
+  const m = 1 << (bit + (dir === 0 ? 0 : SERVER_BIT_SHIFT));
+  const seen = s.historySeen[flow];
+  if ((seen & m) !== 0) return;
+  s.historySeen[flow] = seen | m;
+  const n = s.historyLen[flow];
+  if (n >= HISTORY_CAPACITY) return; // cannot happen: 21 distinct letters at most
+  s.history[flow * HISTORY_CAPACITY + n] = dir === 0 ? ch : ch | LOWERCASE;
+  s.historyLen[flow] = n + 1;
+}
+
+/** Records '^': the client is not the sender of the flow's first packet. Call before the first packet. */
+export function markFlipped(s: FlowStore, flow: number): void {
+  const seen = s.historySeen[flow];
+  if ((seen & FLIPPED_BIT) !== 0) return;
+  s.historySeen[flow] = seen | FLIPPED_BIT;
+  const n = s.historyLen[flow];
+  s.history[flow * HISTORY_CAPACITY + n] = CHAR_CARET;
+  s.historyLen[flow] = n + 1;
+}
+
+/** TCP_Endpoint::SetState: remember the previous state only on a real change. */
+function setState(s: FlowStore, i: number, state: number): void {
+  const cur = s.tcpState[i];
+  if (cur === state) return;
+  s.tcpPrevState[i] = cur;
+  s.tcpState[i] = state;
+}
+
+/**
+ * Updates the TCP state of `flow` with one segment sent in direction `dir`
+ * (0 = by the client). `seq` is the raw 32-bit sequence number, `len` the
+ * payload length per the headers. Follows the order of Zeek's
+ * TCPSessionAdapter::Process: init_endpoint, update_history, update_window,
+ * update_last_seq, then the state machine.
+ */
+export function tcpPacket(s: FlowStore, flow: number, dir: number, flags: number, seq: number, window: number, len: number): void {
+  const e = (flow << 1) | dir; // this endpoint
+  const p = e ^ 1; // its peer
+  const syn = (flags & FLAG_SYN) !== 0;
+  const fin = (flags & FLAG_FIN) !== 0;
+  const rst = (flags & FLAG_RST) !== 0;
+  const ack = (flags & FLAG_ACK) !== 0;
+  const state = s.tcpState[e];
+
+  if (!syn && !fin && !rst && (state === TcpEndpoint.Established || state === TcpEndpoint.Partial)) {
+    // Fast path for the bulk of a connection: without SYN/FIN/RST an established or
+    // partial endpoint keeps its state and sequence base; only letters and last_seq move.
+    if (len > 0) mark(s, flow, dir, H_DATA, CHAR_D);
+    else if (ack) mark(s, flow, dir, H_ACK, CHAR_A);
+    if (window === 0 && s.tcpState[p] !== TcpEndpoint.Closed) mark(s, flow, dir, H_ZERO_WINDOW, CHAR_W);
+    const onePastData = (seq + len) >>> 0;
+    const delta = (onePastData - s.tcpLastSeq[e]) | 0;
+    if (delta > 0) s.tcpLastSeq[e] = onePastData;
+    else if (len > 0) mark(s, flow, dir, H_RXMIT, CHAR_T);
+    return;
+  }
+
+  // get_segment_len: SYN and FIN take one sequence number each; a RST's data is not part of the stream.
+  let segLen = len;
+  if (syn) segLen++;
+  if (fin) segLen++;
+  if (rst) segLen -= len;
+  const onePast = (seq + segLen) >>> 0;
+
+  // init_endpoint (inited: this packet set the sequence numbers, so it cannot be a retransmission)
+  let inited = false;
+  switch (state) {
+    case TcpEndpoint.Inactive:
+      inited = true;
+      if (syn) {
+        s.tcpStartSeq[e] = seq;
+        s.tcpLastSeq[e] = onePast;
+      } else {
+        // Partial connection: number as if a SYN preceded, and do not call the first packet a retransmission.
+        s.tcpStartSeq[e] = (seq - 1) >>> 0;
+        s.tcpLastSeq[e] = seq;
+      }
+      break;
+    case TcpEndpoint.SynSent:
+    case TcpEndpoint.SynAckSent:
+      inited = syn && seq !== s.tcpStartSeq[e];
+      break;
+    case TcpEndpoint.Established:
+    case TcpEndpoint.Partial:
+      inited = syn;
+      break;
+    case TcpEndpoint.Reset:
+      inited = syn && s.tcpPrevState[e] === TcpEndpoint.Inactive;
+      break;
+  }
+  if (inited && state !== TcpEndpoint.Inactive) {
+    s.tcpStartSeq[e] = seq;
+    s.tcpLastSeq[e] = onePast;
+  }
+
+  // update_history
+  const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
+  if (bits > 1) {
+    if (fin && rst) mark(s, flow, dir, H_FIN_RST, CHAR_I);
+    else mark(s, flow, dir, H_MULTI_FLAG, CHAR_Q);
+  } else if (bits === 1) {
+    if (syn) mark(s, flow, dir, H_SYN, ack ? CHAR_H : CHAR_S);
+    else if (fin) mark(s, flow, dir, H_FIN, CHAR_F);
+    else mark(s, flow, dir, H_RST, CHAR_R);
+  } else if (len > 0) {
+    mark(s, flow, dir, H_DATA, CHAR_D);
+  } else if (ack) {
+    mark(s, flow, dir, H_ACK, CHAR_A);
+  }
+
+  // update_window: a zero window is interesting unless it comes with or after a RST, or after the peer's FIN.
+  if (window === 0 && !rst && s.tcpState[p] !== TcpEndpoint.Closed && state !== TcpEndpoint.Reset) {
+    mark(s, flow, dir, H_ZERO_WINDOW, CHAR_W);
+  }
+
+  // update_last_seq
+  const last = s.tcpLastSeq[e];
+  const deltaLast = (onePast - last) | 0;
+  if ((syn || rst) && (deltaLast > TOO_LARGE_SEQ_DELTA || deltaLast < -TOO_LARGE_SEQ_DELTA)) {
+    // An outlandish SYN/RST sequence number is not trusted.
+  } else if (fin && last === ((s.tcpStartSeq[e] + 1) >>> 0)) {
+    s.tcpLastSeq[e] = onePast; // only SYN and FIN seen (e.g. > 2 GB connections): trust the FIN
+  } else if (state === TcpEndpoint.Reset) {
+    // Sequence numbers after a RST are not trusted.
+  } else if (deltaLast > 0) {
+    s.tcpLastSeq[e] = onePast;
+  } else if (len > 0 && !(inited && syn)) {
+    mark(s, flow, dir, H_RXMIT, CHAR_T); // payload at or below what this side already sent
+  }
+
+  // UpdateStateMachine
+  switch (state) {
+    case TcpEndpoint.Inactive:
+      inactive(s, e, p, dir === 0, syn, fin, rst, ack, len);
+      break;
+    case TcpEndpoint.SynSent:
+    case TcpEndpoint.SynAckSent:
+      if (fin) setState(s, e, TcpEndpoint.Closed);
+      if (rst) setState(s, e, TcpEndpoint.Reset);
+      break;
+    case TcpEndpoint.Established:
+    case TcpEndpoint.Partial:
+      if (syn && state === TcpEndpoint.Partial && s.tcpState[p] === TcpEndpoint.Inactive && !ack) {
+        setState(s, e, TcpEndpoint.SynSent); // SYN_after_partial
+      }
+      if (fin && !rst) {
+        setState(s, e, TcpEndpoint.Closed);
+        // The peer sent a FIN followed by a RST: that was a normal termination after all.
+        if (s.tcpState[p] === TcpEndpoint.Reset && s.tcpPrevState[p] === TcpEndpoint.Closed) setState(s, p, TcpEndpoint.Closed);
+      }
+      if (rst) setState(s, e, TcpEndpoint.Reset);
+      break;
+    case TcpEndpoint.Closed:
+      // After a full FIN exchange a RST does not change the state.
+      if (rst && s.tcpState[p] !== TcpEndpoint.Closed) setState(s, e, TcpEndpoint.Reset);
+      break;
+    // Reset: nothing changes any more.
+  }
+}
+
+/** UpdateInactiveState, without the SYN/SYN-ACK reversal flip (roles are fixed at flow creation). */
+function inactive(s: FlowStore, e: number, p: number, isClient: boolean, syn: boolean, fin: boolean, rst: boolean, ack: boolean, len: number): void {
+  if (syn) {
+    if (isClient) {
+      setState(s, e, ack ? TcpEndpoint.SynAckSent : TcpEndpoint.SynSent);
+    } else {
+      // The server's SYN-ACK (or a simultaneous open) establishes both sides.
+      if (s.tcpState[p] === TcpEndpoint.SynSent) setState(s, p, TcpEndpoint.Established);
+      setState(s, e, TcpEndpoint.Established);
+    }
+  }
+  if (fin) setState(s, e, TcpEndpoint.Closed);
+  if (rst) setState(s, e, TcpEndpoint.Reset);
+  if (s.tcpState[e] === TcpEndpoint.Inactive) {
+    if (!isClient && len === 0 && s.tcpState[p] === TcpEndpoint.SynSent) {
+      // Some stacks ACK an initial SYN before sending the SYN-ACK: not a partial connection.
+    } else if (ack && s.tcpState[p] === TcpEndpoint.Established) {
+      // SYN-ACK seen from the peer, now a pure ACK: the initial SYN was missed.
+      setState(s, e, TcpEndpoint.Established);
+    } else {
+      setState(s, e, TcpEndpoint.Partial);
+    }
+  }
+}
+
+/** True when the connection is over: both sides sent a FIN, or either sent a RST. */
+export function tcpIsClosed(s: FlowStore, flow: number): boolean {
+  const c = s.tcpState[flow << 1];
+  const v = s.tcpState[(flow << 1) | 1];
+  return c === TcpEndpoint.Reset || v === TcpEndpoint.Reset || (c === TcpEndpoint.Closed && v === TcpEndpoint.Closed);
+}
+
+/** True when both sides are talking (handshake completed, or seen mid-connection) and neither closed. */
+export function tcpIsEstablished(s: FlowStore, flow: number): boolean {
+  const c = s.tcpState[flow << 1];
+  const v = s.tcpState[(flow << 1) | 1];
+  return (c === TcpEndpoint.Established || c === TcpEndpoint.Partial) && (v === TcpEndpoint.Established || v === TcpEndpoint.Partial);
+}
+
+/** The flow's history letters, e.g. "ShADadFf" for a normal connection. Empty for non-TCP flows. */
+export function history(s: FlowStore, flow: number): string {
+  const n = s.historyLen[flow];
+  const o = flow * HISTORY_CAPACITY;
+  return String.fromCharCode(...s.history.subarray(o, o + n));
+}
+
+/**
+ * Zeek's conn_state (scripts/base/protocols/conn/main.zeek) for TCP and UDP
+ * flows; "OTH" for other protocols. S0, S1, SF, REJ, S2, S3, RSTO, RSTR,
+ * RSTOS0, RSTRH, SH, SHR, OTH.
+ */
+export function connState(s: FlowStore, flow: number): string {
+  const proto = s.proto[flow];
+  const c2 = flow << 1;
+  if (proto === 17) {
+    // Zeek's UDP: an endpoint is active once it sent something.
+    const oActive = s.packets[c2] > 0;
+    const rActive = s.packets[c2 | 1] > 0;
+    if (oActive) return rActive ? 'SF' : 'S0';
+    return rActive ? 'SHR' : 'OTH';
+  }
+  if (proto !== 6) return 'OTH';
+
+  const os = s.tcpState[c2];
+  const rs = s.tcpState[c2 | 1];
+  const oInactive = os === TcpEndpoint.Inactive || os === TcpEndpoint.Partial;
+  const rInactive = rs === TcpEndpoint.Inactive || rs === TcpEndpoint.Partial;
+
+  if (rs === TcpEndpoint.Reset) {
+    if (
+      os === TcpEndpoint.SynSent ||
+      os === TcpEndpoint.SynAckSent ||
+      (os === TcpEndpoint.Reset && s.payloadBytes[c2] === 0 && s.payloadBytes[c2 | 1] === 0)
+    ) {
+      return 'REJ';
+    }
+    return oInactive ? 'RSTRH' : 'RSTR';
+  }
+  if (os === TcpEndpoint.Reset) {
+    if (rInactive) return RSTOS0_HISTORY.test(history(s, flow)) ? 'RSTOS0' : 'OTH';
+    return 'RSTO';
+  }
+  if (rs === TcpEndpoint.Closed && os === TcpEndpoint.Closed) return 'SF';
+  if (os === TcpEndpoint.Closed) return rInactive ? 'SH' : 'S2';
+  if (rs === TcpEndpoint.Closed) return oInactive ? 'SHR' : 'S3';
+  if (os === TcpEndpoint.SynSent && rs === TcpEndpoint.Inactive) return 'S0';
+  if (os === TcpEndpoint.Established && rs === TcpEndpoint.Established) return 'S1';
+  return 'OTH';
+}
+
+// Zeek's /\^?S[^HAFGIQ]*R.*/ (a full match, hence the anchor): the originator's SYN, then its RST,
+// with no handshake, ACK or FIN from it in between.
+const RSTOS0_HISTORY = /^\^?S[^HAFGIQ]*R/;
