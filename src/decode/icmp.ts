@@ -41,7 +41,7 @@
 import { A, type AnomalyCounters } from '../anomalies.js';
 import { Family, IpProto, type PacketView } from './packet-view.js';
 import { Decode } from './status.js';
-import { u32 } from './bytes.js';
+import { u32 } from '../bytes.js';
 import { IPV4_FRAG_OFFSET_MASK, IPV4_MIN_HEADER_LEN } from './ipv4.js';
 import { IPV6_HEADER_LEN, walkIpv6Extensions } from './ipv6.js';
 

@@ -34,7 +34,7 @@
 import { A, type AnomalyCounters } from '../anomalies.js';
 import { Family, type PacketView } from './packet-view.js';
 import { Decode } from './status.js';
-import { u32 } from './bytes.js';
+import { u32 } from '../bytes.js';
 
 export const IPV4_MIN_HEADER_LEN = 20; // RFC 791 §3.1: IHL >= 5 words
 const IPV4_MIN_IHL = 5; // RFC 791 §3.1

@@ -38,7 +38,7 @@
 import { A, type AnomalyCounters } from '../anomalies.js';
 import { Family, type PacketView } from './packet-view.js';
 import { Decode } from './status.js';
-import { u32 } from './bytes.js';
+import { u32 } from '../bytes.js';
 
 export const IPV6_HEADER_LEN = 40; // RFC 8200 §3
 export const IPV6_NH_HOP_BY_HOP = 0; // RFC 8200 §4.3

@@ -17,7 +17,7 @@
  */
 import { Family, type PacketView } from './packet-view.js';
 import { Decode } from './status.js';
-import { u32 } from './bytes.js';
+import { u32 } from '../bytes.js';
 
 export const NULL_HEADER_LEN = 4; // LINKTYPE_NULL / LINKTYPE_LOOP: one 32-bit family
 export const BSD_AF_INET = 2; // all BSDs, macOS, Windows

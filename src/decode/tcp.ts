@@ -38,7 +38,7 @@
 import { A, type AnomalyCounters } from '../anomalies.js';
 import type { PacketView } from './packet-view.js';
 import { Decode } from './status.js';
-import { u32 } from './bytes.js';
+import { u32 } from '../bytes.js';
 
 export const TCP_MIN_HEADER_LEN = 20; // RFC 9293 §3.1: Data Offset >= 5 words
 const TCP_MIN_DATA_OFFSET = 5; // RFC 9293 §3.1

@@ -1,0 +1,188 @@
+/**
+ * The pipeline, in one direction: bytes -> records -> decoded packet -> flow.
+ * `analyze()` is the library entry point; the CLI is a thin shell over it.
+ */
+import { A, anomaliesToRecord, newAnomalyCounters, type AnomalyCounters } from './anomalies.js';
+import { CaptureFormatError } from './capture/errors.js';
+import { LINK_MALFORMED_BLOCK, LINK_UNKNOWN_INTERFACE } from './capture/pcapng.js';
+import { readCapture } from './capture/reader.js';
+import { MAX_PACKET_BYTES } from './capture/record-parser.js';
+import { openSource } from './capture/source.js';
+import { Decoder } from './decode/packet.js';
+import { PacketView } from './decode/packet-view.js';
+import { flowRecord, type FlowRecord } from './flow/flow-record.js';
+import { FlowTable, type FlowTableOptions } from './flow/flow-table.js';
+import { REPORT_SCHEMA, type InputReport, type Report } from './report/model.js';
+import { TOOL_VERSION } from './version.js';
+
+export interface AnalyzeOptions {
+  /** Stream read for the input "-" (default: process.stdin). */
+  stdin?: NodeJS.ReadableStream;
+  /** Flow table limits (live-flow cap, idle timeouts, service ports). */
+  flows?: Partial<FlowTableOptions>;
+  /**
+   * Process files in the order of their first packet's timestamp, so that
+   * ring-buffer files (`tcpdump -C/-G`: name, name1, ..., name10) form one
+   * continuous capture whatever order the shell listed them in. Default true;
+   * standard input is never reordered.
+   */
+  orderByFirstPacket?: boolean;
+  /** Called after each input with the number of raw bytes read so far (for progress displays). */
+  onInputDone?: (input: InputReport) => void;
+}
+
+/** Per-input counters the hot loop updates; reset for each input. */
+class InputCounters {
+  packets = 0;
+  bytes = 0;
+  capturedBytes = 0;
+  packetsInFlows = 0;
+  firstPacket = -1;
+  lastPacket = -1;
+  anomalies: AnomalyCounters = newAnomalyCounters();
+}
+
+class Pipeline {
+  readonly pkt = new PacketView();
+  readonly decoder = new Decoder();
+  readonly flows: FlowTable;
+  frameNo = 0;
+  input = new InputCounters();
+
+  constructor(flowOptions: Partial<FlowTableOptions>) {
+    this.flows = new FlowTable(flowOptions);
+  }
+
+  startInput(): InputCounters {
+    this.input = new InputCounters();
+    this.flows.anomalies = this.input.anomalies;
+    return this.input;
+  }
+
+  /** The per-packet path: no allocation, no exceptions. */
+  readonly onPacket = (pkt: PacketView): void => {
+    const input = this.input;
+    pkt.frameNo = ++this.frameNo;
+    if (pkt.wireLen > MAX_PACKET_BYTES) {
+      // No link carries such a frame: the record is damaged. Its captured bytes are the honest count.
+      input.anomalies[A.WireLengthImplausible]++;
+      pkt.wireLen = pkt.frameEnd - pkt.frameStart;
+    }
+    input.packets++;
+    input.bytes += pkt.wireLen;
+    input.capturedBytes += pkt.frameEnd - pkt.frameStart;
+    if (input.firstPacket < 0) input.firstPacket = pkt.ts;
+    input.lastPacket = pkt.ts;
+    if (pkt.linkType < 0) {
+      input.anomalies[pkt.linkType === LINK_UNKNOWN_INTERFACE ? A.PcapngUnknownInterface : A.PcapngMalformedPacketBlock]++;
+      return;
+    }
+    const fate = this.decoder.decode(pkt, input.anomalies);
+    if (fate >= 0) {
+      input.anomalies[fate]++;
+      return;
+    }
+    input.packetsInFlows++;
+    this.flows.add(pkt);
+    if (pkt.icmpIsError) {
+      const quoted = this.flows.findQuoted(pkt);
+      if (quoted >= 0) this.flows.recordIcmpError(quoted, pkt);
+      else input.anomalies[A.IcmpErrorUnmatched]++;
+    }
+  };
+}
+
+export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Report> {
+  if (paths.length === 0) throw new CaptureFormatError('(none)', 'no capture given');
+  if (paths.filter((p) => p === '-').length > 1) throw new CaptureFormatError('-', 'standard input given more than once');
+  const ordered = options.orderByFirstPacket === false || paths.includes('-')
+    ? [...paths]
+    : await orderByFirstPacket(paths);
+
+  const pipeline = new Pipeline(options.flows ?? {});
+  const inputs: InputReport[] = [];
+  const counters: InputCounters[] = [];
+  for (const path of ordered) {
+    const source = await openSource(path, options.stdin);
+    const c = pipeline.startInput();
+    const result = await readCapture(source, pipeline.pkt, pipeline.onPacket, { anomalies: c.anomalies });
+    counters.push(c);
+    const input: InputReport = {
+      path,
+      format: result.format,
+      compressed: source.compressed,
+      linkTypes: result.linkTypes,
+      packets: c.packets,
+      bytes: c.bytes,
+      capturedBytes: c.capturedBytes,
+      packetsInFlows: c.packetsInFlows,
+      firstPacket: c.packets > 0 ? c.firstPacket : null,
+      lastPacket: c.packets > 0 ? c.lastPacket : null,
+      anomalies: {},
+    };
+    if (result.stopped) input.stopped = { ...result.stopped };
+    inputs.push(input);
+    options.onInputDone?.(input);
+  }
+  // Flows still alive are finished at the end of the run, not evicted; the last input's counters stay current.
+  pipeline.flows.finish();
+  for (let i = 0; i < inputs.length; i++) inputs[i].anomalies = anomaliesToRecord(counters[i].anomalies);
+
+  const flows: FlowRecord[] = [];
+  const byTransport: Record<string, number> = {};
+  for (let i = 0; i < pipeline.flows.store.count; i++) {
+    const record = flowRecord(pipeline.flows, i);
+    byTransport[record.transport] = (byTransport[record.transport] ?? 0) + 1;
+    flows.push(record);
+  }
+  return {
+    schema: REPORT_SCHEMA,
+    tool: { name: 'flowaudit', version: TOOL_VERSION },
+    inputs,
+    totals: {
+      packets: sum(inputs, (i) => i.packets),
+      bytes: sum(inputs, (i) => i.bytes),
+      flows: flows.length,
+      flowsByTransport: sortedKeys(byTransport),
+      flowsEvicted: pipeline.flows.evictedCount,
+      peakLiveFlows: pipeline.flows.peakLiveFlows,
+    },
+    flows,
+  };
+}
+
+/**
+ * Orders files by their first packet's timestamp; ties keep the given order and
+ * files without packets go last. Peeking also proves that every file is a
+ * capture before any work is done.
+ */
+async function orderByFirstPacket(paths: readonly string[]): Promise<string[]> {
+  const firsts: { path: string; ts: number; index: number }[] = [];
+  for (let index = 0; index < paths.length; index++) {
+    const path = paths[index];
+    const source = await openSource(path);
+    let ts = Number.POSITIVE_INFINITY;
+    const probe = new PacketView();
+    await readCapture(source, probe, (p) => { ts = p.ts; }, {
+      anomalies: newAnomalyCounters(),
+      shouldStop: () => ts !== Number.POSITIVE_INFINITY,
+    });
+    firsts.push({ path, ts, index });
+  }
+  if (paths.length < 2) return [...paths];
+  // Infinity - Infinity is NaN, so two empty files fall through to their index.
+  firsts.sort((a, b) => (a.ts - b.ts) || (a.index - b.index));
+  return firsts.map((f) => f.path);
+}
+
+function sum<T>(items: readonly T[], of: (item: T) => number): number {
+  let n = 0;
+  for (const item of items) n += of(item);
+  return n;
+}
+
+function sortedKeys(record: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(record).sort()) out[key] = record[key];
+  return out;
+}

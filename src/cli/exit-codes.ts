@@ -1,0 +1,20 @@
+/**
+ * Exit codes, a contract for scripts and CI gates (documented in the README and `--help`).
+ */
+export const ExitCode = {
+  /** The analysis ran; partial reads of damaged captures are warnings, not failures. */
+  Ok: 0,
+  /** Reserved for findings at or above --fail-on (classification). */
+  Findings: 1,
+  /** Usage error, or a capture that cannot be opened or is not a capture at all. */
+  UsageOrInput: 2,
+  /** An internal error: a bug in flowaudit. */
+  Internal: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0  analysis done (a truncated or damaged capture is reported as a warning)
+  1  findings at or above --fail-on (reserved)
+  2  usage error, or an input that cannot be read or is not a pcap/pcapng capture
+  3  internal error (a bug: please report it with the capture if you can)`;

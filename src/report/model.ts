@@ -1,0 +1,63 @@
+/**
+ * The JSON report: a public contract (`schema: "flowaudit-report/1"`). Later
+ * versions add fields; they never rename, retype or remove one. Every field
+ * is documented here with its unit and caveats. Ordering is stable: inputs in
+ * processing order, flows by id, object keys as written here, anomaly names
+ * sorted, so that two runs on the same capture are byte-identical.
+ */
+import type { FlowRecord } from '../flow/flow-record.js';
+
+export const REPORT_SCHEMA = 'flowaudit-report/1';
+
+export interface Report {
+  /** Contract version; always "flowaudit-report/1" for this shape. */
+  schema: typeof REPORT_SCHEMA;
+  /** The program that wrote the report. */
+  tool: { name: 'flowaudit'; version: string };
+  /** One entry per capture read, in the order they were processed (see InputReport.order). */
+  inputs: InputReport[];
+  totals: Totals;
+  /** Every flow, finished or evicted, ordered by id (first packet order). */
+  flows: FlowRecord[];
+}
+
+export interface InputReport {
+  /** The path as given on the command line; "-" for standard input. */
+  path: string;
+  /** Container format, detected from the magic number (not from the file name). */
+  format: 'pcap' | 'pcapng';
+  /** True when the bytes were gzip-compressed (detected by magic). */
+  compressed: boolean;
+  /** LINKTYPE_* numbers declared by the file header or pcapng interfaces, ascending. */
+  linkTypes: number[];
+  /** Packet records read (every record, decoded or not). */
+  packets: number;
+  /** Sum of the packets' original (on-the-wire) lengths, in bytes, as capinfos' "data size" counts captured bytes and tshark's conversations count wire bytes; this is the wire sum. */
+  bytes: number;
+  /** Sum of captured lengths, in bytes (smaller than `bytes` when a snaplen cut packets). */
+  capturedBytes: number;
+  /** Packets attributed to a flow. `packets - packetsInFlows` equals the sum of the fate anomalies. */
+  packetsInFlows: number;
+  /** Timestamps of the first and last packet, epoch seconds (fractional); null without packets. */
+  firstPacket: number | null;
+  lastPacket: number | null;
+  /** Named anomaly counts (see src/anomalies.ts for each name and whether it kept packets out of flows); zero counts omitted, names sorted. */
+  anomalies: Record<string, number>;
+  /** Present when reading stopped before the end of the input: where, and why. */
+  stopped?: { kind: 'truncated' | 'corrupt'; atByte: number; afterPackets: number; message: string };
+}
+
+export interface Totals {
+  /** Packets read across all inputs. */
+  packets: number;
+  /** Wire bytes across all inputs. */
+  bytes: number;
+  /** Number of flows in `flows`. */
+  flows: number;
+  /** Flows per transport name ("tcp", "udp", "icmp", "icmpv6", "ip-<n>"), keys sorted. */
+  flowsByTransport: Record<string, number>;
+  /** Flows finished early by the idle timeout or the live-flow cap (still reported). */
+  flowsEvicted: number;
+  /** Largest number of flows alive at once. */
+  peakLiveFlows: number;
+}

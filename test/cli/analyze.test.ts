@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { SAMPLES } from '../helpers/environment.js';
+import { flowaudit } from '../helpers/cli.js';
+
+const PCAP = join(SAMPLES, 'edge-dmz.pcap');
+const PCAPNG = join(SAMPLES, 'edge-dmz.pcapng');
+const tmp = mkdtempSync(join(tmpdir(), 'flowaudit-cli-'));
+
+/** The report with what legitimately differs between ways of feeding the same bytes removed. */
+function comparable(json: string) {
+  const report = JSON.parse(json);
+  for (const input of report.inputs) { delete input.path; delete input.compressed; }
+  return report;
+}
+
+/** Splits a little-endian classic pcap into files of `per` records each, like `tcpdump -C`. */
+function splitPcap(bytes: Buffer, per: number): Buffer[] {
+  const header = bytes.subarray(0, 24);
+  const files: Buffer[] = [];
+  let records: Buffer[] = [];
+  for (let off = 24; off < bytes.length;) {
+    const len = 16 + bytes.readUInt32LE(off + 8);
+    records.push(bytes.subarray(off, off + len));
+    off += len;
+    if (records.length === per) { files.push(Buffer.concat([header, ...records])); records = []; }
+  }
+  if (records.length) files.push(Buffer.concat([header, ...records]));
+  return files;
+}
+
+describe('flowaudit analyze', () => {
+  it('writes a JSON report and a summary, and exits 0', () => {
+    const out = join(tmp, 'r.json');
+    const r = flowaudit(['analyze', PCAPNG, '--json', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/packets, .* flows/);
+    expect(r.stdout).toContain(`JSON report: ${out}`);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.schema).toBe('flowaudit-report/1');
+    expect(report.inputs[0]).toMatchObject({ path: PCAPNG, format: 'pcapng' });
+    expect(report.flows.length).toBe(report.totals.flows);
+  });
+
+  it('keeps stdout pure JSON with --json -, the summary going to stderr', () => {
+    const r = flowaudit(['analyze', PCAP, '--json', '-']);
+    expect(r.status).toBe(0);
+    expect(() => JSON.parse(r.stdout)).not.toThrow();
+    expect(r.stderr).toMatch(/flows/);
+  });
+
+  it('gives the same report from a file, from stdin, and from a gzip copy', () => {
+    const bytes = readFileSync(PCAP);
+    const fromFile = flowaudit(['analyze', PCAP, '--json', '-', '-q']);
+    const fromStdin = flowaudit(['analyze', '-', '--json', '-', '-q'], bytes);
+    const gz = join(tmp, 'edge.pcap.gz');
+    writeFileSync(gz, gzipSync(bytes));
+    const fromGzip = flowaudit(['analyze', gz, '--json', '-', '-q']);
+    const fromGzipStdin = flowaudit(['analyze', '-', '--json', '-', '-q'], gzipSync(bytes));
+    expect(fromStdin.status).toBe(0);
+    expect(comparable(fromStdin.stdout)).toEqual(comparable(fromFile.stdout));
+    expect(comparable(fromGzip.stdout)).toEqual(comparable(fromFile.stdout));
+    expect(comparable(fromGzipStdin.stdout)).toEqual(comparable(fromFile.stdout));
+    expect(JSON.parse(fromGzip.stdout).inputs[0].compressed).toBe(true);
+  });
+
+  it('is byte-identical across two runs', () => {
+    const a = flowaudit(['analyze', PCAPNG, '--json', '-', '-q']);
+    const b = flowaudit(['analyze', PCAPNG, '--json', '-', '-q']);
+    expect(a.stdout).toBe(b.stdout);
+  });
+
+  it('reads ring-buffer pieces in time order as one capture, whatever order they are given in', () => {
+    const pieces = splitPcap(readFileSync(PCAP), 50);
+    expect(pieces.length).toBeGreaterThan(2);
+    const paths = pieces.map((p, i) => { const f = join(tmp, `ring.pcap${i === 0 ? '' : i}`); writeFileSync(f, p); return f; });
+    const whole = JSON.parse(flowaudit(['analyze', PCAP, '--json', '-', '-q']).stdout);
+    const ring = JSON.parse(flowaudit(['analyze', ...[...paths].reverse(), '--json', '-', '-q']).stdout);
+    expect(ring.inputs.map((i: { path: string }) => i.path)).toEqual(paths);
+    expect(ring.flows).toEqual(whole.flows);
+    expect(ring.totals).toEqual(whole.totals);
+  });
+
+  it('reports a truncated capture with what came before the cut, as a warning', () => {
+    const bytes = readFileSync(PCAP);
+    const cut = join(tmp, 'cut.pcap');
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const r = flowaudit(['analyze', cut, '--json', '-', '-q']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^warning: .*cut\.pcap: truncated at byte \d+ after [\d,]+ packets/m);
+    const report = JSON.parse(r.stdout);
+    expect(report.inputs[0].stopped.kind).toBe('truncated');
+    expect(report.totals.packets).toBe(report.inputs[0].stopped.afterPackets);
+    expect(report.totals.packets).toBeGreaterThan(0);
+  });
+
+  const usage: [string, string[], RegExp][] = [
+    ['a missing file', ['analyze', join(tmp, 'nope.pcap')], /cannot read .*nope\.pcap/],
+    ['a directory', ['analyze', tmp], /is a directory|cannot read/],
+    ['a file that is not a capture', ['analyze', join(SAMPLES, '..', 'package.json')], /not a pcap or pcapng capture/],
+    ['an empty file', ['analyze', join(tmp, 'empty')], /empty input/],
+    ['no capture', ['analyze'], /missing required argument/],
+    ['an unknown option', ['analyze', PCAP, '--bogus'], /unknown option/],
+    ['a bad number', ['analyze', PCAP, '--max-live-flows', 'lots'], /positive/],
+    ['an unknown command', ['analyse', PCAP], /unknown command/],
+  ];
+  for (const [what, args, message] of usage) {
+    it(`exits 2 with a one-line error and no stack trace for ${what}`, () => {
+      writeFileSync(join(tmp, 'empty'), '');
+      const r = flowaudit(args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.stdout).toBe('');
+    });
+  }
+
+  it('documents exit codes and examples in --help', () => {
+    for (const args of [['--help'], ['analyze', '--help']]) {
+      const r = flowaudit(args);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/Exit codes:/);
+      expect(r.stdout).toMatch(/2 +usage error/);
+    }
+    expect(flowaudit(['analyze', '--help']).stdout).toMatch(/Examples:[\s\S]*tcpdump .* -w - \| flowaudit analyze -/);
+  });
+});
