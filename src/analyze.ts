@@ -4,14 +4,15 @@
  */
 import { A, anomaliesToRecord, newAnomalyCounters, type AnomalyCounters } from './anomalies.js';
 import { CaptureFormatError } from './capture/errors.js';
-import { LINK_MALFORMED_BLOCK, LINK_UNKNOWN_INTERFACE } from './capture/pcapng.js';
+import { LINK_UNKNOWN_INTERFACE } from './capture/pcapng.js';
 import { readCapture } from './capture/reader.js';
 import { MAX_PACKET_BYTES } from './capture/record-parser.js';
 import { openSource } from './capture/source.js';
 import { Decoder } from './decode/packet.js';
 import { PacketView } from './decode/packet-view.js';
 import { flowRecord, type FlowRecord } from './flow/flow-record.js';
-import { FlowTable, type FlowTableOptions } from './flow/flow-table.js';
+import { FlowTable, type FlowTableOptions, type ServicePorts } from './flow/flow-table.js';
+import { loadCatalog, servicePortBitmaps, type LoadCatalogOptions } from './catalog/load.js';
 import { REPORT_SCHEMA, type InputReport, type Report } from './report/model.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -27,8 +28,26 @@ export interface AnalyzeOptions {
    * standard input is never reordered.
    */
   orderByFirstPacket?: boolean;
-  /** Called after each input with the number of raw bytes read so far (for progress displays). */
-  onInputDone?: (input: InputReport) => void;
+  /**
+   * Catalog packs and user rule files (default: the packs enabled by default).
+   * Their documented service ports orient flows whose start was not captured
+   * (ARCHITECTURE.md, flow orientation). Ignored when `flows.servicePorts` is given.
+   */
+  catalog?: LoadCatalogOptions;
+}
+
+/** Bitmaps of the shipped packs, which cannot change while the process runs; user files are read every time. */
+const shippedServicePorts = new Map<string, ServicePorts>();
+
+function servicePortsOf(catalog: LoadCatalogOptions): ServicePorts {
+  if (catalog.extraFiles?.length || catalog.catalogDir) return servicePortBitmaps(loadCatalog(catalog));
+  const key = JSON.stringify(catalog.packs ?? null);
+  let ports = shippedServicePorts.get(key);
+  if (ports === undefined) {
+    ports = servicePortBitmaps(loadCatalog(catalog));
+    shippedServicePorts.set(key, ports);
+  }
+  return ports;
 }
 
 /** Per-input counters the hot loop updates; reset for each input. */
@@ -37,8 +56,8 @@ class InputCounters {
   bytes = 0;
   capturedBytes = 0;
   packetsInFlows = 0;
-  firstPacket = -1;
-  lastPacket = -1;
+  firstPacket = 0;
+  lastPacket = 0;
   anomalies: AnomalyCounters = newAnomalyCounters();
 }
 
@@ -71,9 +90,10 @@ class Pipeline {
     input.packets++;
     input.bytes += pkt.wireLen;
     input.capturedBytes += pkt.frameEnd - pkt.frameStart;
-    if (input.firstPacket < 0) input.firstPacket = pkt.ts;
+    if (input.packets === 1) input.firstPacket = pkt.ts;
     input.lastPacket = pkt.ts;
     if (pkt.linkType < 0) {
+      // Pseudo link types of pcapng packets that cannot be decoded (see capture/pcapng.ts).
       input.anomalies[pkt.linkType === LINK_UNKNOWN_INTERFACE ? A.PcapngUnknownInterface : A.PcapngMalformedPacketBlock]++;
       return;
     }
@@ -99,7 +119,9 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     ? [...paths]
     : await orderByFirstPacket(paths);
 
-  const pipeline = new Pipeline(options.flows ?? {});
+  const flowOptions = { ...options.flows };
+  flowOptions.servicePorts ??= servicePortsOf(options.catalog ?? {});
+  const pipeline = new Pipeline(flowOptions);
   const inputs: InputReport[] = [];
   const counters: InputCounters[] = [];
   for (const path of ordered) {
@@ -122,7 +144,6 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     };
     if (result.stopped) input.stopped = { ...result.stopped };
     inputs.push(input);
-    options.onInputDone?.(input);
   }
   // Flows still alive are finished at the end of the run, not evicted; the last input's counters stay current.
   pipeline.flows.finish();

@@ -105,19 +105,20 @@ function streamSource(path: string, input: Readable, size: number | undefined): 
           yield r.value;
         }
       };
-      if (first.length >= 2 && first[0] === GZIP_MAGIC_0 && first[1] === GZIP_MAGIC_1) {
-        compressed = true;
-        const gunzip = Readable.from(rest()).pipe(createGunzip({ chunkSize: 1024 * 1024 }));
-        try {
-          for await (const chunk of gunzip) yield chunk as Buffer;
-        } finally {
-          gunzip.destroy();
-        }
-        return;
-      }
       try {
-        for await (const chunk of rest()) yield chunk;
+        if (first.length >= 2 && first[0] === GZIP_MAGIC_0 && first[1] === GZIP_MAGIC_1) {
+          compressed = true;
+          const gunzip = Readable.from(rest()).pipe(createGunzip({ chunkSize: CHUNK_BYTES }));
+          try {
+            for await (const chunk of gunzip) yield chunk as Buffer;
+          } finally {
+            gunzip.destroy();
+          }
+        } else {
+          for await (const chunk of rest()) yield chunk;
+        }
       } finally {
+        // Reading may stop early (a corrupt record, a peek at the first packet): release the file.
         if (input !== process.stdin) input.destroy();
       }
     },

@@ -6,6 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { analyze } from '../analyze.js';
 import { CaptureFormatError } from '../capture/errors.js';
+import { ConfigError } from '../catalog/errors.js';
 import { DEFAULT_IDLE_TIMEOUTS } from '../flow/flow-options.js';
 import { writeJsonReport } from '../report/json.js';
 import { summaryLines, warningLines } from '../report/text.js';
@@ -94,6 +95,10 @@ async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<
 /** One line for errors the user can act on; a stack only for bugs. */
 function errorExit(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.Ok : ExitCode.UsageOrInput;
+  if (err instanceof ConfigError) {
+    for (const line of err.lines) process.stderr.write(`flowaudit: ${line}\n`);
+    return ExitCode.UsageOrInput;
+  }
   if (err instanceof CaptureFormatError) {
     process.stderr.write(`flowaudit: ${err.message}\n`);
     return ExitCode.UsageOrInput;
