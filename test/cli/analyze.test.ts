@@ -97,6 +97,18 @@ describe('flowaudit analyze', () => {
     expect(report.totals.packets).toBeGreaterThan(0);
   });
 
+  it('keeps every packet when the live-flow cap evicts flows early', () => {
+    const whole = JSON.parse(flowaudit(['analyze', PCAPNG, '--json', '-', '-q']).stdout);
+    const capped = JSON.parse(flowaudit(['analyze', PCAPNG, '--json', '-', '-q', '--max-live-flows', '4']).stdout);
+    expect(capped.totals.flowsEvicted).toBeGreaterThan(0);
+    expect(capped.totals.peakLiveFlows).toBeLessThanOrEqual(4);
+    expect(capped.inputs[0].anomalies.flow_evicted_cap).toBe(capped.totals.flowsEvicted);
+    const packets = (r: { flows: { packets: { fromClient: number; fromServer: number } }[] }) =>
+      r.flows.reduce((n, f) => n + f.packets.fromClient + f.packets.fromServer, 0);
+    expect(packets(capped)).toBe(packets(whole));
+    expect(capped.flows.length).toBeGreaterThanOrEqual(whole.flows.length);
+  });
+
   const usage: [string, string[], RegExp][] = [
     ['a missing file', ['analyze', join(tmp, 'nope.pcap')], /cannot read .*nope\.pcap/],
     ['a directory', ['analyze', tmp], /is a directory|cannot read/],
