@@ -41,7 +41,7 @@
 import { A, type AnomalyCounters } from '../anomalies.js';
 import { Family, IpProto, type PacketView } from './packet-view.js';
 import { Decode } from './status.js';
-import { u32 } from '../bytes.js';
+import { readIpv4Addresses, readIpv6Addresses } from './addresses.js';
 import { IPV4_FRAG_OFFSET_MASK, IPV4_MIN_HEADER_LEN } from './ipv4.js';
 import { IPV6_HEADER_LEN, walkIpv6Extensions } from './ipv6.js';
 
@@ -168,16 +168,7 @@ function decodeQuoted(buf: Buffer, p: number, end: number, pkt: PacketView): boo
     family = Family.V4;
     proto = buf[p + 9];
     q = p + hlen;
-    const s = pkt.innerSrc;
-    const d = pkt.innerDst;
-    s[0] = 0;
-    s[1] = 0;
-    s[2] = 0;
-    s[3] = u32(buf, p + 12);
-    d[0] = 0;
-    d[1] = 0;
-    d[2] = 0;
-    d[3] = u32(buf, p + 16);
+    readIpv4Addresses(buf, p, pkt.innerSrc, pkt.innerDst);
   } else if (version === 6) {
     if (end - p < IPV6_HEADER_LEN) return false;
     const walked = walkIpv6Extensions(buf, p + IPV6_HEADER_LEN, end, buf[p + 6], null);
@@ -185,16 +176,7 @@ function decodeQuoted(buf: Buffer, p: number, end: number, pkt: PacketView): boo
     family = Family.V6;
     q = Math.floor(walked / 256);
     proto = walked % 256;
-    const s = pkt.innerSrc;
-    const d = pkt.innerDst;
-    s[0] = u32(buf, p + 8);
-    s[1] = u32(buf, p + 12);
-    s[2] = u32(buf, p + 16);
-    s[3] = u32(buf, p + 20);
-    d[0] = u32(buf, p + 24);
-    d[1] = u32(buf, p + 28);
-    d[2] = u32(buf, p + 32);
-    d[3] = u32(buf, p + 36);
+    readIpv6Addresses(buf, p, pkt.innerSrc, pkt.innerDst);
   } else {
     return false;
   }

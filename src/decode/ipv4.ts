@@ -34,7 +34,7 @@
 import { A, type AnomalyCounters } from '../anomalies.js';
 import { Family, type PacketView } from './packet-view.js';
 import { Decode } from './status.js';
-import { u32 } from '../bytes.js';
+import { readIpv4Addresses } from './addresses.js';
 
 export const IPV4_MIN_HEADER_LEN = 20; // RFC 791 §3.1: IHL >= 5 words
 const IPV4_MIN_IHL = 5; // RFC 791 §3.1
@@ -77,16 +77,7 @@ export function decodeIpv4(buf: Buffer, off: number, end: number, pkt: PacketVie
   pkt.l3Off = off;
   pkt.l3End = end - off < ipLen ? end : off + ipLen;
   pkt.proto = buf[off + 9];
-  const src = pkt.src;
-  const dst = pkt.dst;
-  src[0] = 0;
-  src[1] = 0;
-  src[2] = 0;
-  src[3] = u32(buf, off + 12);
-  dst[0] = 0;
-  dst[1] = 0;
-  dst[2] = 0;
-  dst[3] = u32(buf, off + 16);
+  readIpv4Addresses(buf, off, pkt.src, pkt.dst);
 
   const flagsFrag = (buf[off + 6] << 8) | buf[off + 7];
   const fragOffset = (flagsFrag & IPV4_FRAG_OFFSET_MASK) << 3;

@@ -39,6 +39,7 @@ import { A, type AnomalyCounters } from '../anomalies.js';
 import { Family, type PacketView } from './packet-view.js';
 import { Decode } from './status.js';
 import { u32 } from '../bytes.js';
+import { readIpv6Addresses } from './addresses.js';
 
 export const IPV6_HEADER_LEN = 40; // RFC 8200 §3
 export const IPV6_NH_HOP_BY_HOP = 0; // RFC 8200 §4.3
@@ -88,16 +89,7 @@ export function decodeIpv6(buf: Buffer, off: number, end: number, pkt: PacketVie
   const dataEnd = off + IPV6_HEADER_LEN + dataLen;
   const l3End = end < dataEnd ? end : dataEnd;
   pkt.l3End = l3End;
-  const src = pkt.src;
-  const dst = pkt.dst;
-  src[0] = u32(buf, off + 8);
-  src[1] = u32(buf, off + 12);
-  src[2] = u32(buf, off + 16);
-  src[3] = u32(buf, off + 20);
-  dst[0] = u32(buf, off + 24);
-  dst[1] = u32(buf, off + 28);
-  dst[2] = u32(buf, off + 32);
-  dst[3] = u32(buf, off + 36);
+  readIpv6Addresses(buf, off, pkt.src, pkt.dst);
 
   const walked = walkIpv6Extensions(buf, off + IPV6_HEADER_LEN, l3End, buf[off + 6], pkt);
   if (walked < 0) return Decode.Malformed;

@@ -9,24 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../src/analyze.js';
 import type { FlowRecord } from '../../src/flow/flow-record.js';
+import type { TruthFlow } from '../../samples/generator/truth.js';
 import { SAMPLES } from '../helpers/environment.js';
-
-interface TruthFlow {
-  label: string;
-  transport: string;
-  client: { ip: string; port: number };
-  server: { ip: string; port: number };
-  packets: { fromClient: number; fromServer: number };
-  bytes: { fromClient: number; fromServer: number };
-  payloadBytes: { fromClient: number; fromServer: number };
-  firstSeen: number;
-  lastSeen: number;
-  firstFrame: number;
-  lastFrame: number;
-  state: string;
-  history: string;
-  icmpErrors: number;
-}
 
 interface Truth { files: Record<string, { packets: number }>; flows: TruthFlow[] }
 

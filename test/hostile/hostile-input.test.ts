@@ -12,6 +12,7 @@ import { CaptureFormatError } from '../../src/capture/errors.js';
 import type { Report } from '../../src/report/model.js';
 import { hasSharedCaptures, SAMPLES, SHARED_CAPTURES, skipNote } from '../helpers/environment.js';
 import { pcapFile, PcapngWriter } from '../helpers/capture-builders.js';
+import { prng } from '../helpers/prng.js';
 
 const FATES = new Set(ANOMALIES.filter((a) => a.fate).map((a) => a.name));
 
@@ -32,18 +33,6 @@ function expectAccounted(report: Report): void {
   }
   const inFlows = report.flows.reduce((s, f) => s + f.packets.fromClient + f.packets.fromServer, 0);
   expect(inFlows).toBe(report.inputs.reduce((s, i) => s + i.packetsInFlows, 0));
-}
-
-/** Deterministic PRNG (mulberry32), so that a failing mutation can be replayed by its index. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const EXTREMES = [0, 1, 0xff, 0xffff, 0x7fffffff, 0xffffffff, 0x10000, 0x3fff];
