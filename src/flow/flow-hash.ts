@@ -48,11 +48,37 @@ export function flowKeyHash(
   bOff: number,
   bPort: number,
 ): number {
-  const ea = endpoint(family, a, aOff, aPort) >>> 0;
-  const eb = endpoint(family, b, bOff, bPort) >>> 0;
+  if (family === Family.V4) return flowKeyHashV4(proto, a[aOff + 3], aPort, b[bOff + 3], bPort);
+  return mix(endpoint(family, a, aOff, aPort) >>> 0, endpoint(family, b, bOff, bPort) >>> 0, (proto << 8) | family);
+}
+
+/**
+ * flowKeyHash of an IPv4 key (addresses as uint32); flowKeyHash itself
+ * delegates here for IPv4. Kept small and free of calls (it repeats mix())
+ * so that the per-packet path can inline it: V8 would not inline the general
+ * function with its IPv6 branches.
+ */
+export function flowKeyHashV4(proto: number, a: number, aPort: number, b: number, bPort: number): number {
+  const ea = (a ^ Math.imul(aPort, GOLDEN)) >>> 0;
+  const eb = (b ^ Math.imul(bPort, GOLDEN)) >>> 0;
   const lo = Math.min(ea, eb);
   const hi = ea ^ eb ^ lo;
-  let h = Math.imul(lo ^ ((proto << 8) | family), K1);
+  let h = Math.imul(lo ^ ((proto << 8) | Family.V4), K1);
+  h = ((h << 15) | (h >>> 17)) ^ hi;
+  h = Math.imul(h, K2);
+  h ^= h >>> 16;
+  h = Math.imul(h, M1);
+  h ^= h >>> 13;
+  h = Math.imul(h, M2);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Combines the two endpoint values symmetrically with `kind` (proto << 8 | family) and finalises. */
+function mix(ea: number, eb: number, kind: number): number {
+  const lo = Math.min(ea, eb);
+  const hi = ea ^ eb ^ lo;
+  let h = Math.imul(lo ^ kind, K1);
   h = ((h << 15) | (h >>> 17)) ^ hi;
   h = Math.imul(h, K2);
   // MurmurHash3 fmix32: every input bit affects every output bit, so the low bits used as slot index are well spread.

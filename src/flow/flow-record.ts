@@ -5,7 +5,7 @@
  * same capture serialise identically. Called once per flow, never per packet.
  */
 import { IpProto } from '../decode/packet-view.js';
-import { ENDED_BY_NAMES, EndedBy, FlowStore, ORIENTED_BY_NAMES, type EndedByName, type OrientedByName } from './flow-store.js';
+import { Dir, ENDED_BY_NAMES, EndedBy, FlowStore, ORIENTED_BY_NAMES, type EndedByName, type OrientedByName } from './flow-store.js';
 import type { FlowTable } from './flow-table.js';
 import { formatIp } from './ip-format.js';
 import { connState, history } from './tcp-state.js';
@@ -144,8 +144,8 @@ export function transportName(proto: number): Transport {
 export function flowRecord(source: FlowStore | FlowTable, flow: number): FlowRecord {
   const s = source instanceof FlowStore ? source : source.store;
   if (!(flow >= 0 && flow < s.count)) throw new RangeError(`no flow ${flow} (store holds ${s.count})`);
-  const family = s.family[flow];
-  const proto = s.proto[flow];
+  const family = s.family(flow);
+  const proto = s.proto(flow);
   const o = flow << 2;
   const c = flow << 1;
   const v = c | 1;
@@ -153,14 +153,14 @@ export function flowRecord(source: FlowStore | FlowTable, flow: number): FlowRec
   const record: FlowRecord = {
     id: flow + 1,
     transport: transportName(proto),
-    client: { ip: formatIp(family, s.clientAddr, o), port: s.clientPort[flow] },
-    server: { ip: formatIp(family, s.serverAddr, o), port: s.serverPort[flow] },
-    firstSeen: s.firstTs[flow],
-    lastSeen: s.lastTs[flow],
-    frames: { first: s.firstFrame[flow], last: s.lastFrame[flow] },
-    packets: { fromClient: s.packets[c], fromServer: s.packets[v] },
-    bytes: { fromClient: s.wireBytes[c], fromServer: s.wireBytes[v] },
-    payloadBytes: { fromClient: s.payloadBytes[c], fromServer: s.payloadBytes[v] },
+    client: { ip: formatIp(family, s.clientAddr, o), port: s.clientPort(flow) },
+    server: { ip: formatIp(family, s.serverAddr, o), port: s.serverPort(flow) },
+    firstSeen: s.firstTs(flow),
+    lastSeen: s.lastTs(flow),
+    frames: { first: s.firstFrame(flow), last: s.lastFrame(flow) },
+    packets: { fromClient: s.packets(flow, Dir.FromClient), fromServer: s.packets(flow, Dir.FromServer) },
+    bytes: { fromClient: s.wireBytes(flow, Dir.FromClient), fromServer: s.wireBytes(flow, Dir.FromServer) },
+    payloadBytes: { fromClient: s.payloadBytes(flow, Dir.FromClient), fromServer: s.payloadBytes(flow, Dir.FromServer) },
     orientedBy: ORIENTED_BY_NAMES[s.orientedBy[flow]] as OrientedByName,
     endedBy: ENDED_BY_NAMES[ended] as EndedByName,
   };

@@ -2,20 +2,31 @@
  * Columnar storage of every flow of a run, live or finished.
  *
  * A flow is a number: its index in creation order (= order of first packet).
- * Each per-flow attribute lives in one typed array, so the per-packet path
- * touches a few numbers and never allocates; the arrays grow by doubling when
- * a flow is created past the capacity. Because growth replaces the arrays,
- * never keep a reference to one of them across a call that may create flows
- * (FlowTable.add): read `store.packets` again.
+ * The per-packet path never allocates, and the arrays grow by doubling when a
+ * flow is created past the capacity. Because growth replaces the arrays, never
+ * keep a reference to one of them across a call that may create flows
+ * (FlowTable.add): read `store.rec` again.
+ *
+ * Everything a packet reads or writes (the key words that confirm a lookup,
+ * timestamps, counters, TCP endpoint states and sequence numbers) sits in one
+ * fixed-size "hot record" per flow, so that with tens of thousands of live
+ * flows a packet costs one or two cache lines instead of a miss in each of a
+ * dozen columns (measured: the columnar layout spent most of the flow table's
+ * time waiting for memory). The record is one ArrayBuffer seen through three
+ * views of the same bytes: `rec` (float64), `recW` (uint32) and `recB`
+ * (uint8), at `flow * REC_F64 + F_*`, `flow * REC_U32 + W_*` and
+ * `flow * REC_BYTES + B_*`. Read it through the accessors below outside the
+ * hot path. Rarely touched attributes (full IPv6 addresses, fragments,
+ * history letters, orientation, end reason) stay in columns.
  *
  * Keys are kept in client/server orientation (see flow-table.ts for how the
  * client is chosen), so a flow's key never changes once created.
  *
  * Layout conventions:
  * - addresses: 4 words per flow at `flow * 4` (PacketView convention: IPv4 in
- *   word 3, words 0-2 zero);
- * - per-direction counters and TCP endpoint fields: 2 slots per flow at
- *   `flow * 2 + dir`, dir 0 = sent by the client, 1 = sent by the server (Dir);
+ *   word 3, words 0-2 zero); word 3 is also in the hot record;
+ * - per-direction values: dir 0 = sent by the client, 1 = sent by the server
+ *   (Dir), at field offset + dir in the record, or `flow * 2 + dir` in columns;
  * - TCP history: HISTORY_CAPACITY bytes per flow at `flow * HISTORY_CAPACITY`.
  */
 import { Family } from '../decode/packet-view.js';
@@ -71,6 +82,49 @@ export const HISTORY_CAPACITY = 24;
 
 const INITIAL_CAPACITY = 1024;
 
+// ---- hot record layout (bytes 0..127; offsets in units of the view they are read through) ----
+/** Bytes, uint32 words and float64 slots per hot record. */
+export const REC_BYTES = 128;
+export const REC_U32 = REC_BYTES / 4;
+export const REC_F64 = REC_BYTES / 8;
+/** uint32 at byte 0: address word 3 of the client (the whole IPv4 address). */
+export const W_CLIENT_ADDR = 0;
+/** uint32 at byte 4: address word 3 of the server. */
+export const W_SERVER_ADDR = 1;
+/** uint32 at byte 8: client port << 16 | server port. */
+export const W_PORTS = 2;
+/** uint32 at byte 12: family << 8 | IP protocol (see keyKind). */
+export const W_KIND = 3;
+/** float64 at byte 16: capture time of the latest packet, epoch seconds. */
+export const F_LAST_TS = 2;
+/** float64 at byte 24: frame number (PacketView.frameNo) of the last packet attributed. */
+export const F_LAST_FRAME = 3;
+/** float64 at bytes 32/40 (+dir): packets per direction. */
+export const F_PACKETS = 4;
+/** float64 at bytes 48/56 (+dir): wire bytes (frame length on the wire, as tshark conversations count). */
+export const F_WIRE_BYTES = 6;
+/** float64 at bytes 64/72 (+dir): transport payload bytes per the headers (0 for non-first fragments). */
+export const F_PAYLOAD_BYTES = 8;
+/** float64 at byte 80: capture time of the earliest packet, epoch seconds. */
+export const F_FIRST_TS = 10;
+/** uint32 at byte 88: TCP history letters already recorded (bitmask, see tcp-state.ts). */
+export const W_HISTORY_SEEN = 22;
+/** uint8 at bytes 92/93 (+dir): TCP endpoint state (TcpEndpoint in tcp-state.ts). */
+export const B_TCP_STATE = 92;
+/** uint8 at bytes 94/95 (+dir): previous TCP endpoint state. */
+export const B_TCP_PREV_STATE = 94;
+/** uint32 at bytes 96/100 (+dir): one past the last TCP sequence number seen (Zeek's last_seq). */
+export const W_TCP_LAST_SEQ = 24;
+/** uint32 at bytes 104/108 (+dir): first TCP sequence number (Zeek's start_seq). */
+export const W_TCP_START_SEQ = 26;
+/** float64 at byte 112: frame number of the first packet. Bytes 120..127 are free. */
+export const F_FIRST_FRAME = 14;
+
+/** The W_KIND word of a key: family and protocol in one comparison. */
+export function keyKind(family: number, proto: number): number {
+  return (family << 8) | proto;
+}
+
 /** One distinct ICMP error seen about a flow; see FlowTable.recordIcmpError. */
 export interface IcmpErrorEntry {
   /** ICMP type (ICMPv4 or ICMPv6 numbering, per the family of the flow). */
@@ -99,42 +153,25 @@ export class FlowStore {
   /** Number of flows the arrays can hold before the next growth. */
   capacity: number;
 
-  family: Uint8Array;
-  proto: Uint8Array;
+  /** The hot records (see the file comment), three views of one buffer. */
+  rec: Float64Array;
+  recW: Uint32Array;
+  recB: Uint8Array;
+
+  /** Full addresses, 4 words per flow (the hot record has word 3 only). */
   clientAddr: Uint32Array;
   serverAddr: Uint32Array;
-  clientPort: Uint16Array;
-  serverPort: Uint16Array;
 
-  /** Capture time of the earliest / latest packet, epoch seconds. */
-  firstTs: Float64Array;
-  lastTs: Float64Array;
-  /** Frame numbers (PacketView.frameNo) of the first and the last packet attributed. */
-  firstFrame: Float64Array;
-  lastFrame: Float64Array;
-
-  /** Per direction: packets, wire bytes (frame length on the wire, as tshark conversations count). */
-  packets: Float64Array;
-  wireBytes: Float64Array;
-  /** Per direction: transport payload bytes per the headers (0 for non-first fragments). */
-  payloadBytes: Float64Array;
-  /** Per direction: non-first IP fragments among `packets`, and their wire bytes among `wireBytes`. */
+  /** Per direction: non-first IP fragments among the packets, and their wire bytes among the wire bytes. */
   fragPackets: Float64Array;
   fragBytes: Float64Array;
 
   orientedBy: Uint8Array;
   endedBy: Uint8Array;
 
-  /** TCP: Zeek endpoint state (TcpEndpoint in tcp-state.ts) and previous state, per direction. */
-  tcpState: Uint8Array;
-  tcpPrevState: Uint8Array;
-  /** TCP: first and one-past-last sequence number seen, per direction (Zeek's start_seq/last_seq). */
-  tcpStartSeq: Uint32Array;
-  tcpLastSeq: Uint32Array;
-  /** TCP: history letters (ASCII) and how many, plus a bitmask of letters already recorded. */
+  /** TCP: history letters (ASCII) and how many (the bitmask of letters seen is in the hot record). */
   history: Uint8Array;
   historyLen: Uint8Array;
-  historySeen: Uint32Array;
 
   /** ICMP errors attributed to flows; only flows with at least one error have an entry. */
   readonly icmpErrors = new Map<number, IcmpErrorEntry[]>();
@@ -142,30 +179,18 @@ export class FlowStore {
   constructor(initialCapacity = INITIAL_CAPACITY) {
     const n = Math.max(16, initialCapacity | 0);
     this.capacity = n;
-    this.family = new Uint8Array(n);
-    this.proto = new Uint8Array(n);
+    const buf = new ArrayBuffer(n * REC_BYTES);
+    this.rec = new Float64Array(buf);
+    this.recW = new Uint32Array(buf);
+    this.recB = new Uint8Array(buf);
     this.clientAddr = new Uint32Array(n * 4);
     this.serverAddr = new Uint32Array(n * 4);
-    this.clientPort = new Uint16Array(n);
-    this.serverPort = new Uint16Array(n);
-    this.firstTs = new Float64Array(n);
-    this.lastTs = new Float64Array(n);
-    this.firstFrame = new Float64Array(n);
-    this.lastFrame = new Float64Array(n);
-    this.packets = new Float64Array(n * 2);
-    this.wireBytes = new Float64Array(n * 2);
-    this.payloadBytes = new Float64Array(n * 2);
     this.fragPackets = new Float64Array(n * 2);
     this.fragBytes = new Float64Array(n * 2);
     this.orientedBy = new Uint8Array(n);
     this.endedBy = new Uint8Array(n);
-    this.tcpState = new Uint8Array(n * 2);
-    this.tcpPrevState = new Uint8Array(n * 2);
-    this.tcpStartSeq = new Uint32Array(n * 2);
-    this.tcpLastSeq = new Uint32Array(n * 2);
     this.history = new Uint8Array(n * HISTORY_CAPACITY);
     this.historyLen = new Uint8Array(n);
-    this.historySeen = new Uint32Array(n);
   }
 
   /**
@@ -184,13 +209,11 @@ export class FlowStore {
   ): number {
     if (this.count === this.capacity) this.grow();
     const f = this.count++;
-    this.family[f] = family;
-    this.proto[f] = proto;
     const o = f << 2;
     const ca = this.clientAddr;
     const sa = this.serverAddr;
     if (family === Family.V4) {
-      // Only word 3 is meaningful for IPv4; zero the rest so comparisons and hashes agree.
+      // Only word 3 is meaningful for IPv4; the rest stays zero so comparisons and hashes agree.
       ca[o + 3] = client[clientOff + 3];
       sa[o + 3] = server[serverOff + 3];
     } else {
@@ -203,8 +226,12 @@ export class FlowStore {
       sa[o + 2] = server[serverOff + 2];
       sa[o + 3] = server[serverOff + 3];
     }
-    this.clientPort[f] = clientPort;
-    this.serverPort[f] = serverPort;
+    const w = f * REC_U32;
+    const rw = this.recW;
+    rw[w + W_CLIENT_ADDR] = ca[o + 3];
+    rw[w + W_SERVER_ADDR] = sa[o + 3];
+    rw[w + W_PORTS] = ((clientPort << 16) | serverPort) >>> 0;
+    rw[w + W_KIND] = keyKind(family, proto);
     return f;
   }
 
@@ -213,44 +240,84 @@ export class FlowStore {
     return this.endedBy[flow] !== EndedBy.Live;
   }
 
+  // ---- hot record accessors (for code off the per-packet path) ----
+
+  family(flow: number): number {
+    return this.recW[flow * REC_U32 + W_KIND] >>> 8;
+  }
+
+  proto(flow: number): number {
+    return this.recW[flow * REC_U32 + W_KIND] & 0xff;
+  }
+
+  clientPort(flow: number): number {
+    return this.recW[flow * REC_U32 + W_PORTS] >>> 16;
+  }
+
+  serverPort(flow: number): number {
+    return this.recW[flow * REC_U32 + W_PORTS] & 0xffff;
+  }
+
+  /** Capture time of the earliest / latest packet, epoch seconds. */
+  firstTs(flow: number): number {
+    return this.rec[flow * REC_F64 + F_FIRST_TS];
+  }
+
+  lastTs(flow: number): number {
+    return this.rec[flow * REC_F64 + F_LAST_TS];
+  }
+
+  /** Frame numbers (PacketView.frameNo) of the first and the last packet attributed. */
+  firstFrame(flow: number): number {
+    return this.rec[flow * REC_F64 + F_FIRST_FRAME];
+  }
+
+  lastFrame(flow: number): number {
+    return this.rec[flow * REC_F64 + F_LAST_FRAME];
+  }
+
+  /** Packets sent in direction `dir` (Dir), non-first IP fragments included. */
+  packets(flow: number, dir: number): number {
+    return this.rec[flow * REC_F64 + F_PACKETS + dir];
+  }
+
+  /** Wire bytes (frame lengths) sent in direction `dir`. */
+  wireBytes(flow: number, dir: number): number {
+    return this.rec[flow * REC_F64 + F_WIRE_BYTES + dir];
+  }
+
+  /** Transport payload bytes sent in direction `dir`, per the headers. */
+  payloadBytes(flow: number, dir: number): number {
+    return this.rec[flow * REC_F64 + F_PAYLOAD_BYTES + dir];
+  }
+
+  /** TCP endpoint state (TcpEndpoint in tcp-state.ts) of the side sending in direction `dir`. */
+  tcpState(flow: number, dir: number): number {
+    return this.recB[flow * REC_BYTES + B_TCP_STATE + dir];
+  }
+
   private grow(): void {
     const n = this.capacity * 2;
     this.capacity = n;
-    this.family = growU8(this.family, n);
-    this.proto = growU8(this.proto, n);
+    const buf = new ArrayBuffer(n * REC_BYTES);
+    const b = new Uint8Array(buf);
+    b.set(this.recB);
+    this.rec = new Float64Array(buf);
+    this.recW = new Uint32Array(buf);
+    this.recB = b;
     this.clientAddr = growU32(this.clientAddr, n * 4);
     this.serverAddr = growU32(this.serverAddr, n * 4);
-    this.clientPort = growU16(this.clientPort, n);
-    this.serverPort = growU16(this.serverPort, n);
-    this.firstTs = growF64(this.firstTs, n);
-    this.lastTs = growF64(this.lastTs, n);
-    this.firstFrame = growF64(this.firstFrame, n);
-    this.lastFrame = growF64(this.lastFrame, n);
-    this.packets = growF64(this.packets, n * 2);
-    this.wireBytes = growF64(this.wireBytes, n * 2);
-    this.payloadBytes = growF64(this.payloadBytes, n * 2);
     this.fragPackets = growF64(this.fragPackets, n * 2);
     this.fragBytes = growF64(this.fragBytes, n * 2);
     this.orientedBy = growU8(this.orientedBy, n);
     this.endedBy = growU8(this.endedBy, n);
-    this.tcpState = growU8(this.tcpState, n * 2);
-    this.tcpPrevState = growU8(this.tcpPrevState, n * 2);
-    this.tcpStartSeq = growU32(this.tcpStartSeq, n * 2);
-    this.tcpLastSeq = growU32(this.tcpLastSeq, n * 2);
     this.history = growU8(this.history, n * HISTORY_CAPACITY);
     this.historyLen = growU8(this.historyLen, n);
-    this.historySeen = growU32(this.historySeen, n);
   }
 }
 
 function growU8(a: Uint8Array, n: number): Uint8Array {
   const b = new Uint8Array(n);
-  b.set(a);
-  return b;
-}
-
-function growU16(a: Uint16Array, n: number): Uint16Array {
-  const b = new Uint16Array(n);
   b.set(a);
   return b;
 }

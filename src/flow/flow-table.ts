@@ -31,10 +31,10 @@
  */
 import { A, newAnomalyCounters, type AnomalyCounters } from '../anomalies.js';
 import { Family, IpProto, TcpFlag, type PacketView } from '../decode/packet-view.js';
-import { flowKeyHash } from './flow-hash.js';
-import { FlowIndex, matchDir } from './flow-index.js';
+import { flowKeyHash, flowKeyHashV4 } from './flow-hash.js';
+import { FlowIndex, matchDir, SEEN_UNKNOWN } from './flow-index.js';
 import { DEFAULT_IDLE_TIMEOUTS, DEFAULT_MAX_LIVE_FLOWS, type FlowTableOptions, type IdleTimeouts, type ServicePorts } from './flow-options.js';
-import { EndedBy, FlowStore, OrientedBy } from './flow-store.js';
+import { EndedBy, F_FIRST_FRAME, F_FIRST_TS, F_LAST_FRAME, F_LAST_TS, F_PACKETS, F_PAYLOAD_BYTES, F_WIRE_BYTES, FlowStore, OrientedBy, REC_F64 } from './flow-store.js';
 import { recordIcmpError } from './icmp-errors.js';
 import { markFlipped, tcpIsClosed, tcpIsEstablished, tcpPacket } from './tcp-state.js';
 
@@ -71,6 +71,10 @@ export class FlowTable {
   private lastSweepTs = -Infinity;
   private packetsSeen = 0;
   private scratch = new Int32Array(0);
+  /** Origin of the slots' coarse last-seen times: the first finite capture time given to create(). */
+  private seenBase = NaN;
+  /** Slot of the flow last created. */
+  private lastSlot = -1;
 
   constructor(options: FlowTableOptions = {}) {
     const max = options.maxLiveFlows ?? DEFAULT_MAX_LIVE_FLOWS;
@@ -114,41 +118,67 @@ export class FlowTable {
 
     const proto = pkt.proto;
     const index = this.index;
-    const hash = flowKeyHash(pkt.family, proto, pkt.src, 0, pkt.srcPort, pkt.dst, 0, pkt.dstPort);
+    const hash =
+      pkt.family === Family.V4
+        ? flowKeyHashV4(proto, pkt.src[3], pkt.srcPort, pkt.dst[3], pkt.dstPort)
+        : flowKeyHash(pkt.family, proto, pkt.src, 0, pkt.srcPort, pkt.dst, 0, pkt.dstPort);
     const slot = index.probe(hash, pkt.family, proto, pkt.src, 0, pkt.srcPort, pkt.dst, 0, pkt.dstPort);
+    // A TCP segment with a header (not a non-first fragment): counted by the TCP state machine.
+    const tcp = proto === IpProto.TCP && pkt.l4Off >= 0;
     let flow: number;
     let dir: number;
+    let r: Float64Array;
+    let o: number;
+    let at = slot; // the flow's slot, once it is known to be live
     if (slot >= 0) {
       flow = index.flowAt(slot);
       dir = index.dir;
-      const ended = this.endsBefore(flow, pkt, ts);
-      if (ended === EndedBy.Live) {
-        this.lastCreated = false;
+      r = this.store.rec;
+      o = flow * REC_F64;
+      const gap = ts - r[o + F_LAST_TS];
+      // The common case (recent packet, not a bare SYN) needs no call: see endsBefore for the rest.
+      if (gap > this.minTimeout || (tcp && (pkt.tcpFlags & SYN_ACK_MASK) === TcpFlag.SYN)) {
+        const ended = this.endsBefore(flow, tcp, gap, pkt.tcpFlags);
+        if (ended !== EndedBy.Live) {
+          index.removeSlot(slot);
+          this.end(flow, ended);
+          flow = this.create(pkt, hash);
+          dir = this.lastDir;
+          at = this.lastSlot;
+          r = this.store.rec; // growth replaces it
+          o = flow * REC_F64;
+        } else {
+          this.lastCreated = false;
+        }
       } else {
-        index.removeSlot(slot);
-        this.end(flow, ended);
-        flow = this.create(pkt, hash);
-        dir = this.lastDir;
+        this.lastCreated = false;
+      }
+      if (ts > r[o + F_LAST_TS]) {
+        r[o + F_LAST_TS] = ts;
+        index.setSeen(at, this.coarseTime(ts));
+      } else if (ts < r[o + F_FIRST_TS]) {
+        r[o + F_FIRST_TS] = ts;
       }
     } else {
       flow = this.create(pkt, hash);
       dir = this.lastDir;
+      at = this.lastSlot;
+      r = this.store.rec;
+      o = flow * REC_F64;
     }
     this.lastDir = dir;
 
-    const s = this.store;
-    const d2 = (flow << 1) | dir;
-    s.packets[d2] += 1;
-    s.wireBytes[d2] += pkt.wireLen;
-    s.payloadBytes[d2] += pkt.payloadLen;
-    if (ts > s.lastTs[flow]) s.lastTs[flow] = ts;
-    else if (ts < s.firstTs[flow]) s.firstTs[flow] = ts;
-    s.lastFrame[flow] = pkt.frameNo;
+    r[o + F_PACKETS + dir] += 1;
+    r[o + F_WIRE_BYTES + dir] += pkt.wireLen;
+    r[o + F_PAYLOAD_BYTES + dir] += pkt.payloadLen;
+    r[o + F_LAST_FRAME] = pkt.frameNo;
     if (pkt.isFragment && pkt.fragOffset !== 0) {
+      const s = this.store;
+      const d2 = (flow << 1) | dir;
       s.fragPackets[d2] += 1;
       s.fragBytes[d2] += pkt.wireLen;
-    } else if (proto === IpProto.TCP && pkt.l4Off >= 0) {
-      tcpPacket(s, flow, dir, pkt.tcpFlags, pkt.tcpSeq, pkt.tcpWindow, pkt.payloadLen);
+    } else if (tcp && tcpPacket(this.store, flow, dir, pkt.tcpFlags, pkt.tcpSeq, pkt.tcpWindow, pkt.payloadLen)) {
+      index.setTimeout(at, this.coarseTimeout(flow)); // the TCP state may have changed its timeout
     }
     return flow;
   }
@@ -208,7 +238,15 @@ export class FlowTable {
     this.lastSweepTs = this.now;
     const s = this.store;
     const now = this.now;
-    const n = this.collect((f) => now - s.lastTs[f] > this.timeoutOf(f));
+    if (this.scratch.length < this.index.size) this.scratch = new Int32Array(this.index.size * 2);
+    // The slots' coarse times rule out most flows without touching their records.
+    const flows = this.scratch;
+    const candidates = this.index.collectIdle(flows, now - this.seenBase);
+    let n = 0;
+    for (let k = 0; k < candidates; k++) {
+      const f = flows[k];
+      if (now - s.lastTs(f) > this.timeoutOf(f)) flows[n++] = f;
+    }
     this.endAll(n, (f) => this.idleReason(f));
   }
 
@@ -227,21 +265,36 @@ export class FlowTable {
 
   // ---- internals ----
 
-  /** Why the live flow must end before this packet, or EndedBy.Live when the packet belongs to it. */
-  private endsBefore(flow: number, pkt: PacketView, ts: number): EndedBy {
-    const s = this.store;
-    const gap = ts - s.lastTs[flow];
+  /**
+   * Why the live flow must end before a packet that came `gap` seconds after
+   * its last one, or EndedBy.Live when the packet belongs to it. `tcp`: the
+   * packet is a TCP segment with a header, with flags `tcpFlags`.
+   */
+  private endsBefore(flow: number, tcp: boolean, gap: number, tcpFlags: number): EndedBy {
     if (gap > this.minTimeout && gap > this.timeoutOf(flow)) return this.idleReason(flow);
-    if (pkt.proto === IpProto.TCP && pkt.l4Off >= 0 && (pkt.tcpFlags & SYN_ACK_MASK) === TcpFlag.SYN && tcpIsClosed(s, flow)) {
-      return EndedBy.Reuse;
-    }
+    if (tcp && (tcpFlags & SYN_ACK_MASK) === TcpFlag.SYN && tcpIsClosed(this.store, flow)) return EndedBy.Reuse;
     return EndedBy.Live;
+  }
+
+  /**
+   * The slot's coarse last-seen time for capture time `ts` (see
+   * FlowIndex.setSeen): whole seconds since seenBase, rounded down, or
+   * SEEN_UNKNOWN when that does not fit an int32 (or ts is not finite).
+   */
+  private coarseTime(ts: number): number {
+    const rel = ts - this.seenBase;
+    return rel > -0x7fffffff && rel < 0x7fffffff ? Math.floor(rel) : SEEN_UNKNOWN;
+  }
+
+  /** The slot's coarse idle timeout of a live flow (see FlowIndex.setTimeout): whole seconds, rounded down. */
+  private coarseTimeout(flow: number): number {
+    return Math.floor(Math.min(this.timeoutOf(flow), 0x7fffffff));
   }
 
   private timeoutOf(flow: number): number {
     const s = this.store;
     const t = this.idleTimeouts;
-    const proto = s.proto[flow];
+    const proto = s.proto(flow);
     if (proto === IpProto.TCP) {
       if (tcpIsClosed(s, flow)) return t.tcpClosed;
       return tcpIsEstablished(s, flow) ? t.tcpEstablished : t.tcpOther;
@@ -255,7 +308,7 @@ export class FlowTable {
   }
 
   private isClosedTcp(flow: number): boolean {
-    return this.store.proto[flow] === IpProto.TCP && tcpIsClosed(this.store, flow);
+    return this.store.proto(flow) === IpProto.TCP && tcpIsClosed(this.store, flow);
   }
 
   private create(pkt: PacketView, hash: number): number {
@@ -293,12 +346,15 @@ export class FlowTable {
       ? s.create(pkt.family, proto, pkt.src, 0, sport, pkt.dst, 0, dport)
       : s.create(pkt.family, proto, pkt.dst, 0, dport, pkt.src, 0, sport);
     s.orientedBy[f] = by;
-    s.firstTs[f] = pkt.ts;
-    s.lastTs[f] = pkt.ts;
-    s.firstFrame[f] = pkt.frameNo;
+    const r = s.rec;
+    const o = f * REC_F64;
+    r[o + F_FIRST_TS] = pkt.ts;
+    r[o + F_LAST_TS] = pkt.ts;
+    r[o + F_FIRST_FRAME] = pkt.frameNo;
     if (proto === IpProto.TCP && !clientIsSrc) markFlipped(s, f);
 
-    this.index.insert(hash, f);
+    if (!Number.isFinite(this.seenBase)) this.seenBase = pkt.ts;
+    this.lastSlot = this.index.insert(hash, f, this.coarseTime(pkt.ts), this.coarseTimeout(f));
     if (this.index.size > this.peakLiveFlows) this.peakLiveFlows = this.index.size;
     this.lastDir = clientIsSrc ? 0 : 1;
     this.lastCreated = true;
@@ -313,7 +369,7 @@ export class FlowTable {
     const k = Math.min(n, Math.max(1, n - Math.floor(this.maxLiveFlows * CAP_EVICT_TO)));
     // Rare (once per 10% of the cap in new flows): sorting a copy of the last-seen times is affordable.
     const times = new Float64Array(n);
-    for (let i = 0; i < n; i++) times[i] = s.lastTs[flows[i]];
+    for (let i = 0; i < n; i++) times[i] = s.lastTs(flows[i]);
     times.sort();
     const threshold = times[k - 1];
     let ties = k;
@@ -322,7 +378,7 @@ export class FlowTable {
     let m = 0;
     for (let i = 0; i < n; i++) {
       const f = flows[i];
-      const t = s.lastTs[f];
+      const t = s.lastTs(f);
       if (t < threshold || (t === threshold && ties-- > 0)) flows[m++] = f;
     }
     this.endAll(m, (f) => (this.isClosedTcp(f) ? EndedBy.Closed : EndedBy.Cap));

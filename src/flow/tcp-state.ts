@@ -29,7 +29,7 @@
  * Per-packet work is a handful of typed-array reads and writes: no allocation.
  */
 import { TcpFlag } from '../decode/packet-view.js';
-import { FlowStore, HISTORY_CAPACITY } from './flow-store.js';
+import { B_TCP_PREV_STATE, B_TCP_STATE, FlowStore, HISTORY_CAPACITY, REC_BYTES, REC_U32, W_HISTORY_SEEN, W_TCP_LAST_SEQ, W_TCP_START_SEQ } from './flow-store.js';
 
 /** Zeek's EndpointState (TCP_Endpoint.h), same numbering. */
 export const TcpEndpoint = {
@@ -86,10 +86,15 @@ const FLAG_ACK = TcpFlag.ACK;
 
 /** Records history letter `ch` (uppercase) for direction `dir` unless already recorded. */
 function mark(s: FlowStore, flow: number, dir: number, bit: number, ch: number): void {
-  const m = 1 << (bit + (dir === 0 ? 0 : SERVER_BIT_SHIFT));
-  const seen = s.historySeen[flow];
-  if ((seen & m) !== 0) return;
-  s.historySeen[flow] = seen | m;
+  const m = 1 << (bit + dir * SERVER_BIT_SHIFT);
+  // Almost always already recorded: this test is small enough to inline, the recording is not.
+  if ((s.recW[flow * REC_U32 + W_HISTORY_SEEN] & m) === 0) markNew(s, flow, dir, m, ch);
+}
+
+function markNew(s: FlowStore, flow: number, dir: number, m: number, ch: number): void {
+  const rw = s.recW;
+  const i = flow * REC_U32 + W_HISTORY_SEEN;
+  rw[i] = (rw[i] | m) >>> 0;
   const n = s.historyLen[flow];
   if (n >= HISTORY_CAPACITY) return; // cannot happen: 21 distinct letters at most
   s.history[flow * HISTORY_CAPACITY + n] = dir === 0 ? ch : ch | LOWERCASE;
@@ -98,20 +103,25 @@ function mark(s: FlowStore, flow: number, dir: number, bit: number, ch: number):
 
 /** Records '^': the client is not the sender of the flow's first packet. Call before the first packet. */
 export function markFlipped(s: FlowStore, flow: number): void {
-  const seen = s.historySeen[flow];
+  const rw = s.recW;
+  const i = flow * REC_U32 + W_HISTORY_SEEN;
+  const seen = rw[i];
   if ((seen & FLIPPED_BIT) !== 0) return;
-  s.historySeen[flow] = seen | FLIPPED_BIT;
+  rw[i] = (seen | FLIPPED_BIT) >>> 0;
   const n = s.historyLen[flow];
   s.history[flow * HISTORY_CAPACITY + n] = CHAR_CARET;
   s.historyLen[flow] = n + 1;
 }
 
-/** TCP_Endpoint::SetState: remember the previous state only on a real change. */
+const PREV_STATE_DELTA = B_TCP_PREV_STATE - B_TCP_STATE;
+
+/** TCP_Endpoint::SetState: remember the previous state only on a real change. `i` indexes recB. */
 function setState(s: FlowStore, i: number, state: number): void {
-  const cur = s.tcpState[i];
+  const rb = s.recB;
+  const cur = rb[i];
   if (cur === state) return;
-  s.tcpPrevState[i] = cur;
-  s.tcpState[i] = state;
+  rb[i + PREV_STATE_DELTA] = cur;
+  rb[i] = state;
 }
 
 /**
@@ -119,29 +129,42 @@ function setState(s: FlowStore, i: number, state: number): void {
  * (0 = by the client). `seq` is the raw 32-bit sequence number, `len` the
  * payload length per the headers. Follows the order of Zeek's
  * TCPSessionAdapter::Process: init_endpoint, update_history, update_window,
- * update_last_seq, then the state machine.
+ * update_last_seq, then the state machine. Returns true when the endpoint
+ * states may have changed (false: the fast path, which never changes them).
  */
-export function tcpPacket(s: FlowStore, flow: number, dir: number, flags: number, seq: number, window: number, len: number): void {
-  const e = (flow << 1) | dir; // this endpoint
-  const p = e ^ 1; // its peer
+export function tcpPacket(s: FlowStore, flow: number, dir: number, flags: number, seq: number, window: number, len: number): boolean {
+  const state = s.recB[flow * REC_BYTES + B_TCP_STATE + dir];
+  if ((flags & (FLAG_SYN | FLAG_FIN | FLAG_RST)) === 0 && (state === TcpEndpoint.Established || state === TcpEndpoint.Partial)) {
+    // Fast path for the bulk of a connection, small enough to be inlined into FlowTable.add:
+    // without SYN/FIN/RST an established or partial endpoint keeps its state and sequence base;
+    // only letters and last_seq move.
+    if (len > 0) mark(s, flow, dir, H_DATA, CHAR_D);
+    else if ((flags & FLAG_ACK) !== 0) mark(s, flow, dir, H_ACK, CHAR_A);
+    if (window === 0 && s.recB[flow * REC_BYTES + B_TCP_STATE + (dir ^ 1)] !== TcpEndpoint.Closed) mark(s, flow, dir, H_ZERO_WINDOW, CHAR_W);
+    const rw = s.recW;
+    const last = flow * REC_U32 + W_TCP_LAST_SEQ + dir;
+    const onePastData = (seq + len) >>> 0;
+    const delta = (onePastData - rw[last]) | 0;
+    if (delta > 0) rw[last] = onePastData;
+    else if (len > 0) mark(s, flow, dir, H_RXMIT, CHAR_T);
+    return false;
+  }
+  tcpSegment(s, flow, dir, flags, seq, window, len, state);
+  return true;
+}
+
+/** tcpPacket's general case: any flags, any state. `state` is the sending endpoint's. */
+function tcpSegment(s: FlowStore, flow: number, dir: number, flags: number, seq: number, window: number, len: number, state: number): void {
+  const rb = s.recB;
+  const rw = s.recW;
+  const e = flow * REC_BYTES + B_TCP_STATE + dir; // this endpoint's state in recB
+  const p = e + 1 - 2 * dir; // its peer's
+  const last = flow * REC_U32 + W_TCP_LAST_SEQ + dir; // this endpoint's last_seq in recW
+  const start = last + (W_TCP_START_SEQ - W_TCP_LAST_SEQ); // and start_seq
   const syn = (flags & FLAG_SYN) !== 0;
   const fin = (flags & FLAG_FIN) !== 0;
   const rst = (flags & FLAG_RST) !== 0;
   const ack = (flags & FLAG_ACK) !== 0;
-  const state = s.tcpState[e];
-
-  if (!syn && !fin && !rst && (state === TcpEndpoint.Established || state === TcpEndpoint.Partial)) {
-    // Fast path for the bulk of a connection: without SYN/FIN/RST an established or
-    // partial endpoint keeps its state and sequence base; only letters and last_seq move.
-    if (len > 0) mark(s, flow, dir, H_DATA, CHAR_D);
-    else if (ack) mark(s, flow, dir, H_ACK, CHAR_A);
-    if (window === 0 && s.tcpState[p] !== TcpEndpoint.Closed) mark(s, flow, dir, H_ZERO_WINDOW, CHAR_W);
-    const onePastData = (seq + len) >>> 0;
-    const delta = (onePastData - s.tcpLastSeq[e]) | 0;
-    if (delta > 0) s.tcpLastSeq[e] = onePastData;
-    else if (len > 0) mark(s, flow, dir, H_RXMIT, CHAR_T);
-    return;
-  }
 
   // get_segment_len: SYN and FIN take one sequence number each; a RST's data is not part of the stream.
   let segLen = len;
@@ -156,29 +179,29 @@ export function tcpPacket(s: FlowStore, flow: number, dir: number, flags: number
     case TcpEndpoint.Inactive:
       inited = true;
       if (syn) {
-        s.tcpStartSeq[e] = seq;
-        s.tcpLastSeq[e] = onePast;
+        rw[start] = seq;
+        rw[last] = onePast;
       } else {
         // Partial connection: number as if a SYN preceded, and do not call the first packet a retransmission.
-        s.tcpStartSeq[e] = (seq - 1) >>> 0;
-        s.tcpLastSeq[e] = seq;
+        rw[start] = (seq - 1) >>> 0;
+        rw[last] = seq;
       }
       break;
     case TcpEndpoint.SynSent:
     case TcpEndpoint.SynAckSent:
-      inited = syn && seq !== s.tcpStartSeq[e];
+      inited = syn && seq !== rw[start];
       break;
     case TcpEndpoint.Established:
     case TcpEndpoint.Partial:
       inited = syn;
       break;
     case TcpEndpoint.Reset:
-      inited = syn && s.tcpPrevState[e] === TcpEndpoint.Inactive;
+      inited = syn && rb[e + PREV_STATE_DELTA] === TcpEndpoint.Inactive;
       break;
   }
   if (inited && state !== TcpEndpoint.Inactive) {
-    s.tcpStartSeq[e] = seq;
-    s.tcpLastSeq[e] = onePast;
+    rw[start] = seq;
+    rw[last] = onePast;
   }
 
   // update_history
@@ -197,21 +220,21 @@ export function tcpPacket(s: FlowStore, flow: number, dir: number, flags: number
   }
 
   // update_window: a zero window is interesting unless it comes with or after a RST, or after the peer's FIN.
-  if (window === 0 && !rst && s.tcpState[p] !== TcpEndpoint.Closed && state !== TcpEndpoint.Reset) {
+  if (window === 0 && !rst && rb[p] !== TcpEndpoint.Closed && state !== TcpEndpoint.Reset) {
     mark(s, flow, dir, H_ZERO_WINDOW, CHAR_W);
   }
 
   // update_last_seq
-  const last = s.tcpLastSeq[e];
-  const deltaLast = (onePast - last) | 0;
+  const lastSeq = rw[last];
+  const deltaLast = (onePast - lastSeq) | 0;
   if ((syn || rst) && (deltaLast > TOO_LARGE_SEQ_DELTA || deltaLast < -TOO_LARGE_SEQ_DELTA)) {
     // An outlandish SYN/RST sequence number is not trusted.
-  } else if (fin && last === ((s.tcpStartSeq[e] + 1) >>> 0)) {
-    s.tcpLastSeq[e] = onePast; // only SYN and FIN seen (e.g. > 2 GB connections): trust the FIN
+  } else if (fin && lastSeq === ((rw[start] + 1) >>> 0)) {
+    rw[last] = onePast; // only SYN and FIN seen (e.g. > 2 GB connections): trust the FIN
   } else if (state === TcpEndpoint.Reset) {
     // Sequence numbers after a RST are not trusted.
   } else if (deltaLast > 0) {
-    s.tcpLastSeq[e] = onePast;
+    rw[last] = onePast;
   } else if (len > 0 && !(inited && syn)) {
     mark(s, flow, dir, H_RXMIT, CHAR_T); // payload at or below what this side already sent
   }
@@ -228,41 +251,42 @@ export function tcpPacket(s: FlowStore, flow: number, dir: number, flags: number
       break;
     case TcpEndpoint.Established:
     case TcpEndpoint.Partial:
-      if (syn && state === TcpEndpoint.Partial && s.tcpState[p] === TcpEndpoint.Inactive && !ack) {
+      if (syn && state === TcpEndpoint.Partial && rb[p] === TcpEndpoint.Inactive && !ack) {
         setState(s, e, TcpEndpoint.SynSent); // SYN_after_partial
       }
       if (fin && !rst) {
         setState(s, e, TcpEndpoint.Closed);
         // The peer sent a FIN followed by a RST: that was a normal termination after all.
-        if (s.tcpState[p] === TcpEndpoint.Reset && s.tcpPrevState[p] === TcpEndpoint.Closed) setState(s, p, TcpEndpoint.Closed);
+        if (rb[p] === TcpEndpoint.Reset && rb[p + PREV_STATE_DELTA] === TcpEndpoint.Closed) setState(s, p, TcpEndpoint.Closed);
       }
       if (rst) setState(s, e, TcpEndpoint.Reset);
       break;
     case TcpEndpoint.Closed:
       // After a full FIN exchange a RST does not change the state.
-      if (rst && s.tcpState[p] !== TcpEndpoint.Closed) setState(s, e, TcpEndpoint.Reset);
+      if (rst && rb[p] !== TcpEndpoint.Closed) setState(s, e, TcpEndpoint.Reset);
       break;
     // Reset: nothing changes any more.
   }
 }
 
-/** UpdateInactiveState, without the SYN/SYN-ACK reversal flip (roles are fixed at flow creation). */
+/** UpdateInactiveState, without the SYN/SYN-ACK reversal flip (roles are fixed at flow creation). `e`, `p` index recB. */
 function inactive(s: FlowStore, e: number, p: number, isClient: boolean, syn: boolean, fin: boolean, rst: boolean, ack: boolean, len: number): void {
   if (syn) {
     if (isClient) {
       setState(s, e, ack ? TcpEndpoint.SynAckSent : TcpEndpoint.SynSent);
     } else {
       // The server's SYN-ACK (or a simultaneous open) establishes both sides.
-      if (s.tcpState[p] === TcpEndpoint.SynSent) setState(s, p, TcpEndpoint.Established);
+      if (s.recB[p] === TcpEndpoint.SynSent) setState(s, p, TcpEndpoint.Established);
       setState(s, e, TcpEndpoint.Established);
     }
   }
   if (fin) setState(s, e, TcpEndpoint.Closed);
   if (rst) setState(s, e, TcpEndpoint.Reset);
-  if (s.tcpState[e] === TcpEndpoint.Inactive) {
-    if (!isClient && len === 0 && s.tcpState[p] === TcpEndpoint.SynSent) {
+  const rb = s.recB;
+  if (rb[e] === TcpEndpoint.Inactive) {
+    if (!isClient && len === 0 && rb[p] === TcpEndpoint.SynSent) {
       // Some stacks ACK an initial SYN before sending the SYN-ACK: not a partial connection.
-    } else if (ack && s.tcpState[p] === TcpEndpoint.Established) {
+    } else if (ack && rb[p] === TcpEndpoint.Established) {
       // SYN-ACK seen from the peer, now a pure ACK: the initial SYN was missed.
       setState(s, e, TcpEndpoint.Established);
     } else {
@@ -273,15 +297,17 @@ function inactive(s: FlowStore, e: number, p: number, isClient: boolean, syn: bo
 
 /** True when the connection is over: both sides sent a FIN, or either sent a RST. */
 export function tcpIsClosed(s: FlowStore, flow: number): boolean {
-  const c = s.tcpState[flow << 1];
-  const v = s.tcpState[(flow << 1) | 1];
+  const i = flow * REC_BYTES + B_TCP_STATE;
+  const c = s.recB[i];
+  const v = s.recB[i + 1];
   return c === TcpEndpoint.Reset || v === TcpEndpoint.Reset || (c === TcpEndpoint.Closed && v === TcpEndpoint.Closed);
 }
 
 /** True when both sides are talking (handshake completed, or seen mid-connection) and neither closed. */
 export function tcpIsEstablished(s: FlowStore, flow: number): boolean {
-  const c = s.tcpState[flow << 1];
-  const v = s.tcpState[(flow << 1) | 1];
+  const i = flow * REC_BYTES + B_TCP_STATE;
+  const c = s.recB[i];
+  const v = s.recB[i + 1];
   return (c === TcpEndpoint.Established || c === TcpEndpoint.Partial) && (v === TcpEndpoint.Established || v === TcpEndpoint.Partial);
 }
 
@@ -298,19 +324,18 @@ export function history(s: FlowStore, flow: number): string {
  * RSTOS0, RSTRH, SH, SHR, OTH.
  */
 export function connState(s: FlowStore, flow: number): string {
-  const proto = s.proto[flow];
-  const c2 = flow << 1;
+  const proto = s.proto(flow);
   if (proto === 17) {
     // Zeek's UDP: an endpoint is active once it sent something.
-    const oActive = s.packets[c2] > 0;
-    const rActive = s.packets[c2 | 1] > 0;
+    const oActive = s.packets(flow, 0) > 0;
+    const rActive = s.packets(flow, 1) > 0;
     if (oActive) return rActive ? 'SF' : 'S0';
     return rActive ? 'SHR' : 'OTH';
   }
   if (proto !== 6) return 'OTH';
 
-  const os = s.tcpState[c2];
-  const rs = s.tcpState[c2 | 1];
+  const os = s.tcpState(flow, 0);
+  const rs = s.tcpState(flow, 1);
   const oInactive = os === TcpEndpoint.Inactive || os === TcpEndpoint.Partial;
   const rInactive = rs === TcpEndpoint.Inactive || rs === TcpEndpoint.Partial;
 
@@ -318,7 +343,7 @@ export function connState(s: FlowStore, flow: number): string {
     if (
       os === TcpEndpoint.SynSent ||
       os === TcpEndpoint.SynAckSent ||
-      (os === TcpEndpoint.Reset && s.payloadBytes[c2] === 0 && s.payloadBytes[c2 | 1] === 0)
+      (os === TcpEndpoint.Reset && s.payloadBytes(flow, 0) === 0 && s.payloadBytes(flow, 1) === 0)
     ) {
       return 'REJ';
     }

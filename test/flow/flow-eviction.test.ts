@@ -18,8 +18,8 @@ describe('idle timeouts', () => {
     expect(t.store.endedBy[a]).toBe(EndedBy.Idle);
     expect(t.anomalies[A.FlowEvictedIdle]).toBe(1);
     expect(t.evictedCount).toBe(1);
-    expect(t.store.packets[a * 2]).toBe(2);
-    expect(t.store.lastTs[a]).toBe(159.9);
+    expect(t.store.packets(a, 0)).toBe(2);
+    expect(t.store.lastTs(a)).toBe(159.9);
   });
 
   it('established TCP uses the long timeout, a half-open one the short one', () => {
@@ -70,11 +70,74 @@ describe('idle timeouts', () => {
     const p = new PacketView();
     const a = t.add(fill(p, { ...udpSpec, ts: 10 }));
     t.add(fill(p, { ...udpSpec, ts: 9 }));
-    expect([t.store.firstTs[a], t.store.lastTs[a]]).toEqual([9, 10]);
+    expect([t.store.firstTs(a), t.store.lastTs(a)]).toEqual([9, 10]);
     t.add(fill(p, { ...udpSpec, sport: 7, ts: 71 }));
     t.sweepIdle();
     expect(t.store.endedBy[a]).toBe(EndedBy.Idle);
     expect(t.live).toBe(1);
+  });
+
+  // The sweep skips flows by the coarse last-seen time and timeout kept in their slots; these pin that filter down.
+  it('the sweep ends a connection whose TCP state shortened its timeout since its last packet', () => {
+    const t = new FlowTable({ idleTimeouts: { tcpClosed: 30 } });
+    const c = new TcpConversation(t);
+    c.c('S');
+    c.s('SA');
+    c.c('A', 0, { dt: 100 }); // established: the 3600 s timeout
+    c.c('FA');
+    const f = c.s('FA', 0, { seq: c.serverSeq }); // closed both ways, at the same second: now the 30 s linger
+    const p = new PacketView();
+    t.add(fill(p, { ...udpSpec, ts: c.ts + 29 }));
+    t.sweepIdle();
+    expect(t.store.endedBy[f]).toBe(EndedBy.Live);
+    t.add(fill(p, { ...udpSpec, ts: c.ts + 31 }));
+    t.sweepIdle();
+    expect(t.store.endedBy[f]).toBe(EndedBy.Closed);
+    expect(t.checkTable()).toBeNull();
+  });
+
+  it('the sweep honours fractional timeouts and times far from the first packet', () => {
+    const t = new FlowTable({ idleTimeouts: { udp: 0.25 } });
+    const p = new PacketView();
+    const a = t.add(fill(p, { ...udpSpec, sport: 1, ts: 1000.1 }));
+    const b = t.add(fill(p, { ...udpSpec, sport: 2, ts: 1000.3 }));
+    t.sweepIdle(); // now = 1000.3: a idle 0.2 s
+    expect(t.store.endedBy[a]).toBe(EndedBy.Live);
+    t.add(fill(p, { ...udpSpec, sport: 3, ts: 1000.4 }));
+    t.sweepIdle(); // a idle 0.3 s, b 0.1 s
+    expect([t.store.endedBy[a], t.store.endedBy[b]]).toEqual([EndedBy.Idle, EndedBy.Live]);
+    // Seconds since the first packet beyond int32, then before it: the slots cannot hold them and the sweep checks exactly.
+    const far = t.add(fill(p, { ...udpSpec, sport: 4, ts: 1000 + 2 ** 32 }));
+    const early = t.add(fill(p, { ...udpSpec, sport: 5, ts: -(2 ** 32) }));
+    t.add(fill(p, { ...udpSpec, sport: 6, ts: 1000.2 + 2 ** 32 }));
+    t.sweepIdle();
+    expect([t.store.endedBy[far], t.store.endedBy[early]]).toEqual([EndedBy.Live, EndedBy.Idle]);
+    t.add(fill(p, { ...udpSpec, sport: 6, ts: 1000.3 + 2 ** 32 }));
+    t.sweepIdle();
+    expect(t.store.endedBy[far]).toBe(EndedBy.Idle);
+    expect(t.checkTable()).toBeNull();
+  });
+
+  it('the sweep ends exactly the flows idle longer than their timeout (randomized, against the stored times)', () => {
+    const t = new FlowTable({ idleTimeouts: { udp: 7.5, other: 3 } });
+    const p = new PacketView();
+    let seed = 12345;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    let now = 0;
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 40; i++) {
+        const ts = 1e9 + round * 2 + rnd() * 3 - 1; // slightly out of order
+        now = Math.max(now, ts);
+        t.add(fill(p, { ...udpSpec, sport: Math.floor(rnd() * 200), proto: rnd() < 0.3 ? IpProto.ICMP : IpProto.UDP, ts }));
+      }
+      const live = Array.from({ length: t.store.count }, (_, f) => f).filter((f) => !t.store.isFinished(f));
+      t.sweepIdle();
+      for (const f of live) {
+        const timeout = t.store.proto(f) === IpProto.UDP ? 7.5 : 3;
+        expect(t.store.endedBy[f]).toBe(now - t.store.lastTs(f) > timeout ? EndedBy.Idle : EndedBy.Live);
+      }
+    }
+    expect(t.checkTable()).toBeNull();
   });
 
   it('rejects non-positive timeouts and caps', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IpProto, PacketView } from '../../src/decode/packet-view.js';
-import { flowKeyHash } from '../../src/flow/flow-hash.js';
+import { flowKeyHash, flowKeyHashV4 } from '../../src/flow/flow-hash.js';
 import { EndedBy } from '../../src/flow/flow-store.js';
 import { FlowTable } from '../../src/flow/flow-table.js';
 import { fill, parseIp } from './helpers.js';
@@ -50,6 +50,18 @@ describe('flow key hash', () => {
       flowKeyHash(4, 17, a, 0, 1000, b, 0, 2000),
     ]);
     expect(seen.size).toBe(4);
+  });
+
+  it('flowKeyHashV4 (the inlinable IPv4 form) equals flowKeyHash', () => {
+    const a = new Uint32Array(4);
+    const b = new Uint32Array(4);
+    for (let i = 0; i < 1000; i++) {
+      a[3] = Math.imul(i, 0x9e3779b1) >>> 0;
+      b[3] = (0xc0a80000 + i * 7) >>> 0;
+      const ap = (i * 131) & 0xffff;
+      const bp = (i * 7919) & 0xffff;
+      expect(flowKeyHashV4(i & 255, a[3], ap, b[3], bp)).toBe(flowKeyHash(4, i & 255, a, 0, ap, b, 0, bp));
+    }
   });
 
   it('spreads sequential IPv4 keys over the low bits', () => {
@@ -141,6 +153,6 @@ describe('flow index against a Map model', () => {
       if (found !== (i % 3 === 0 ? -1 : i)) throw new Error(`flow ${i}: found ${found}`);
     }
     expect(t.store.endedBy[3]).toBe(EndedBy.End);
-    expect(t.store.packets[2 * 5 + 1]).toBe(1);
+    expect(t.store.packets(5, 1)).toBe(1);
   });
 });

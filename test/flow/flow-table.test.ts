@@ -32,9 +32,9 @@ describe('bidirectional lookup', () => {
     expect(send(t, { src: '10.1.1.1', dst: '10.2.2.2', sport: 50000, dport: 3478, proto: UDP, len: 20, wire: 62 })).toEqual([0, 0]);
     const s = t.store;
     expect(s.count).toBe(1);
-    expect([s.packets[0], s.packets[1]]).toEqual([2, 1]);
-    expect([s.wireBytes[0], s.wireBytes[1]]).toEqual([124, 74]);
-    expect([s.payloadBytes[0], s.payloadBytes[1]]).toEqual([40, 32]);
+    expect([s.packets(0, 0), s.packets(0, 1)]).toEqual([2, 1]);
+    expect([s.wireBytes(0, 0), s.wireBytes(0, 1)]).toEqual([124, 74]);
+    expect([s.payloadBytes(0, 0), s.payloadBytes(0, 1)]).toEqual([40, 32]);
   });
 
   it('a different port, address or protocol is a different flow', () => {
@@ -77,7 +77,7 @@ describe('bidirectional lookup', () => {
     fill(p, { src: '10.0.0.2', dst: '10.0.0.1', sport: 2, dport: 1, proto: UDP });
     expect(t.find(p)).toBe(f);
     expect(t.lastDir).toBe(1);
-    expect(t.store.packets[1]).toBe(0);
+    expect(t.store.packets(0, 1)).toBe(0);
     fill(p, { src: '10.0.0.2', dst: '10.0.0.1', sport: 2, dport: 9, proto: UDP });
     expect(t.find(p)).toBe(-1);
   });
@@ -88,8 +88,8 @@ describe('bidirectional lookup', () => {
     const req = send(t, { src: '192.0.2.1', dst: '192.0.2.9', sport: 8, dport: 0x1234, proto: IpProto.ICMP });
     const rep = send(t, { src: '192.0.2.9', dst: '192.0.2.1', sport: 0x1234, dport: 8, proto: IpProto.ICMP });
     expect(rep).toEqual([req[0], 1]);
-    expect(t.store.clientPort[req[0]]).toBe(8);
-    expect(t.store.serverPort[req[0]]).toBe(0x1234);
+    expect(t.store.clientPort(req[0])).toBe(8);
+    expect(t.store.serverPort(req[0])).toBe(0x1234);
     expect(t.store.orientedBy[req[0]]).toBe(OrientedBy.FirstPacket);
   });
 });
@@ -99,7 +99,7 @@ describe('orientation', () => {
     const t = new FlowTable({ servicePorts: ports([5061], []) });
     const [f] = send(t, { src: '10.0.0.5', dst: '10.0.0.6', sport: 5061, dport: 50123, tcp: 'S' });
     expect(t.store.orientedBy[f]).toBe(OrientedBy.Syn);
-    expect(t.store.clientPort[f]).toBe(5061);
+    expect(t.store.clientPort(f)).toBe(5061);
   });
 
   it('SYN-ACK first: the receiver is the client, history starts with ^', () => {
@@ -107,7 +107,7 @@ describe('orientation', () => {
     const [f, dir] = send(t, { src: '10.0.0.6', dst: '10.0.0.5', sport: 50123, dport: 50124, tcp: 'SA' });
     expect(dir).toBe(1);
     expect(t.store.orientedBy[f]).toBe(OrientedBy.SynAck);
-    expect([t.store.clientPort[f], t.store.serverPort[f]]).toEqual([50124, 50123]);
+    expect([t.store.clientPort(f), t.store.serverPort(f)]).toEqual([50124, 50123]);
     expect(history(t.store, f)).toBe('^h');
   });
 
@@ -116,7 +116,7 @@ describe('orientation', () => {
     const [f, dir] = send(t, { src: '10.0.0.6', dst: '10.0.0.5', sport: 50001, dport: 50002, tcp: 'PA', len: 10 });
     expect(dir).toBe(0);
     expect(t.store.orientedBy[f]).toBe(OrientedBy.FirstPacket);
-    expect(t.store.clientPort[f]).toBe(50001);
+    expect(t.store.clientPort(f)).toBe(50001);
     expect(history(t.store, f)).toBe('D');
   });
 
@@ -125,7 +125,7 @@ describe('orientation', () => {
     const [f, dir] = send(t, { src: '10.0.0.6', dst: '10.0.0.5', sport: 443, dport: 50002, tcp: 'PA', len: 10 });
     expect(dir).toBe(1);
     expect(t.store.orientedBy[f]).toBe(OrientedBy.WellKnownPort);
-    expect([t.store.clientPort[f], t.store.serverPort[f]]).toEqual([50002, 443]);
+    expect([t.store.clientPort(f), t.store.serverPort(f)]).toEqual([50002, 443]);
     expect(history(t.store, f)).toBe('^d');
   });
 
@@ -133,7 +133,7 @@ describe('orientation', () => {
     const t = new FlowTable();
     const [f] = send(t, { src: '10.0.0.6', dst: '10.0.0.5', sport: 22, dport: 80, tcp: 'A' });
     expect(t.store.orientedBy[f]).toBe(OrientedBy.FirstPacket);
-    expect(t.store.clientPort[f]).toBe(22);
+    expect(t.store.clientPort(f)).toBe(22);
   });
 
   it('mid-flow TCP from a catalog service port: service-port, even above 1024', () => {
@@ -141,7 +141,7 @@ describe('orientation', () => {
     const [f, dir] = send(t, { src: '10.0.0.6', dst: '10.0.0.5', sport: 5061, dport: 50002, tcp: 'PA', len: 10 });
     expect(dir).toBe(1);
     expect(t.store.orientedBy[f]).toBe(OrientedBy.ServicePort);
-    expect(t.store.serverPort[f]).toBe(5061);
+    expect(t.store.serverPort(f)).toBe(5061);
     expect(history(t.store, f)).toBe('^d');
   });
 
@@ -149,17 +149,17 @@ describe('orientation', () => {
     const t = new FlowTable({ servicePorts: ports([5061, 443], []) });
     const [a] = send(t, { src: '10.0.0.6', dst: '10.0.0.5', sport: 80, dport: 5061, tcp: 'A' });
     expect(t.store.orientedBy[a]).toBe(OrientedBy.ServicePort);
-    expect(t.store.serverPort[a]).toBe(5061);
+    expect(t.store.serverPort(a)).toBe(5061);
     const [b] = send(t, { src: '10.0.0.6', dst: '10.0.0.5', sport: 443, dport: 5061, tcp: 'A' });
     expect(t.store.orientedBy[b]).toBe(OrientedBy.WellKnownPort);
-    expect(t.store.serverPort[b]).toBe(443);
+    expect(t.store.serverPort(b)).toBe(443);
   });
 
   it('UDP: first packet sender without service ports; the catalog port side with them', () => {
     const plain = new FlowTable();
     const [a] = send(plain, { src: '10.0.0.6', dst: '10.0.0.5', sport: 3478, dport: 50002, proto: UDP });
     expect(plain.store.orientedBy[a]).toBe(OrientedBy.FirstPacket);
-    expect(plain.store.clientPort[a]).toBe(3478);
+    expect(plain.store.clientPort(a)).toBe(3478);
     // No well-known-port rule for UDP.
     const [b] = send(plain, { src: '10.0.0.6', dst: '10.0.0.5', sport: 53, dport: 50002, proto: UDP });
     expect(plain.store.orientedBy[b]).toBe(OrientedBy.FirstPacket);
@@ -169,7 +169,7 @@ describe('orientation', () => {
     const [c, dir] = send(cat, { src: '10.0.0.6', dst: '10.0.0.5', sport: 3478, dport: 50002, proto: UDP });
     expect(dir).toBe(1);
     expect(cat.store.orientedBy[c]).toBe(OrientedBy.ServicePort);
-    expect([cat.store.clientPort[c], cat.store.serverPort[c]]).toEqual([50002, 3478]);
+    expect([cat.store.clientPort(c), cat.store.serverPort(c)]).toEqual([50002, 3478]);
     // The TCP bitmap does not orient UDP.
     const [d] = send(cat, { src: '10.0.0.6', dst: '10.0.0.5', sport: 5061, dport: 50002, proto: UDP });
     expect(cat.store.orientedBy[d]).toBe(OrientedBy.FirstPacket);
@@ -235,11 +235,11 @@ describe('non-first fragments', () => {
     t.add(fill(p, { src: '10.0.0.1', dst: '10.0.0.2', sport: 5060, dport: 5060, proto: UDP, fragOffset: 2960, wire: 82 }));
     expect(frag).toBe(first);
     const s = t.store;
-    expect(s.packets[0]).toBe(3);
-    expect(s.wireBytes[0]).toBe(1514 + 1514 + 82);
+    expect(s.packets(0, 0)).toBe(3);
+    expect(s.wireBytes(0, 0)).toBe(1514 + 1514 + 82);
     expect(s.fragPackets[0]).toBe(2);
     expect(s.fragBytes[0]).toBe(1514 + 82);
-    expect(s.payloadBytes[0]).toBe(3000);
+    expect(s.payloadBytes(0, 0)).toBe(3000);
   });
 
   it('do not touch TCP state', () => {
@@ -252,7 +252,7 @@ describe('non-first fragments', () => {
     t.add(fill(p, { src: '10.0.0.2', dst: '10.0.0.1', sport: 443, dport: 40000, fragOffset: 1480, ts: 1 }));
     expect(history(t.store, f)).toBe('ShA');
     expect(t.store.fragPackets[f * 2 + 1]).toBe(1);
-    expect(t.store.packets[f * 2 + 1]).toBe(2);
+    expect(t.store.packets(f, 1)).toBe(2);
   });
 });
 

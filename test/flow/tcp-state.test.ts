@@ -33,7 +33,7 @@ describe('conn_state and history per Zeek', () => {
     const f = c.c('A');
     expect(summary(c, f)).toEqual({ state: 'SF', history: 'ShADadFf' });
     const s = c.table.store;
-    expect([s.tcpState[f * 2], s.tcpState[f * 2 + 1]]).toEqual([TcpEndpoint.Closed, TcpEndpoint.Closed]);
+    expect([s.tcpState(f, 0), s.tcpState(f, 1)]).toEqual([TcpEndpoint.Closed, TcpEndpoint.Closed]);
   });
 
   it('S0: a SYN without reply, retransmitted, stays one flow', () => {
@@ -42,7 +42,7 @@ describe('conn_state and history per Zeek', () => {
     expect(c.c('S', 0, { seq: 1000, dt: 1 })).toBe(f);
     expect(c.c('S', 0, { seq: 1000, dt: 2 })).toBe(f);
     expect(summary(c, f)).toEqual({ state: 'S0', history: 'S' });
-    expect(c.table.store.packets[f * 2]).toBe(3);
+    expect(c.table.store.packets(f, 0)).toBe(3);
   });
 
   it('REJ: SYN answered by RST-ACK', () => {
@@ -124,7 +124,7 @@ describe('conn_state and history per Zeek', () => {
     const f = c.s('PA', 100);
     expect(summary(c, f)).toEqual({ state: 'OTH', history: 'Dd' });
     const s = c.table.store;
-    expect([s.tcpState[f * 2], s.tcpState[f * 2 + 1]]).toEqual([TcpEndpoint.Partial, TcpEndpoint.Partial]);
+    expect([s.tcpState(f, 0), s.tcpState(f, 1)]).toEqual([TcpEndpoint.Partial, TcpEndpoint.Partial]);
   });
 
   it('OTH with ^: the server spoke first mid-flow (oriented by its port below 1024)', () => {
