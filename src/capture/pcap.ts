@@ -39,6 +39,7 @@ export class PcapParser implements RecordParser {
   readonly format = 'pcap' as const;
   headerBytes = FILE_HEADER_BYTES;
   error = '';
+  packets = 0;
   readonly linkTypes = new Set<number>();
   private littleEndian = true;
   private fracPerSecond = 1e6;
@@ -76,6 +77,7 @@ export class PcapParser implements RecordParser {
     pkt.wireLen = origLen;
     pkt.ts = sec + frac / this.fracPerSecond;
     pkt.linkType = this.linkType;
+    this.packets++;
     this.onPacket(pkt);
   }
 

@@ -63,6 +63,7 @@ export class PcapngParser implements RecordParser {
   // Any block is at least 12 bytes; an SHB needs them to show its byte order.
   readonly headerBytes = MIN_BLOCK_BYTES;
   error = '';
+  packets = 0;
   readonly linkTypes = new Set<number>();
   /** Anomaly counters of the input being read (set by the reader). */
   anomalies: AnomalyCounters | null = null;
@@ -207,6 +208,7 @@ export class PcapngParser implements RecordParser {
     pkt.wireLen = origLen;
     pkt.ts = ts;
     pkt.linkType = linkType;
+    this.packets++;
     this.onPacket(pkt);
   }
 

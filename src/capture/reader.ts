@@ -34,11 +34,6 @@ const MAGIC_BYTES = 4;
 
 export async function readCapture(source: ByteSource, pkt: PacketView, onPacket: PacketHandler,
   options: ReadOptions): Promise<ReadResult> {
-  let packets = 0;
-  const counting: PacketHandler = (p) => {
-    packets++;
-    onPacket(p);
-  };
   let parser: RecordParser | undefined;
   let carry = Buffer.alloc(0);
   let carryLen = 0;
@@ -46,7 +41,7 @@ export async function readCapture(source: ByteSource, pkt: PacketView, onPacket:
   let chunkPos = 0;
   let stopped: StopReason | undefined;
   const stop = (kind: StopReason['kind'], atByte: number, message: string) => {
-    stopped = { kind, atByte, afterPackets: packets, message };
+    stopped = { kind, atByte, afterPackets: parser?.packets ?? 0, message };
   };
 
   const ensureCarry = (size: number) => {
@@ -69,7 +64,7 @@ export async function readCapture(source: ByteSource, pkt: PacketView, onPacket:
         carryLen += take;
         off = take;
         if (carryLen < MAGIC_BYTES) { chunkPos += end; continue; }
-        parser = detect(source.path, carry, counting, options.anomalies);
+        parser = detect(source.path, carry, onPacket, options.anomalies);
       }
 
       // Finish the record that straddles the previous chunk, copying only its bytes.

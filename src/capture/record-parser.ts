@@ -19,6 +19,8 @@ export interface RecordParser {
   record(buf: Buffer, off: number, end: number, pkt: PacketView): void;
   /** Why recordLength() returned -1. */
   error: string;
+  /** Packets handed to the handler so far. */
+  readonly packets: number;
   /** Link types declared so far (pcap header or pcapng IDBs). */
   readonly linkTypes: Set<number>;
 }
