@@ -6,3 +6,4 @@ export { reportToJson, writeJsonReport } from './report/json.js';
 export type { Report, InputReport, Totals } from './report/model.js';
 export type { FlowRecord } from './flow/flow-record.js';
 export { REPORT_SCHEMA } from './report/model.js';
+export { validateReport } from './report/validate.js';

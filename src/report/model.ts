@@ -14,7 +14,7 @@ export interface Report {
   schema: typeof REPORT_SCHEMA;
   /** The program that wrote the report. */
   tool: { name: 'flowaudit'; version: string };
-  /** One entry per capture read, in the order they were processed (see InputReport.order). */
+  /** One entry per capture read, in the order they were processed: by first packet time, unless that was turned off or standard input was read. */
   inputs: InputReport[];
   totals: Totals;
   /** Every flow, finished or evicted, ordered by id (first packet order). */
@@ -41,7 +41,7 @@ export interface InputReport {
   /** Timestamps of the first and last packet, epoch seconds (fractional); null without packets. */
   firstPacket: number | null;
   lastPacket: number | null;
-  /** Named anomaly counts (see src/anomalies.ts for each name and whether it kept packets out of flows); zero counts omitted, names sorted. */
+  /** Named anomaly counts (see src/anomalies.ts for each name and whether it kept packets out of flows); zero counts omitted, names sorted. New names appear as flowaudit learns to name more problems. */
   anomalies: Record<string, number>;
   /** Present when reading stopped before the end of the input: where, and why. */
   stopped?: { kind: 'truncated' | 'corrupt'; atByte: number; afterPackets: number; message: string };
