@@ -11,6 +11,7 @@ import { DEFAULT_IDLE_TIMEOUTS } from '../flow/flow-options.js';
 import { writeJsonReport } from '../report/json.js';
 import { summaryLines, warningLines } from '../report/text.js';
 import { TOOL_VERSION } from '../version.js';
+import { addCatalogCommand } from './catalog-command.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 
 interface AnalyzeCliOptions {
@@ -62,6 +63,7 @@ ${EXIT_CODES_HELP}`)
     .action(async (captures: string[], opts: AnalyzeCliOptions) => {
       process.exitCode = await runAnalyze(captures, opts);
     });
+  addCatalogCommand(program);
   return program;
 }
 
@@ -115,6 +117,11 @@ function errorExit(err: unknown): number {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // A reader that goes away (`flowaudit --help | head -3`) is not an error of ours.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(ExitCode.Ok);
+    throw err;
+  });
   const program = buildProgram();
   program.exitOverride();
   for (const sub of program.commands) sub.exitOverride();
