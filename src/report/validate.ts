@@ -74,13 +74,13 @@ function message(e: ErrorObject): string {
     case 'const':
       return `must be ${show(p.allowedValue)} (got ${show(e.data)})`;
     case 'enum':
-      if (e.propertyName !== undefined) {
-        if (e.schemaPath.endsWith('/anomalyName/pattern')) return `bad anomaly name ${show(e.propertyName)} (lower case words joined by underscores)`;
-        return `unknown property name ${show(e.propertyName)}`;
-      }
+      if (e.propertyName !== undefined) return `unknown property name ${show(e.propertyName)}`;
       return `must be one of ${(p.allowedValues as unknown[]).map(show).join(', ')} (got ${show(e.data)})`;
     case 'pattern':
-      if (e.propertyName !== undefined) return `invalid property name ${show(e.propertyName)}: must match /${String(p.pattern)}/`;
+      if (e.propertyName !== undefined) {
+        if (e.schemaPath.endsWith('/anomalyName/pattern')) return `bad anomaly name ${show(e.propertyName)} (lower case words joined by underscores)`;
+        return `invalid property name ${show(e.propertyName)}: must match /${String(p.pattern)}/`;
+      }
       return `invalid value ${show(e.data)}: ${patternWords(e.schemaPath) ?? `must match /${String(p.pattern)}/`}`;
     case 'minimum':
     case 'maximum':
