@@ -256,3 +256,26 @@ export function synAdminProhibited(trace: Trace, rng: Rng, flow: Omit<FlowSpec, 
   trace.icmpError(firewall, syn, start + 600, Icmp4.DestUnreachable, Icmp4Unreach.AdminProhibited);
   return f;
 }
+
+/** `count` RFC 5389 Binding request/success pairs (connectivity checks), `interval` µs apart, FINGERPRINT on each. */
+export function stunBindingChecks(trace: Trace, rng: Rng, flow: Omit<FlowSpec, 'transport' | 'app'>, start: number, rtt: number, count: number, interval: number): Flow {
+  const f = trace.flow({ ...flow, transport: 'udp', app: { protocol: 'stun', stunDialect: 'rfc5389' } });
+  const r = rng.fork(`binding:${flow.label}:${flow.cport}`);
+  const u = new UdpExchange(trace, f, start);
+  const software = attr(Attr.Software, 'RTCC/6.0.0.0 MediaRelaySvc');
+  for (let i = 0; i < count; i++) {
+    const tx = r.bytes(12);
+    u.send(true, stunMessage(StunType.BindingRequest, tx, [software], { fingerprint: true }), i === 0 ? 0 : interval - rtt);
+    u.send(false, stunMessage(StunType.BindingSuccess, tx, [attr(Attr.XorMappedAddress, xorAddress(f.client.ip, f.cport, tx)), software], { fingerprint: true }), rtt);
+  }
+  return f;
+}
+
+/** One UDP request and its answer `gap` µs later. */
+export function udpRequestResponse(trace: Trace, flow: Omit<FlowSpec, 'transport'>, start: number, gap: number, request: Buffer, response: Buffer): Flow {
+  const f = trace.flow({ ...flow, transport: 'udp' });
+  const u = new UdpExchange(trace, f, start);
+  u.send(true, request);
+  u.send(false, response, gap);
+  return f;
+}

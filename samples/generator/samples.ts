@@ -4,9 +4,16 @@
  * compare them with what is committed.
  */
 import { EDGE_DMZ_DESCRIPTION, EDGE_DMZ_TOPOLOGY, buildEdgeDmz } from './scenarios/edge-dmz.js';
+import { EDGE_DMZ_EXPECT } from './scenarios/edge-dmz.expected.js';
 import { EDGE_MINI_DESCRIPTION, EDGE_MINI_TOPOLOGY, buildEdgeMini } from './scenarios/edge-mini.js';
+import { FEDERATION_DESCRIPTION, FEDERATION_EXPECT, FEDERATION_NOTES, FEDERATION_TOPOLOGY, FEDERATION_VARIANTS, buildFederation } from './scenarios/federation.js';
+import {
+  INTERNAL_POOL_DESCRIPTION, INTERNAL_POOL_EXPECT, INTERNAL_POOL_NOTES, INTERNAL_POOL_TOPOLOGY, buildInternalPool,
+} from './scenarios/internal-pool.js';
 import type { Trace } from './trace.js';
+import type { ExpectTable, PackVariant } from './expect.js';
 import { computeTruth, type TruthFile } from './truth.js';
+import { addExpectations } from './verdicts.js';
 import { LINKTYPE_ETHERNET, writePcap, type CaptureRecord, type PcapOptions } from './writers/pcap.js';
 import { writePcapng } from './writers/pcapng.js';
 
@@ -41,12 +48,35 @@ interface Scenario {
   build: () => Trace;
   description: string;
   roles: Record<string, string[]>;
+  /** Expected verdicts per flow: the scenario then also gets <name>.topology.json. */
+  expect?: ExpectTable;
+  variants?: PackVariant[];
+  notes?: string[];
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: 'edge-dmz', build: buildEdgeDmz, description: EDGE_DMZ_DESCRIPTION, roles: EDGE_DMZ_TOPOLOGY.roles },
+  { name: 'edge-dmz', build: buildEdgeDmz, description: EDGE_DMZ_DESCRIPTION, roles: EDGE_DMZ_TOPOLOGY.roles, expect: EDGE_DMZ_EXPECT },
   { name: 'edge-mini', build: buildEdgeMini, description: EDGE_MINI_DESCRIPTION, roles: EDGE_MINI_TOPOLOGY.roles },
+  {
+    name: 'internal-pool', build: buildInternalPool, description: INTERNAL_POOL_DESCRIPTION, roles: INTERNAL_POOL_TOPOLOGY.roles,
+    expect: INTERNAL_POOL_EXPECT, notes: INTERNAL_POOL_NOTES,
+  },
+  {
+    name: 'federation', build: buildFederation, description: FEDERATION_DESCRIPTION, roles: FEDERATION_TOPOLOGY.roles,
+    expect: FEDERATION_EXPECT, variants: FEDERATION_VARIANTS, notes: FEDERATION_NOTES,
+  },
 ];
+
+/** The analyser's topology file for a scenario (catalog/schema/topology.schema.json). */
+export function topologyFile(name: string, roles: Record<string, string[]>): unknown {
+  return {
+    $schema: '../catalog/schema/topology.schema.json',
+    name: `${name} sample site`,
+    description: `Roles of the addresses in samples/${name}.pcap(ng), generated from the scenario (npm run samples). ` +
+      `Hosts left out (internet clients, media peers, some servers) are meant to be unknown.`,
+    roles,
+  };
+}
 
 /** File name -> contents, for every committed sample: each scenario as pcap and pcapng, with one truth file. */
 export function generateSamples(): Map<string, Buffer> {
@@ -68,7 +98,13 @@ export function generateSamples(): Map<string, Buffer> {
     };
     out.set(`${scenario.name}.pcap`, pcap);
     out.set(`${scenario.name}.pcapng`, pcapng);
-    out.set(`${scenario.name}.truth.json`, json(computeTruth(trace, scenario.description, files, scenario.roles)));
+    let truth = computeTruth(trace, scenario.description, files, scenario.roles);
+    if (scenario.expect) {
+      const topology = `${scenario.name}.topology.json`;
+      truth = addExpectations(truth, { topologyFile: topology, expect: scenario.expect, variants: scenario.variants, notes: scenario.notes });
+      out.set(topology, json(topologyFile(scenario.name, scenario.roles)));
+    }
+    out.set(`${scenario.name}.truth.json`, json(truth));
   }
   return out;
 }

@@ -12,7 +12,8 @@ import { fold, isV6, sum16 } from './bytes.js';
 import { EtherType, IpProto, ethernet, icmp4Error, icmp6Error, ipPacket, type L2 } from './packets.js';
 
 export type Transport = 'tcp' | 'udp';
-export type Intent = 'documented' | 'undocumented';
+/** What the scenario means a flow to be (not a catalog verdict). */
+export type Intent = 'documented' | 'misdirected' | 'undocumented';
 
 /** A host as seen from the capture point. */
 export interface Host {

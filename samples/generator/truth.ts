@@ -5,7 +5,9 @@
  * Format documented in samples/README.md.
  */
 import { isV6 } from './bytes.js';
+import { topologyRoles, type PackVariant } from './expect.js';
 import type { AppInfo, Flow, Frame, Intent, Trace, Transport } from './trace.js';
+import type { FlowClassification } from './verdicts.js';
 import { zeekTcp, zeekUdp } from './zeek.js';
 
 export const TRUTH_SCHEMA = 'flowaudit-sample-truth/1';
@@ -15,7 +17,8 @@ export interface DirCounts {
   fromServer: number;
 }
 
-export interface TruthFlow {
+/** The classification fields (verdicts.ts) are present in scenarios that declare expectations. */
+export interface TruthFlow extends Partial<FlowClassification> {
   id: number;
   label: string;
   intent: Intent;
@@ -79,6 +82,12 @@ export interface Truth {
   files: Record<string, TruthFile>;
   /** The scenario's topology: role -> addresses, in the analyser's topology file format. */
   roles: Record<string, string[]>;
+  /** Topology file beside the truth holding `roles`, when the scenario declares expected verdicts. */
+  topology?: string;
+  /** Catalog packs the expected verdicts were computed with (the default ones). */
+  packs?: string[];
+  variants?: PackVariant[];
+  classification?: { spec: string; payloadEvidence: string; readings: Record<string, string>; notes: string[] };
   totals: { packets: number; flows: number; tcpFlows: number; udpFlows: number; icmpErrors: number; firstSeen: number; lastSeen: number };
   flows: TruthFlow[];
   icmp: TruthIcmp[];
@@ -96,7 +105,8 @@ export function epoch(trace: Trace, t: number): number {
 }
 
 export function computeTruth(trace: Trace, description: string, files: Record<string, TruthFile>, roles: Record<string, string[]>): Truth {
-  const roleOf = (ip: string) => Object.keys(roles).find((r) => roles[r].includes(ip)) ?? null;
+  const rolesOf = topologyRoles(roles);
+  const roleOf = (ip: string) => rolesOf(ip)[0] ?? null;
   const frames = trace.finalize();
   const frameNo = new Map<Frame, number>();
   frames.forEach((f, i) => frameNo.set(f, i + 1));

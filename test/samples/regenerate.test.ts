@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateSamples } from '../../samples/generator/samples.js';
 import { SAMPLES, generator } from './tools.js';
 
-const GENERATED = /\.(pcap|pcapng)$|\.truth\.json$/;
+const GENERATED = /\.(pcap|pcapng)$|\.(truth|topology)\.json$/;
 
 describe('committed samples', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'flowaudit-samples-'));

@@ -127,3 +127,33 @@ export function ntpClientRequest(rng: Rng): Buffer {
   rng.fill(b, 40, 48);
   return b;
 }
+
+/** XMPP server-to-server stream header (RFC 6120 §4.2, §4.7), as the initiating or the receiving entity sends it. */
+export function xmppStreamHeader(from: string, to: string, id?: string): Buffer {
+  const idAttr = id ? ` id='${id}'` : '';
+  return Buffer.from(
+    `<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' ` +
+    `from='${from}' to='${to}'${idAttr} version='1.0'>`, 'utf8');
+}
+
+/** Stream features offering mandatory STARTTLS (RFC 6120 §5.4.1). */
+export function xmppStartTlsFeatures(): Buffer {
+  return Buffer.from("<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>", 'utf8');
+}
+
+/** The STARTTLS command and the proceed answer (RFC 6120 §5.4.2). */
+export const xmppStartTls = (): Buffer => Buffer.from("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", 'utf8');
+export const xmppProceed = (): Buffer => Buffer.from("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", 'utf8');
+
+/** A SQL Server Resolution Protocol CLNT_UCAST_INST request for an instance ([MC-SQLR] 2.2.4). */
+export function sqlrInstanceRequest(instance: string): Buffer {
+  return Buffer.concat([Buffer.from([0x04]), Buffer.from(instance, 'ascii'), Buffer.from([0])]);
+}
+
+/** The SVR_RESP answer ([MC-SQLR] 2.2.5): 0x05, RESP_SIZE (LE), RESP_DATA. */
+export function sqlrResponse(data: string): Buffer {
+  const b = Buffer.from(data, 'ascii');
+  const h = Buffer.from([0x05, 0, 0]);
+  h.writeUInt16LE(b.length, 1);
+  return Buffer.concat([h, b]);
+}
