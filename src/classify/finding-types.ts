@@ -1,0 +1,117 @@
+/**
+ * Finding kinds, severities and the Finding shape: part of the JSON report
+ * contract (flowaudit-report/1, `findings`). Kinds are added, never renamed.
+ */
+
+export type FindingKind =
+  | 'undocumented-port'
+  | 'misdirected-flow'
+  | 'tcp-unanswered'
+  | 'tcp-refused'
+  | 'icmp-unreachable'
+  | 'icmp-admin-prohibited'
+  // Reserved for payload inspection: declared so that reports and renderers know them; not produced yet.
+  | 'stun-unanswered'
+  | 'turn-error'
+  | 'payload-mismatch'
+  | 'media-quality';
+
+/** Every kind, in the order findings of equal severity are listed. */
+export const FINDING_KINDS = [
+  'misdirected-flow',
+  'undocumented-port',
+  'tcp-unanswered',
+  'tcp-refused',
+  'icmp-admin-prohibited',
+  'icmp-unreachable',
+  'stun-unanswered',
+  'turn-error',
+  'payload-mismatch',
+  'media-quality',
+] as const satisfies readonly FindingKind[];
+
+export const FINDING_TITLES = {
+  'undocumented-port': 'Undocumented port in use',
+  'misdirected-flow': 'Documented port used between the wrong roles or in the wrong direction',
+  'tcp-unanswered': 'TCP connection attempt never answered (likely dropped by a firewall)',
+  'tcp-refused': 'TCP connection refused (reset)',
+  'icmp-unreachable': 'ICMP destination unreachable or time exceeded',
+  'icmp-admin-prohibited': 'ICMP administratively prohibited (filtered by a firewall or router)',
+  'stun-unanswered': 'STUN/TURN request never answered',
+  'turn-error': 'TURN error response',
+  'payload-mismatch': 'Payload does not match the documented protocol',
+  'media-quality': 'Media loss or jitter past documented thresholds',
+} as const satisfies Record<FindingKind, string>;
+
+/** Ordered: info < low < medium < high. */
+export type Severity = 'info' | 'low' | 'medium' | 'high';
+export const SEVERITIES = ['info', 'low', 'medium', 'high'] as const satisfies readonly Severity[];
+export const SEVERITY_RANK = { info: 0, low: 1, medium: 2, high: 3 } as const satisfies Record<Severity, number>;
+
+/**
+ * How each kind's severity is chosen. A "documented port" means the flow's
+ * verdict is documented; "blocked" means TCP state S0, SH, RSTOS0 or REJ, or an
+ * ICMP error quoting the flow (the same test as the checklist's "failing").
+ */
+export const FINDING_SEVERITY_RULES = {
+  'undocumented-port': 'high; medium for flows that were blocked (the firewall or host already stopped them, but something tried)',
+  'misdirected-flow': 'high',
+  'tcp-unanswered': 'high on a documented port (a documented service is blocked); info otherwise (blocked as it should be)',
+  'tcp-refused': 'high on a documented port (a documented service refuses connections); info otherwise',
+  'icmp-unreachable': 'medium on a documented port; info otherwise',
+  'icmp-admin-prohibited': 'high on a documented port (a firewall filters a documented service); info otherwise',
+  'stun-unanswered': 'reserved (payload inspection)',
+  'turn-error': 'reserved (payload inspection)',
+  'payload-mismatch': 'reserved (payload inspection)',
+  'media-quality': 'reserved (payload inspection)',
+} as const satisfies Record<FindingKind, string>;
+
+/** One catalog rule a finding rests on, with where the rule comes from. */
+export interface FindingCitation {
+  /** Catalog rule id. */
+  rule: string;
+  /** Short source text: document, table, row and first cell (`edge-ports.md, table edge-external, row 7: "E6"`). */
+  source: string;
+}
+
+/**
+ * One problem, aggregated: one finding per (kind, severity, transport, client
+ * address, server address). A scan of 5,000 ports by one host is one finding.
+ * Many clients hitting one undocumented service give one finding per client.
+ */
+export interface Finding {
+  kind: FindingKind;
+  severity: Severity;
+  /** FINDING_TITLES[kind]. */
+  title: string;
+  /** Plain-language explanation: what was seen, why it matters, what the severity rests on. English. */
+  explanation: string;
+  /** Transport of the flows ("tcp", "udp", or another FlowRecord transport). */
+  transport: string;
+  /** Address of the flows' client (the side that opened them). */
+  client: string;
+  /** Address of the flows' server. */
+  server: string;
+  /** Flow ids (FlowRecord.id), ascending; at most 100 (see flowCount). */
+  flows: number[];
+  /** Number of flows in the finding (may exceed flows.length). */
+  flowCount: number;
+  /** The flows' server ports, compact: "tcp/21,23,25,110" or "tcp/1-5000". */
+  ports: string;
+  /**
+   * Frame numbers to look at, ascending, at most 20: the first frame of each
+   * flow; for the ICMP kinds, the first ICMP error frame of each flow instead.
+   */
+  evidenceFrames: number[];
+  /**
+   * Wireshark display filter (4.x syntax: comma-separated sets, `a..b` ranges)
+   * selecting the packets of the finding's flows, and the ICMP errors quoting
+   * them (Wireshark matches the quoted headers too). Exact unless the flows
+   * use more than 50 distinct client port ranges; then the client ports are
+   * left out and other flows between the same two hosts on those server ports
+   * would be selected as well.
+   */
+  wiresharkFilter: string;
+  /** The catalog rules involved (at most 10, in order of first use); empty when none is (undocumented ports). */
+  citation: FindingCitation[];
+}

@@ -1,0 +1,321 @@
+/**
+ * Findings from classified flows: what is worth a person's attention, with
+ * severity, evidence frames, a Wireshark display filter and the catalog rows
+ * involved. Aggregated per (kind, severity, transport, client, server), so a
+ * scan of 5,000 ports by one host is one finding listing the ports compactly.
+ * Many clients hitting one undocumented service give one finding per client:
+ * each client is a separate actor a firewall rule would name.
+ */
+import type { Catalog, CatalogRule } from '../catalog/types.js';
+import type { FlowRecord, IcmpErrorRecord } from '../flow/flow-record.js';
+import { FINDING_KINDS, FINDING_TITLES, SEVERITY_RANK, type Finding, type FindingCitation, type FindingKind, type Severity } from './finding-types.js';
+import { icmpErrorKind, icmpErrorName } from './icmp-kinds.js';
+import type { FlowVerdict } from './verdict.js';
+
+export * from './finding-types.js';
+
+/** Flow ids kept in a finding's `flows`. */
+export const MAX_FINDING_FLOWS = 100;
+/** Frames kept in `evidenceFrames`. */
+export const MAX_EVIDENCE_FRAMES = 20;
+/** Rules kept in `citation`. */
+export const MAX_CITATIONS = 10;
+/** Above this many distinct client port ranges the filter leaves the client ports out (it would grow past usefulness). */
+export const MAX_FILTER_CLIENT_RANGES = 50;
+
+/** Zeek conn_state values of a TCP connection whose SYN got no SYN-ACK. */
+const UNANSWERED_STATES: ReadonlySet<string> = new Set(['S0', 'SH', 'RSTOS0']);
+/** Zeek conn_state of a connection attempt answered by a reset. */
+const REFUSED_STATE = 'REJ';
+
+/** Blocked: the SYN got no SYN-ACK or a reset, or an ICMP error quotes the flow. Also the checklist's "failing". */
+export function isBlocked(flow: FlowRecord): boolean {
+  const state = flow.tcp?.state;
+  if (state !== undefined && (UNANSWERED_STATES.has(state) || state === REFUSED_STATE)) return true;
+  return (flow.icmpErrors?.length ?? 0) > 0;
+}
+
+interface Group {
+  readonly kind: FindingKind;
+  readonly severity: Severity;
+  readonly transport: string;
+  readonly client: string;
+  readonly server: string;
+  /** Ids of every flow of the group, in the order seen. */
+  readonly flows: number[];
+  readonly firstFlow: FlowRecord;
+  readonly firstVerdict: FlowVerdict;
+  readonly serverPorts: Set<number>;
+  readonly clientPorts: Set<number>;
+  /** The smallest evidence frames seen, ascending, at most MAX_EVIDENCE_FRAMES. */
+  readonly frames: number[];
+  /** Rule ids in order of first use; the verdicts' rule arrays are shared, so this stays short. */
+  readonly rules: Set<string>;
+  /** The last verdict rule array added, to skip the common repeat cheaply. */
+  lastRules: readonly string[] | undefined;
+  /** ICMP kinds: distinct "port unreachable from 10.0.0.1" texts. */
+  readonly icmp: Set<string>;
+}
+
+export interface FindingsResult {
+  /** Findings, highest severity first, then by kind (FINDING_KINDS order), then by first flow id. */
+  findings: Finding[];
+  /**
+   * Per flow (same order as the flows given), the kinds of the findings it is
+   * part of, in FINDING_KINDS order. Flows with the same kinds share one frozen array.
+   */
+  flowFindings: (readonly FindingKind[])[];
+}
+
+function severityFor(kind: FindingKind, flow: FlowRecord, documented: boolean): Severity {
+  switch (kind) {
+    case 'undocumented-port':
+      return isBlocked(flow) ? 'medium' : 'high';
+    case 'misdirected-flow':
+      return 'high';
+    case 'tcp-unanswered':
+    case 'tcp-refused':
+    case 'icmp-admin-prohibited':
+      return documented ? 'high' : 'info';
+    case 'icmp-unreachable':
+      return documented ? 'medium' : 'info';
+    default:
+      return 'info';
+  }
+}
+
+/** Bit of each kind in a flow's kind mask, in FINDING_KINDS order. */
+const KIND_BIT = Object.fromEntries(FINDING_KINDS.map((k, i) => [k, 1 << i])) as Record<FindingKind, number>;
+
+/** Inserts `frame` into the ascending list of the smallest frames. */
+function addFrame(frames: number[], frame: number): void {
+  const n = frames.length;
+  if (n === MAX_EVIDENCE_FRAMES && frame >= frames[n - 1]) return;
+  let i = n;
+  while (i > 0 && frames[i - 1] > frame) i--;
+  if (frames[i - 1] === frame) return;
+  frames.splice(i, 0, frame);
+  if (frames.length > MAX_EVIDENCE_FRAMES) frames.pop();
+}
+
+/** Groups by client, then server; the few groups of one pair are told apart by kind, severity and transport. */
+type GroupIndex = Map<string, Map<string, Group[]>>;
+
+/** Where emit() puts flows: the groups by pair, every group in creation order, and the last group per kind (scans repeat it). */
+interface Grouping {
+  readonly index: GroupIndex;
+  readonly all: Group[];
+  readonly last: Map<FindingKind, Group>;
+}
+
+/** Adds a flow to the finding group of (kind, severity, transport, client, server). */
+function emit(grouping: Grouping, flow: FlowRecord, v: FlowVerdict, kind: FindingKind, frame: number, icmp?: IcmpErrorRecord): void {
+  const severity = severityFor(kind, flow, v.verdict === 'documented');
+  let g = grouping.last.get(kind);
+  if (g === undefined || g.severity !== severity || g.client !== flow.client.ip || g.server !== flow.server.ip || g.transport !== flow.transport) {
+    g = groupOf(grouping, flow, v, kind, severity);
+    grouping.last.set(kind, g);
+  }
+  if (g.flows[g.flows.length - 1] !== flow.id) {
+    g.flows.push(flow.id);
+    g.serverPorts.add(flow.server.port);
+    g.clientPorts.add(flow.client.port);
+    if (v.rules.length > 0 && v.rules !== g.lastRules) {
+      for (const r of v.rules) g.rules.add(r);
+      g.lastRules = v.rules;
+    }
+  }
+  addFrame(g.frames, frame);
+  if (icmp !== undefined) g.icmp.add(`${icmpErrorName(isV6(flow), icmp.type, icmp.code)} from ${icmp.reporter}`);
+}
+
+function groupOf(grouping: Grouping, flow: FlowRecord, v: FlowVerdict, kind: FindingKind, severity: Severity): Group {
+  const index = grouping.index;
+  let byServer = index.get(flow.client.ip);
+  if (byServer === undefined) index.set(flow.client.ip, (byServer = new Map()));
+  let list = byServer.get(flow.server.ip);
+  if (list === undefined) byServer.set(flow.server.ip, (list = []));
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (x.kind === kind && x.severity === severity && x.transport === flow.transport) return x;
+  }
+  const g: Group = {
+    kind, severity, transport: flow.transport, client: flow.client.ip, server: flow.server.ip,
+    flows: [], firstFlow: flow, firstVerdict: v,
+    serverPorts: new Set(), clientPorts: new Set(), frames: [], rules: new Set(), lastRules: undefined, icmp: new Set(),
+  };
+  list.push(g);
+  grouping.all.push(g);
+  return g;
+}
+
+/** Findings of the flows; `verdicts[i]` is the verdict of `flows[i]`. */
+export function buildFindings(flows: readonly FlowRecord[], verdicts: readonly FlowVerdict[], catalog: Catalog): FindingsResult {
+  const grouping: Grouping = { index: new Map(), all: [], last: new Map() };
+  const groups = grouping.all;
+  const flowFindings: (readonly FindingKind[])[] = [];
+  const kindLists = new Map<number, readonly FindingKind[]>();
+  for (let i = 0; i < flows.length; i++) {
+    const flow = flows[i];
+    const v = verdicts[i];
+    let mask = 0;
+    const verdictKind = v.verdict === 'undocumented' ? 'undocumented-port' : v.verdict === 'misdirected' ? 'misdirected-flow' : undefined;
+    if (verdictKind !== undefined) {
+      emit(grouping, flow, v, verdictKind, flow.frames.first);
+      mask |= KIND_BIT[verdictKind];
+    }
+    const state = flow.tcp?.state;
+    const tcpKind = state === undefined ? undefined : UNANSWERED_STATES.has(state) ? 'tcp-unanswered' : state === REFUSED_STATE ? 'tcp-refused' : undefined;
+    if (tcpKind !== undefined) {
+      emit(grouping, flow, v, tcpKind, flow.frames.first);
+      mask |= KIND_BIT[tcpKind];
+    }
+    const errors = flow.icmpErrors;
+    if (errors !== undefined) {
+      for (const e of errors) {
+        const kind = icmpErrorKind(isV6(flow), e.type, e.code);
+        if (kind === undefined) continue;
+        emit(grouping, flow, v, kind, e.firstFrame, e);
+        mask |= KIND_BIT[kind];
+      }
+    }
+    let kinds = kindLists.get(mask);
+    if (kinds === undefined) {
+      kinds = Object.freeze(FINDING_KINDS.filter((k) => (mask & KIND_BIT[k]) !== 0));
+      kindLists.set(mask, kinds);
+    }
+    flowFindings.push(kinds);
+  }
+
+  groups.sort(
+    (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]
+      || FINDING_KINDS.indexOf(a.kind) - FINDING_KINDS.indexOf(b.kind)
+      || a.flows[0] - b.flows[0],
+  );
+  return { findings: groups.map((g) => toFinding(g, catalog)), flowFindings };
+}
+
+function isV6(flow: FlowRecord): boolean {
+  return flow.client.ip.includes(':');
+}
+
+function toFinding(g: Group, catalog: Catalog): Finding {
+  const flows = ascending(g.flows) ? g.flows : [...g.flows].sort((a, b) => a - b);
+  const ports = compactRanges(g.serverPorts);
+  return {
+    kind: g.kind,
+    severity: g.severity,
+    title: FINDING_TITLES[g.kind],
+    explanation: explainFinding(g, portsText(g.transport, ports)),
+    transport: g.transport,
+    client: g.client,
+    server: g.server,
+    flows: flows.slice(0, MAX_FINDING_FLOWS),
+    flowCount: flows.length,
+    ports: portsText(g.transport, ports),
+    evidenceFrames: [...g.frames],
+    wiresharkFilter: wiresharkFilter(g.transport, g.client, g.server, ports, compactRanges(g.clientPorts)),
+    citation: [...g.rules].slice(0, MAX_CITATIONS).map((id) => citationOf(catalog.ruleById.get(id), id)),
+  };
+}
+
+function ascending(a: readonly number[]): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i - 1] > a[i]) return false;
+  return true;
+}
+
+/** Sorted, merged inclusive ranges of a set of ports. */
+export function compactRanges(ports: Iterable<number>): [number, number][] {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const out: [number, number][] = [];
+  for (const p of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last[1] === p - 1) last[1] = p;
+    else out.push([p, p]);
+  }
+  return out;
+}
+
+/** "tcp/21,23,25,110", "tcp/1-5000"; just the transport for flows without ports. */
+export function portsText(transport: string, ranges: readonly (readonly [number, number])[]): string {
+  if (transport !== 'tcp' && transport !== 'udp') return transport;
+  return `${transport}/${ranges.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(',')}`;
+}
+
+/** `tcp.port==21` or `tcp.port in {21, 23, 25..139}` (Wireshark 4 set syntax). */
+function portClause(field: string, ranges: readonly (readonly [number, number])[]): string {
+  if (ranges.length === 1 && ranges[0][0] === ranges[0][1]) return `${field}==${ranges[0][0]}`;
+  return `${field} in {${ranges.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}..${hi}`)).join(', ')}}`;
+}
+
+/**
+ * A display filter for the flows between `client` and `server`: both
+ * addresses, one port in the server ports and one in the client ports.
+ */
+export function wiresharkFilter(transport: string, client: string, server: string, serverPorts: readonly (readonly [number, number])[], clientPorts: readonly (readonly [number, number])[]): string {
+  const addr = client.includes(':') ? 'ipv6.addr' : 'ip.addr';
+  const parts = [`${addr}==${client}`];
+  if (server !== client) parts.push(`${addr}==${server}`);
+  if (transport === 'tcp' || transport === 'udp') {
+    parts.push(portClause(`${transport}.port`, serverPorts));
+    if (clientPorts.length <= MAX_FILTER_CLIENT_RANGES) parts.push(portClause(`${transport}.port`, clientPorts));
+  } else if (transport === 'icmp' || transport === 'icmpv6') {
+    parts.push(transport);
+  } else {
+    const proto = transport.slice('ip-'.length);
+    parts.push(addr === 'ip.addr' ? `ip.proto==${proto}` : `ipv6.nxt==${proto}`);
+  }
+  return parts.join(' && ');
+}
+
+/** `edge-ports.md, table edge-external, row 7: "E6"`. */
+function citationOf(rule: CatalogRule | undefined, id: string): FindingCitation {
+  if (rule === undefined) return { rule: id, source: '(rule not in the loaded catalog)' };
+  const c = rule.citation;
+  let s = c.file ?? c.reference ?? c.document ?? rule.file;
+  if (c.table !== undefined) s += `, table ${c.table}`;
+  else if (c.section !== undefined) s += `, section ${JSON.stringify(c.section)}`;
+  if (c.row !== undefined) s += `, row ${c.row}`;
+  if (c.cell !== undefined) s += `: ${JSON.stringify(c.cell)}`;
+  return { rule: id, source: s };
+}
+
+function flowsText(n: number, what: string): string {
+  return n === 1 ? `1 ${what}` : `${n} ${what}s`;
+}
+
+/** Verb agreement: "1 flow uses", "2 flows use". */
+function verb(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
+}
+
+function explainFinding(g: Group, ports: string): string {
+  const n = g.flows.length;
+  const between = `from ${g.client} to ${g.server} on ${ports}`;
+  const example = n === 1 ? ` ${g.firstVerdict.explanation}` : ` For example, flow ${g.firstFlow.id}: ${g.firstVerdict.explanation}`;
+  const high = g.severity === 'high';
+  switch (g.kind) {
+    case 'undocumented-port':
+      return `${flowsText(n, 'flow')} ${between} ${verb(n, 'uses a port', 'use ports')} no rule of the chosen packs documents. `
+        + (high
+          ? `${verb(n, 'It was', 'They were')} not blocked (answered, or no reset or ICMP error seen): undocumented traffic is passing.`
+          : `${verb(n, 'The attempt was', 'Every attempt was')} blocked (no SYN-ACK, a reset, or an ICMP error), so a firewall or the host already stops it; it is reported because something tried.`)
+        + (n === 1 ? ` ${g.firstVerdict.explanation}` : '');
+    case 'misdirected-flow':
+      return `${flowsText(n, 'flow')} ${between} ${verb(n, 'uses', 'use')} a documented port, but not between these roles or in this direction.${example}`;
+    case 'tcp-unanswered':
+      return `${flowsText(n, 'TCP connection attempt')} ${between} got no SYN-ACK (Zeek state S0, SH or RSTOS0): `
+        + (high ? 'a documented service is unreachable, most likely dropped by a firewall.' : 'the port is not documented for these flows, so a firewall dropping them is doing its job.');
+    case 'tcp-refused':
+      return `${flowsText(n, 'TCP connection attempt')} ${between} ${verb(n, 'was', 'were')} answered with a reset (Zeek state REJ): `
+        + (high ? 'a documented service is not listening, or a firewall rejects it.' : 'the port is not documented for these flows, so refusing them is expected.');
+    case 'icmp-admin-prohibited':
+      return `${[...g.icmp].join('; ')}, for ${flowsText(n, 'flow')} ${between}: `
+        + (high ? 'a firewall or router filters a documented service.' : 'the port is not documented for these flows, so filtering them is expected.');
+    case 'icmp-unreachable':
+      return `${[...g.icmp].join('; ')}, for ${flowsText(n, 'flow')} ${between}: `
+        + (g.severity === 'medium' ? 'a documented service could not be reached.' : 'the port is not documented for these flows.');
+    default:
+      return FINDING_TITLES[g.kind];
+  }
+}
