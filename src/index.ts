@@ -7,3 +7,5 @@ export type { Report, InputReport, Totals } from './report/model.js';
 export type { FlowRecord } from './flow/flow-record.js';
 export { REPORT_SCHEMA } from './report/model.js';
 export { validateReport } from './report/validate.js';
+export { loadProto, protoPath, reportToProtobuf, writeProtobufReport, PB_FORMAT, type FlowauditProto } from './report/protobuf.js';
+export { readProtobufExport, ProtobufFormatError, type ProtobufHead, type ProtobufMessage } from './report/protobuf-read.js';

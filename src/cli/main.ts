@@ -16,6 +16,7 @@ import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 
 interface AnalyzeCliOptions {
   json?: string;
+  pb?: string;
   quiet?: boolean;
   keepOrder?: boolean;
   maxLiveFlows?: number;
@@ -47,7 +48,8 @@ export function buildProgram(): Command {
     .description('read captures (pcap, pcapng, optionally gzip-compressed; "-" for standard input) and report every flow')
     .argument('<captures...>', 'capture files, or "-" for standard input; several files are read as one continuous capture')
     .option('--json <file>', 'write the JSON report to <file> ("-" for standard output)')
-    .option('-q, --quiet', 'print no summary')
+    .option('--pb <file>', 'write the flow records as protobuf to <file> ("-" for standard output): a header, then one length-delimited FlowRecord per flow (proto/flowaudit.proto)')
+    .option('-q, --quiet', 'print no summary and no progress')
     .option('--keep-order', 'read files in the order given instead of by their first packet time')
     .addOption(new Option('--max-live-flows <n>', 'live-flow cap; older flows are finished early (and still reported) beyond it').argParser(positiveInteger))
     .addOption(new Option('--tcp-idle <seconds>', `finish an established TCP flow idle for this long, in seconds of capture time (default ${DEFAULT_IDLE_TIMEOUTS.tcpEstablished}; unanswered and closed ones sooner)`).argParser(positiveNumber))
@@ -68,6 +70,8 @@ ${EXIT_CODES_HELP}`)
 }
 
 async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<number> {
+  if (opts.json === '-' && opts.pb === '-') return usageError('--json - and --pb - cannot both use standard output');
+  if (opts.pb === '-' && process.stdout.isTTY) return usageError('--pb - would write binary data to the terminal; redirect it to a file or a pipe');
   const report = await analyze(captures, {
     orderByFirstPacket: !opts.keepOrder,
     flows: {
@@ -84,14 +88,26 @@ async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<
     },
   });
   // With the JSON on stdout, the human summary moves to stderr so that stdout stays parseable.
-  const say = opts.json === '-' ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => process.stdout.write(`${line}\n`);
+  const toStdout = opts.json === '-' || opts.pb === '-';
+  const say = toStdout ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => process.stdout.write(`${line}\n`);
   if (opts.json) await writeJsonReport(report, opts.json, process.stdout);
+  if (opts.pb) {
+    // Loaded only when asked for: protobufjs and the .proto cost startup time that other runs need not pay.
+    const { writeProtobufReport } = await import('../report/protobuf.js');
+    await writeProtobufReport(report, opts.pb, process.stdout);
+  }
   for (const line of warningLines(report)) process.stderr.write(`${line}\n`);
   if (!opts.quiet) {
     for (const line of summaryLines(report)) say(line);
     if (opts.json && opts.json !== '-') say(`JSON report: ${opts.json}`);
+    if (opts.pb && opts.pb !== '-') say(`Protobuf flow records: ${opts.pb}`);
   }
   return ExitCode.Ok;
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`flowaudit: ${message}\n`);
+  return ExitCode.UsageOrInput;
 }
 
 /** One line for errors the user can act on; a stack only for bugs. */
