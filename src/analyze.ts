@@ -34,6 +34,13 @@ export interface AnalyzeOptions {
    * (ARCHITECTURE.md, flow orientation). Ignored when `flows.servicePorts` is given.
    */
   catalog?: LoadCatalogOptions;
+  /**
+   * Progress, called between chunks of input (about every 128 KiB), never per
+   * packet: bytes read from the sources so far in this run (as stored: for
+   * gzip input the compressed bytes, comparable with the file sizes), and
+   * packets read so far. Must be cheap; it runs inside the read loop.
+   */
+  onProgress?: (bytesRead: number, packets: number) => void;
 }
 
 /** Bitmaps of the shipped packs, which cannot change while the process runs; user files are read every time. */
@@ -124,10 +131,14 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   const pipeline = new Pipeline(flowOptions);
   const inputs: InputReport[] = [];
   const counters: InputCounters[] = [];
+  let bytesBefore = 0; // raw bytes of the inputs already read, for onProgress
   for (const path of ordered) {
     const source = await openSource(path, options.stdin);
     const c = pipeline.startInput();
-    const result = await readCapture(source, pipeline.pkt, pipeline.onPacket, { anomalies: c.anomalies });
+    const progress = options.onProgress;
+    const onChunk = progress && (() => progress(bytesBefore + source.rawBytesRead(), pipeline.frameNo));
+    const result = await readCapture(source, pipeline.pkt, pipeline.onPacket, { anomalies: c.anomalies, onChunk });
+    bytesBefore += source.rawBytesRead();
     counters.push(c);
     const input: InputReport = {
       path,

@@ -28,6 +28,8 @@ export interface ReadOptions {
   anomalies: AnomalyCounters;
   /** Returns true to stop reading early (used to peek at the first packet). */
   shouldStop?: () => boolean;
+  /** Called after each chunk of the source (about every 128 KiB), never per packet: progress reporting. */
+  onChunk?: () => void;
 }
 
 const MAGIC_BYTES = 4;
@@ -104,6 +106,7 @@ export async function readCapture(source: ByteSource, pkt: PacketView, onPacket:
         carryLen = end - off;
       }
       chunkPos += end;
+      options.onChunk?.();
     }
   } catch (err) {
     // A gzip stream that is cut short or damaged ends the input like a cut file.

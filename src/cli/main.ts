@@ -9,9 +9,9 @@ import { CaptureFormatError } from '../capture/errors.js';
 import { ConfigError } from '../catalog/errors.js';
 import { DEFAULT_IDLE_TIMEOUTS } from '../flow/flow-options.js';
 import { writeJsonReport } from '../report/json.js';
-import { summaryLines, warningLines } from '../report/text.js';
 import { TOOL_VERSION } from '../version.js';
 import { addCatalogCommand } from './catalog-command.js';
+import { printSummary, startProgress } from './console-output.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 
 interface AnalyzeCliOptions {
@@ -72,7 +72,9 @@ ${EXIT_CODES_HELP}`)
 async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<number> {
   if (opts.json === '-' && opts.pb === '-') return usageError('--json - and --pb - cannot both use standard output');
   if (opts.pb === '-' && process.stdout.isTTY) return usageError('--pb - would write binary data to the terminal; redirect it to a file or a pipe');
+  const progress = startProgress(captures, opts.quiet);
   const report = await analyze(captures, {
+    ...(progress && { onProgress: (bytes: number, packets: number) => progress.update(bytes, packets) }),
     orderByFirstPacket: !opts.keepOrder,
     flows: {
       ...(opts.maxLiveFlows !== undefined && { maxLiveFlows: opts.maxLiveFlows }),
@@ -86,22 +88,21 @@ async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<
         ...(opts.udpIdle !== undefined && { udp: opts.udpIdle, other: opts.udpIdle }),
       },
     },
-  });
-  // With the JSON on stdout, the human summary moves to stderr so that stdout stays parseable.
-  const toStdout = opts.json === '-' || opts.pb === '-';
-  const say = toStdout ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => process.stdout.write(`${line}\n`);
+  }).finally(() => progress?.stop());
   if (opts.json) await writeJsonReport(report, opts.json, process.stdout);
   if (opts.pb) {
     // Loaded only when asked for: protobufjs and the .proto cost startup time that other runs need not pay.
     const { writeProtobufReport } = await import('../report/protobuf.js');
     await writeProtobufReport(report, opts.pb, process.stdout);
   }
-  for (const line of warningLines(report)) process.stderr.write(`${line}\n`);
-  if (!opts.quiet) {
-    for (const line of summaryLines(report)) say(line);
-    if (opts.json && opts.json !== '-') say(`JSON report: ${opts.json}`);
-    if (opts.pb && opts.pb !== '-') say(`Protobuf flow records: ${opts.pb}`);
-  }
+  printSummary(report, {
+    quiet: opts.quiet,
+    reportOnStdout: opts.json === '-' || opts.pb === '-',
+    outputs: [
+      ...(opts.json ? [{ what: 'JSON report', path: opts.json }] : []),
+      ...(opts.pb ? [{ what: 'Protobuf flow records', path: opts.pb }] : []),
+    ],
+  });
   return ExitCode.Ok;
 }
 

@@ -1,9 +1,58 @@
 /**
- * The short console summary: what was read, what flows were found, what went
- * wrong. Plain text lines; colouring (on a TTY only) is the CLI's business.
+ * The short console summary: what was read, what flows were found, how they
+ * were judged, the top findings, what went wrong, and where the reports went.
+ * Plain text lines; a TextStyle may decorate words (the CLI passes colours on
+ * a terminal only; see cli/colour.ts), and the words are the same either way.
  */
 import { linkTypeName } from '../capture/link-types.js';
 import type { Report } from './model.js';
+
+/**
+ * The classification parts of a report, optional here so that the summary
+ * renders reports with and without them (they are being added to the model).
+ */
+export interface SummaryFinding {
+  kind: string;
+  severity: string;
+  title: string;
+  transport: string;
+  client: string;
+  server: string;
+  flowCount: number;
+  ports: string;
+  evidenceFrames: readonly number[];
+}
+interface ClassifiedParts {
+  totals: { verdicts?: Record<string, number> };
+  findings?: readonly SummaryFinding[];
+}
+
+/** Decoration of summary words; identity in plain text. */
+export interface TextStyle {
+  /** A severity name or a text coloured by it ('high', 'medium', 'low', 'info'). */
+  severity(severity: string, text: string): string;
+  /** A verdict count coloured by the verdict ('documented', 'misdirected', 'undocumented', 'unclassified'). */
+  verdict(verdict: string, text: string): string;
+  /** Emphasis (headings, the warning word). */
+  strong(text: string): string;
+  /** Something to notice but not alarming (warnings). */
+  warn(text: string): string;
+}
+
+export const PLAIN_STYLE: TextStyle = {
+  severity: (_s, text) => text,
+  verdict: (_v, text) => text,
+  strong: (text) => text,
+  warn: (text) => text,
+};
+
+/** Verdicts in the order the summary lists them. */
+const VERDICT_ORDER = ['documented', 'misdirected', 'undocumented', 'unclassified'];
+const SEVERITY_ORDER = ['high', 'medium', 'low', 'info'];
+/** Findings listed by name in the summary; the rest are counted. */
+export const TOP_FINDINGS = 5;
+/** Widest severity name, for aligned columns. */
+const SEVERITY_WIDTH = 6;
 
 const TCP_STATE_HINTS: Record<string, string> = {
   S0: 'no answer to SYN',
@@ -12,7 +61,7 @@ const TCP_STATE_HINTS: Record<string, string> = {
   RSTOS0: 'SYN then RST, no answer',
 };
 
-export function summaryLines(report: Report): string[] {
+export function summaryLines(report: Report, style: TextStyle = PLAIN_STYLE): string[] {
   const lines: string[] = [];
   const t = report.totals;
   const transports = Object.entries(t.flowsByTransport).map(([k, n]) => `${k} ${fmt(n)}`).join(', ');
@@ -37,14 +86,62 @@ export function summaryLines(report: Report): string[] {
   }
   const anomalyText = Object.keys(anomalies).sort().map((k) => `${k} ${fmt(anomalies[k])}`);
   if (anomalyText.length > 0) lines.push(`Anomalies: ${anomalyText.join(', ')}`);
+  lines.push(...classificationLines(report as Report & ClassifiedParts, style));
   return lines;
 }
 
+/** Verdict counts and the top findings, when the report has them. */
+function classificationLines(report: Report & ClassifiedParts, style: TextStyle): string[] {
+  const lines: string[] = [];
+  const verdicts = report.totals.verdicts;
+  if (verdicts !== undefined) {
+    const names = [...VERDICT_ORDER, ...Object.keys(verdicts).filter((v) => !VERDICT_ORDER.includes(v)).sort()];
+    const parts = names.filter((v) => (verdicts[v] ?? 0) > 0).map((v) => style.verdict(v, `${fmt(verdicts[v])} ${v}`));
+    lines.push(`${style.strong('Verdicts:')} ${parts.length > 0 ? parts.join(', ') : 'no flows'}`);
+  }
+  const findings = report.findings;
+  if (findings === undefined) return lines;
+  if (findings.length === 0) {
+    lines.push(`${style.strong('Findings:')} none`);
+    return lines;
+  }
+  const bySeverity: Record<string, number> = {};
+  for (const f of findings) bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
+  const severities = [...SEVERITY_ORDER, ...Object.keys(bySeverity).filter((s) => !SEVERITY_ORDER.includes(s)).sort()];
+  const counts = severities.filter((s) => bySeverity[s] > 0).map((s) => style.severity(s, `${fmt(bySeverity[s])} ${s}`));
+  lines.push(`${style.strong('Findings:')} ${fmt(findings.length)} (${counts.join(', ')})`);
+  // The worst first: the report lists findings highest severity first; info findings (blocked as they should be) are only counted.
+  const top = [...findings].filter((f) => f.severity !== 'info')
+    .sort((a, b) => rank(a.severity) - rank(b.severity))
+    .slice(0, TOP_FINDINGS);
+  for (const f of top) lines.push(`  ${style.severity(f.severity, f.severity.toUpperCase().padEnd(SEVERITY_WIDTH))} ${findingText(f)}`);
+  const rest = findings.length - top.length;
+  if (top.length > 0 && rest > 0) lines.push(`  ... and ${fmt(rest)} more in the report`);
+  return lines;
+}
+
+/** One finding in plain words: what, between whom, on which ports, how many flows, where to look. */
+export function findingText(f: SummaryFinding): string {
+  const flows = `${fmt(f.flowCount)} flow${f.flowCount === 1 ? '' : 's'}`;
+  const frame = f.evidenceFrames.length > 0 ? `, first at frame ${f.evidenceFrames[0]}` : '';
+  return `${f.title}: ${f.client} -> ${f.server} ${f.ports} (${flows}${frame})`;
+}
+
+function rank(severity: string): number {
+  const i = SEVERITY_ORDER.indexOf(severity);
+  return i < 0 ? SEVERITY_ORDER.length : i;
+}
+
+/** Where the reports were written: one line per output, "-" meaning standard output. */
+export function outputLines(outputs: readonly { what: string; path: string }[]): string[] {
+  return outputs.map((o) => `${o.what}: ${o.path === '-' ? 'standard output' : o.path}`);
+}
+
 /** One line per input that stopped early, for stderr. */
-export function warningLines(report: Report): string[] {
+export function warningLines(report: Report, style: TextStyle = PLAIN_STYLE): string[] {
   return report.inputs
     .filter((i) => i.stopped)
-    .map((i) => `warning: ${i.path}: ${i.stopped!.kind} at byte ${i.stopped!.atByte} after ${fmt(i.stopped!.afterPackets)} packets: ${i.stopped!.message}; everything before it is reported`);
+    .map((i) => `${style.warn('warning:')} ${i.path}: ${i.stopped!.kind} at byte ${i.stopped!.atByte} after ${fmt(i.stopped!.afterPackets)} packets: ${i.stopped!.message}; everything before it is reported`);
 }
 
 function fmt(n: number): string {
