@@ -1,0 +1,91 @@
+/**
+ * The console summary: capture facts for every report; verdict counts and
+ * the top findings in plain words only when the report has them (checked on
+ * a synthetic classified report); styles change decoration, never words.
+ */
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { analyze } from '../../src/analyze.js';
+import { ANSI_STYLE } from '../../src/cli/colour.js';
+import type { Report } from '../../src/report/model.js';
+import { findingText, outputLines, summaryLines, TOP_FINDINGS, type SummaryFinding } from '../../src/report/text.js';
+import { SAMPLES } from '../helpers/environment.js';
+
+const ESC = /\x1b\[[0-9;]*m/g;
+
+function finding(severity: string, n: number, kind = 'undocumented-port'): SummaryFinding {
+  return {
+    kind,
+    severity,
+    title: kind === 'tcp-unanswered' ? 'TCP connection attempt never answered (likely dropped by a firewall)' : 'Undocumented port in use',
+    transport: 'tcp',
+    client: `203.0.113.${n}`,
+    server: '131.107.10.10',
+    flowCount: n,
+    ports: `tcp/${8000 + n}`,
+    evidenceFrames: [100 + n, 200 + n],
+  };
+}
+
+async function classifiedReport(findings: SummaryFinding[], verdicts?: Record<string, number>): Promise<Report> {
+  const report = await analyze([join(SAMPLES, 'edge-mini.pcap')]);
+  return { ...report, totals: { ...report.totals, ...(verdicts && { verdicts }) }, findings } as Report;
+}
+
+describe('summaryLines', () => {
+  it('without classification, shows capture facts and no verdict or finding lines', async () => {
+    const lines = summaryLines(await analyze([join(SAMPLES, 'edge-dmz.pcapng')]));
+    expect(lines[0]).toMatch(/^[\d,]+ packets, [\d.]+ KiB, [\d,]+ flows \(/);
+    expect(lines.join('\n')).not.toMatch(/Verdicts|Findings/);
+  });
+
+  it('lists verdict counts in a fixed order, zero counts left out', async () => {
+    const report = await classifiedReport([], { undocumented: 5, documented: 30, misdirected: 0, unclassified: 2 });
+    const lines = summaryLines(report);
+    expect(lines).toContain('Verdicts: 30 documented, 5 undocumented, 2 unclassified');
+    expect(lines).toContain('Findings: none');
+  });
+
+  it('counts findings by severity and lists the top five, worst first, info only counted', async () => {
+    const findings = [
+      finding('high', 1), finding('high', 2, 'tcp-unanswered'), finding('medium', 3), finding('medium', 4),
+      finding('low', 5), finding('low', 6), finding('info', 7), finding('info', 8),
+    ];
+    const lines = summaryLines(await classifiedReport(findings, { documented: 1200 }));
+    const at = lines.indexOf('Findings: 8 (2 high, 2 medium, 2 low, 2 info)');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1)).toEqual([
+      '  HIGH   Undocumented port in use: 203.0.113.1 -> 131.107.10.10 tcp/8001 (1 flow, first at frame 101)',
+      '  HIGH   TCP connection attempt never answered (likely dropped by a firewall): 203.0.113.2 -> 131.107.10.10 tcp/8002 (2 flows, first at frame 102)',
+      '  MEDIUM Undocumented port in use: 203.0.113.3 -> 131.107.10.10 tcp/8003 (3 flows, first at frame 103)',
+      '  MEDIUM Undocumented port in use: 203.0.113.4 -> 131.107.10.10 tcp/8004 (4 flows, first at frame 104)',
+      '  LOW    Undocumented port in use: 203.0.113.5 -> 131.107.10.10 tcp/8005 (5 flows, first at frame 105)',
+      '  ... and 3 more in the report',
+    ]);
+    expect(lines).toContain('Verdicts: 1,200 documented');
+    expect(TOP_FINDINGS).toBe(5);
+  });
+
+  it('lists no finding line when all findings are info (blocked as they should be)', async () => {
+    const lines = summaryLines(await classifiedReport([finding('info', 1), finding('info', 2)]));
+    expect(lines.at(-1)).toBe('Findings: 2 (2 info)');
+  });
+
+  it('words are the same with colours; colours mark severities and verdicts', async () => {
+    const report = await classifiedReport([finding('high', 1), finding('medium', 2)], { documented: 3, undocumented: 1 });
+    const plain = summaryLines(report);
+    const coloured = summaryLines(report, ANSI_STYLE);
+    expect(coloured.map((l) => l.replace(ESC, ''))).toEqual(plain);
+    expect(coloured.join('\n')).toContain('\x1b[1m\x1b[31mHIGH  \x1b[0m');
+    expect(coloured.join('\n')).toContain('\x1b[32m3 documented\x1b[0m');
+    expect(plain.join('\n')).not.toMatch(/\x1b/);
+  });
+});
+
+describe('findingText and outputLines', () => {
+  it('say a finding without evidence frames and a standard-output destination plainly', () => {
+    expect(findingText({ ...finding('high', 1), evidenceFrames: [] })).toBe('Undocumented port in use: 203.0.113.1 -> 131.107.10.10 tcp/8001 (1 flow)');
+    expect(outputLines([{ what: 'JSON report', path: 'r.json' }, { what: 'HTML report', path: '-' }]))
+      .toEqual(['JSON report: r.json', 'HTML report: standard output']);
+  });
+});
