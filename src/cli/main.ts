@@ -24,6 +24,13 @@ interface AnalyzeCliOptions {
   udpIdle?: number;
 }
 
+/** How analyze talks to a person; kept in --help and the README. */
+const CONSOLE_HELP = `Output:
+  The summary goes to stdout (to stderr when --json - or --pb - takes stdout).
+  While reading, a progress line (bytes of total, packets/s, ETA) is drawn on
+  stderr when it is a terminal; --quiet turns it and the summary off.
+  Colours only on a terminal; NO_COLOR=1 turns them off, FORCE_COLOR=1 on.`;
+
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
@@ -41,7 +48,13 @@ export function buildProgram(): Command {
     .description('Audit the flows of a packet capture against the documented ports of Lync Server 2013 / Skype for Business Server 2015.')
     .version(TOOL_VERSION)
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `\n${EXIT_CODES_HELP}`);
+    .addHelpText('after', `
+Examples:
+  flowaudit analyze edge.pcapng --json report.json
+  flowaudit catalog lookup tcp/5061
+  flowaudit help analyze
+
+${EXIT_CODES_HELP}`);
 
   program
     .command('analyze')
@@ -60,6 +73,9 @@ Examples:
   flowaudit analyze edge.pcapng --json report.json
   flowaudit analyze ring.pcap*                    # tcpdump -C/-G ring buffer, in time order
   tcpdump -i eth0 -w - | flowaudit analyze - --json -
+  flowaudit analyze edge.pcapng.gz --pb flows.pb   # flow records for a data pipeline
+
+${CONSOLE_HELP}
 
 ${EXIT_CODES_HELP}`)
     .action(async (captures: string[], opts: AnalyzeCliOptions) => {
