@@ -81,6 +81,12 @@ describe.skipIf(!hasScript)('on a pseudo-terminal (util-linux script)', () => {
     return r.stdout;
   }
 
+  it('refuses to write the binary protobuf export to the terminal (exit 2)', () => {
+    const command = `'${process.execPath}' '${CLI}' analyze '${join(SAMPLES, 'edge-mini.pcap')}' --pb -; echo "exit $?"`;
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: cleanEnv() });
+    expect(r.stdout).toBe('flowaudit: --pb - would write binary data to the terminal; redirect it to a file or a pipe\r\nexit 2\r\n');
+  });
+
   it('colours the warning, and NO_COLOR removes every escape', () => {
     expect(onTty(['analyze', cut], cleanEnv({ TERM: 'xterm' }))).toContain('\x1b[33mwarning:\x1b[0m');
     expect(onTty(['analyze', cut], cleanEnv({ TERM: 'xterm', NO_COLOR: '1' }))).not.toMatch(/\x1b/);
