@@ -3,19 +3,29 @@
  * The command line: parse options, call the library, render, set the exit
  * code. The only code that touches process.* .
  */
+import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { analyze } from '../analyze.js';
 import { CaptureFormatError } from '../capture/errors.js';
 import { ConfigError } from '../catalog/errors.js';
+import { loadTopology } from '../catalog/topology.js';
+import { inferredHosts } from '../classify/classify-report.js';
+import { inferredTopologyText } from '../classify/infer-topology.js';
+import { severityAtLeast, SEVERITIES, type FailOnLevel } from '../classify/index.js';
 import { DEFAULT_IDLE_TIMEOUTS } from '../flow/flow-options.js';
 import { writeJsonReport } from '../report/json.js';
 import { summaryLines, warningLines } from '../report/text.js';
 import { TOOL_VERSION } from '../version.js';
 import { addCatalogCommand } from './catalog-command.js';
+import { addCatalogOptions, catalogLoadOptions, type CatalogCliOptions } from './catalog-options.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 
-interface AnalyzeCliOptions {
+interface AnalyzeCliOptions extends CatalogCliOptions {
   json?: string;
+  topology?: string;
+  inferRoles: boolean;
+  inferTopology?: string;
+  failOn: FailOnLevel;
   quiet?: boolean;
   keepOrder?: boolean;
   maxLiveFlows?: number;
@@ -42,7 +52,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `\n${EXIT_CODES_HELP}`);
 
-  program
+  const analyzeCommand = program
     .command('analyze')
     .description('read captures (pcap, pcapng, optionally gzip-compressed; "-" for standard input) and report every flow')
     .argument('<captures...>', 'capture files, or "-" for standard input; several files are read as one continuous capture')
@@ -52,10 +62,16 @@ export function buildProgram(): Command {
     .addOption(new Option('--max-live-flows <n>', 'live-flow cap; older flows are finished early (and still reported) beyond it').argParser(positiveInteger))
     .addOption(new Option('--tcp-idle <seconds>', `finish an established TCP flow idle for this long, in seconds of capture time (default ${DEFAULT_IDLE_TIMEOUTS.tcpEstablished}; unanswered and closed ones sooner)`).argParser(positiveNumber))
     .addOption(new Option('--udp-idle <seconds>', `finish a UDP, ICMP or other flow idle for this long, in seconds of capture time (default ${DEFAULT_IDLE_TIMEOUTS.udp})`).argParser(positiveNumber))
+    .option('--topology <file>', 'roles of your servers: {"roles": {"edge-av": ["131.107.10.12"], "front-end": ["10.0.2.0/28"]}} (see samples/topology.example.json)')
+    .option('--no-infer-roles', 'do not infer roles from the traffic for addresses the topology does not list (they stay unknown: port-only verdicts)')
+    .option('--infer-topology <file>', 'write the roles inferred from the traffic as a topology file, a starting point to check and pass back with --topology')
+    .addOption(new Option('--fail-on <level>', 'exit with code 1 when a finding has this severity or above').choices([...SEVERITIES, 'none']).default('none'))
     .addHelpText('after', `
 Examples:
   flowaudit analyze samples/edge-dmz.pcapng
   flowaudit analyze edge.pcapng --json report.json
+  flowaudit analyze edge.pcapng --topology site.json --fail-on high   # a CI gate
+  flowaudit analyze edge.pcapng --infer-topology site.json            # a topology to start from
   flowaudit analyze ring.pcap*                    # tcpdump -C/-G ring buffer, in time order
   tcpdump -i eth0 -w - | flowaudit analyze - --json -
 
@@ -63,12 +79,18 @@ ${EXIT_CODES_HELP}`)
     .action(async (captures: string[], opts: AnalyzeCliOptions) => {
       process.exitCode = await runAnalyze(captures, opts);
     });
+  addCatalogOptions(analyzeCommand);
   addCatalogCommand(program);
   return program;
 }
 
 async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<number> {
+  // Configuration problems are reported before any capture is read.
+  const topology = opts.topology !== undefined ? loadTopology(opts.topology) : undefined;
   const report = await analyze(captures, {
+    catalog: catalogLoadOptions(opts),
+    topology,
+    inferRoles: opts.inferRoles,
     orderByFirstPacket: !opts.keepOrder,
     flows: {
       ...(opts.maxLiveFlows !== undefined && { maxLiveFlows: opts.maxLiveFlows }),
@@ -86,12 +108,16 @@ async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<
   // With the JSON on stdout, the human summary moves to stderr so that stdout stays parseable.
   const say = opts.json === '-' ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => process.stdout.write(`${line}\n`);
   if (opts.json) await writeJsonReport(report, opts.json, process.stdout);
+  if (opts.inferTopology !== undefined) writeFileSync(opts.inferTopology, inferredTopologyText(inferredHosts(report.topology)));
   for (const line of warningLines(report)) process.stderr.write(`${line}\n`);
+  const failed = severityAtLeast(report.findings, opts.failOn);
   if (!opts.quiet) {
     for (const line of summaryLines(report)) say(line);
     if (opts.json && opts.json !== '-') say(`JSON report: ${opts.json}`);
+    if (opts.inferTopology !== undefined) say(`Inferred topology: ${opts.inferTopology}`);
+    if (failed) say(`Exit code 1: findings of severity ${opts.failOn} or above (--fail-on ${opts.failOn}).`);
   }
-  return ExitCode.Ok;
+  return failed ? ExitCode.Findings : ExitCode.Ok;
 }
 
 /** One line for errors the user can act on; a stack only for bugs. */
