@@ -11,6 +11,7 @@ import type { CatalogUsed, HostRoles, ReportEndpoint, ReportFlow, Report, Topolo
 import { classify } from './index.js';
 import { inferRolesDetailed } from './infer-roles.js';
 import { compareAddresses, type EndpointRoles } from './roles.js';
+import type { FindingKind } from './finding-types.js';
 import type { Verdict } from './verdict.js';
 
 export interface ReportClassificationOptions {
@@ -27,7 +28,13 @@ export type ReportClassification = Pick<Report, 'catalog' | 'topology' | 'flows'
   verdicts: Record<Verdict, number>;
 };
 
-export function classifyForReport(flows: readonly FlowRecord[], options: ReportClassificationOptions): ReportClassification {
+/**
+ * Classifies the flows and turns each record into its ReportFlow in place
+ * (endpoints gain their roles, the classification fields are appended, so
+ * the key order stays fixed): the records are analyze()'s own, and copying
+ * hundreds of thousands of them would cost more than the classification.
+ */
+export function classifyForReport(flows: FlowRecord[], options: ReportClassificationOptions): ReportClassification {
   const { catalog, topology } = options;
   const infer = options.inferRoles !== false;
   const inference = infer ? inferRolesDetailed(flows, catalog) : undefined;
@@ -35,23 +42,20 @@ export function classifyForReport(flows: readonly FlowRecord[], options: ReportC
 
   const verdicts: Record<Verdict, number> = { documented: 0, misdirected: 0, undocumented: 0, unclassified: 0 };
   const hosts = new Map<string, EndpointRoles>();
-  const out: ReportFlow[] = new Array(flows.length);
+  const out = flows as ReportFlow[];
   for (let i = 0; i < flows.length; i++) {
-    const f = flows[i];
+    const f = out[i];
     const v = result.verdicts[i];
     verdicts[v.verdict]++;
     remember(hosts, f.client.ip, v.client);
     remember(hosts, f.server.ip, v.server);
-    out[i] = {
-      ...f,
-      client: endpoint(f.client, v.client),
-      server: endpoint(f.server, v.server),
-      verdict: v.verdict,
-      rules: [...v.rules],
-      confidence: v.confidence,
-      explanation: v.explanation,
-      findings: [...result.flowFindings[i]],
-    };
+    f.client = endpoint(f.client, v.client);
+    f.server = endpoint(f.server, v.server);
+    f.verdict = v.verdict;
+    f.rules = v.rules as string[];
+    f.confidence = v.confidence;
+    f.explanation = v.explanation;
+    f.findings = result.flowFindings[i] as FindingKind[];
   }
   const catalogUsed: CatalogUsed = { packs: catalog.packs.map((p) => p.id), files: [...(options.catalogFiles ?? [])] };
   const topologyReport: TopologyReport = {
@@ -71,7 +75,8 @@ function remember(hosts: Map<string, EndpointRoles>, ip: string, roles: Endpoint
 }
 
 function endpoint(e: FlowEndpoint, roles: EndpointRoles): ReportEndpoint {
-  return { ip: e.ip, port: e.port, roles: [...roles.roles], roleSource: roles.source };
+  // The roles array is shared by every endpoint of the address (resolverFor memoizes): the report is read, not changed.
+  return { ip: e.ip, port: e.port, roles: roles.roles, roleSource: roles.source };
 }
 
 function hostList(hosts: ReadonlyMap<string, EndpointRoles>): HostRoles[] {

@@ -74,7 +74,12 @@ export interface ReportEndpoint extends FlowEndpoint {
   roleSource: RoleSource;
 }
 
-/** A flow record with its classification (src/classify/verdict.ts). */
+/**
+ * A flow record with its classification (src/classify/verdict.ts). In the
+ * object analyze() returns, the arrays `rules`, `findings` and the endpoints'
+ * `roles` are frozen and shared by the flows with the same answer (copy one
+ * before changing it): a capture has millions of flows and few distinct answers.
+ */
 export interface ReportFlow extends FlowRecord {
   client: ReportEndpoint;
   server: ReportEndpoint;
