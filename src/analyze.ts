@@ -13,6 +13,9 @@ import { PacketView } from './decode/packet-view.js';
 import { flowRecord, type FlowRecord } from './flow/flow-record.js';
 import { FlowTable, type FlowTableOptions, type ServicePorts } from './flow/flow-table.js';
 import { loadCatalog, servicePortBitmaps, type LoadCatalogOptions } from './catalog/load.js';
+import type { Topology } from './catalog/topology.js';
+import type { Catalog } from './catalog/types.js';
+import { classifyForReport } from './classify/classify-report.js';
 import { REPORT_SCHEMA, type InputReport, type Report } from './report/model.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -30,8 +33,9 @@ export interface AnalyzeOptions {
   orderByFirstPacket?: boolean;
   /**
    * Catalog packs and user rule files (default: the packs enabled by default).
-   * Their documented service ports orient flows whose start was not captured
-   * (ARCHITECTURE.md, flow orientation). Ignored when `flows.servicePorts` is given.
+   * Flows are classified against it, and its documented service ports orient
+   * flows whose start was not captured (ARCHITECTURE.md, flow orientation;
+   * `flows.servicePorts`, when given, takes their place for orientation).
    */
   catalog?: LoadCatalogOptions;
   /**
@@ -41,20 +45,25 @@ export interface AnalyzeOptions {
    * packets read so far. Must be cheap; it runs inside the read loop.
    */
   onProgress?: (bytesRead: number, packets: number) => void;
+  /** The user's topology (loadTopology): roles of addresses, which win over inferred ones. */
+  topology?: Topology;
+  /** Infer roles from the traffic for the addresses the topology does not list (default true). */
+  inferRoles?: boolean;
 }
 
-/** Bitmaps of the shipped packs, which cannot change while the process runs; user files are read every time. */
-const shippedServicePorts = new Map<string, ServicePorts>();
+/** The shipped packs cannot change while the process runs, so their catalog and bitmaps are kept; user files are read every time. */
+const shippedCatalogs = new Map<string, { catalog: Catalog; ports: ServicePorts }>();
 
-function servicePortsOf(catalog: LoadCatalogOptions): ServicePorts {
-  if (catalog.extraFiles?.length || catalog.catalogDir) return servicePortBitmaps(loadCatalog(catalog));
-  const key = JSON.stringify(catalog.packs ?? null);
-  let ports = shippedServicePorts.get(key);
-  if (ports === undefined) {
-    ports = servicePortBitmaps(loadCatalog(catalog));
-    shippedServicePorts.set(key, ports);
+function catalogOf(options: LoadCatalogOptions): { catalog: Catalog; ports: ServicePorts } {
+  const shipped = !options.extraFiles?.length && !options.catalogDir;
+  const key = JSON.stringify(options.packs ?? null);
+  let loaded = shipped ? shippedCatalogs.get(key) : undefined;
+  if (loaded === undefined) {
+    const catalog = loadCatalog(options);
+    loaded = { catalog, ports: servicePortBitmaps(catalog) };
+    if (shipped) shippedCatalogs.set(key, loaded);
   }
-  return ports;
+  return loaded;
 }
 
 /** Per-input counters the hot loop updates; reset for each input. */
@@ -126,8 +135,11 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     ? [...paths]
     : await orderByFirstPacket(paths);
 
+  // The catalog is loaded (and a bad user file reported) before any capture is read.
+  const catalogOptions = options.catalog ?? {};
+  const { catalog, ports } = catalogOf(catalogOptions);
   const flowOptions = { ...options.flows };
-  flowOptions.servicePorts ??= servicePortsOf(options.catalog ?? {});
+  flowOptions.servicePorts ??= ports;
   const pipeline = new Pipeline(flowOptions);
   const inputs: InputReport[] = [];
   const counters: InputCounters[] = [];
@@ -160,13 +172,19 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   pipeline.flows.finish();
   for (let i = 0; i < inputs.length; i++) inputs[i].anomalies = anomaliesToRecord(counters[i].anomalies);
 
-  const flows: FlowRecord[] = [];
+  const records: FlowRecord[] = [];
   const byTransport: Record<string, number> = {};
   for (let i = 0; i < pipeline.flows.store.count; i++) {
     const record = flowRecord(pipeline.flows, i);
     byTransport[record.transport] = (byTransport[record.transport] ?? 0) + 1;
-    flows.push(record);
+    records.push(record);
   }
+  const classified = classifyForReport(records, {
+    catalog,
+    catalogFiles: catalogOptions.extraFiles,
+    topology: options.topology,
+    inferRoles: options.inferRoles,
+  });
   return {
     schema: REPORT_SCHEMA,
     tool: { name: 'flowaudit', version: TOOL_VERSION },
@@ -174,12 +192,17 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     totals: {
       packets: sum(inputs, (i) => i.packets),
       bytes: sum(inputs, (i) => i.bytes),
-      flows: flows.length,
+      flows: records.length,
       flowsByTransport: sortedKeys(byTransport),
       flowsEvicted: pipeline.flows.evictedCount,
       peakLiveFlows: pipeline.flows.peakLiveFlows,
+      verdicts: classified.verdicts,
     },
-    flows,
+    catalog: classified.catalog,
+    topology: classified.topology,
+    flows: classified.flows,
+    findings: classified.findings,
+    checklist: classified.checklist,
   };
 }
 

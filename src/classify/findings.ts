@@ -164,20 +164,24 @@ export function buildFindings(flows: readonly FlowRecord[], verdicts: readonly F
       emit(grouping, flow, v, verdictKind, flow.frames.first);
       mask |= KIND_BIT[verdictKind];
     }
-    const state = flow.tcp?.state;
-    const tcpKind = state === undefined ? undefined : UNANSWERED_STATES.has(state) ? 'tcp-unanswered' : state === REFUSED_STATE ? 'tcp-refused' : undefined;
-    if (tcpKind !== undefined) {
-      emit(grouping, flow, v, tcpKind, flow.frames.first);
-      mask |= KIND_BIT[tcpKind];
-    }
     const errors = flow.icmpErrors;
+    let icmpExplained = false;
     if (errors !== undefined) {
       for (const e of errors) {
         const kind = icmpErrorKind(isV6(flow), e.type, e.code);
         if (kind === undefined) continue;
         emit(grouping, flow, v, kind, e.firstFrame, e);
         mask |= KIND_BIT[kind];
+        icmpExplained = true;
       }
+    }
+    const state = flow.tcp?.state;
+    // An ICMP error quoting the SYN says why it went unanswered: one failure, reported once, by its cause.
+    const unanswered = state !== undefined && UNANSWERED_STATES.has(state) && !icmpExplained;
+    const tcpKind = unanswered ? 'tcp-unanswered' : state === REFUSED_STATE ? 'tcp-refused' : undefined;
+    if (tcpKind !== undefined) {
+      emit(grouping, flow, v, tcpKind, flow.frames.first);
+      mask |= KIND_BIT[tcpKind];
     }
     let kinds = kindLists.get(mask);
     if (kinds === undefined) {

@@ -5,7 +5,7 @@
  * back with --topology. The schema allows no extra keys, so the evidence
  * goes into `description`, one line per address and sentence.
  */
-import { addressWords, type EndpointRoles } from './roles.js';
+import { compareAddresses, type EndpointRoles } from './roles.js';
 
 /** The topology file's JSON shape (the keys the schema allows that this writer uses). */
 export interface TopologyFileJson {
@@ -17,16 +17,6 @@ export interface TopologyFileJson {
 const INTRO =
   'Roles inferred from traffic by flowaudit, not configured: check every address before using this file with --topology, ' +
   'then add the roles inference could not decide (those addresses were reported as unknown). Evidence per address:';
-
-/** Family, then address words, numerically; text order for anything unparsable. */
-function compareAddresses(a: string, b: string): number {
-  const x = addressWords(a);
-  const y = addressWords(b);
-  if (x === undefined || y === undefined) return x === y ? a.localeCompare(b) : x === undefined ? 1 : -1;
-  if (x.family !== y.family) return x.family - y.family;
-  for (let i = 0; i < 4; i++) if (x.words[i] !== y.words[i]) return x.words[i] - y.words[i];
-  return 0;
-}
 
 /**
  * A topology file holding the inferred roles of `inferred` (entries whose

@@ -53,6 +53,16 @@ export function addressWords(ip: string): { family: number; words: Uint32Array }
   return typeof p === 'string' ? undefined : { family: p.family, words: p.words };
 }
 
+/** Orders report addresses: IPv4 before IPv6, then numerically; text order for anything unparsable, after the rest. */
+export function compareAddresses(a: string, b: string): number {
+  const x = addressWords(a);
+  const y = addressWords(b);
+  if (x === undefined || y === undefined) return x === y ? a.localeCompare(b) : x === undefined ? 1 : -1;
+  if (x.family !== y.family) return x.family - y.family;
+  for (let i = 0; i < 4; i++) if (x.words[i] !== y.words[i]) return x.words[i] - y.words[i];
+  return 0;
+}
+
 /** The configured roles of `ip` in `topology`, with the entries that gave them; undefined when it lists no prefix holding it. */
 function configuredRoles(topology: Topology, ip: string): EndpointRoles | undefined {
   const a = addressWords(ip);

@@ -5,7 +5,7 @@
  * A ConfigError (bad --catalog-file, unknown pack) propagates to main.ts,
  * which prints its lines and exits 2.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
 import {
   formatQuery,
   lookupHitCount,
@@ -21,11 +21,10 @@ import { listPacks, loadCatalog } from '../catalog/load.js';
 import type { Catalog } from '../catalog/types.js';
 import { validateConfigFile } from '../catalog/validate-files.js';
 import { lookupLines, mediaPathLines, packListLines, ruleDetailLines, ruleListLines, validateLines } from '../report/catalog-text.js';
+import { addCatalogOptions, catalogLoadOptions, type CatalogCliOptions } from './catalog-options.js';
 import { ExitCode } from './exit-codes.js';
 
-interface CatalogCliOptions {
-  catalog?: string[];
-  catalogFile?: string[];
+interface CatalogCommandOptions extends CatalogCliOptions {
   json?: boolean;
 }
 
@@ -37,26 +36,13 @@ const VALIDATE_EXIT_HELP = `Exit codes:
   0  every file is valid
   2  a file is invalid or unreadable, or a usage error`;
 
-function packIds(value: string): string[] {
-  const ids = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (ids.length === 0) throw new InvalidArgumentError('expected pack ids separated by commas');
-  return ids;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
 /** The options every catalog subcommand takes. */
 function withCatalogOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--catalog <packs>', 'comma-separated pack ids to load (default: the packs enabled by default; see "flowaudit catalog list")').argParser(packIds))
-    .addOption(new Option('--catalog-file <file>', 'a user rule file that adds rules or replaces rules by id (repeatable, applied in order)').argParser(collect))
-    .option('--json', 'print machine-readable JSON instead of text');
+  return addCatalogOptions(cmd).option('--json', 'print machine-readable JSON instead of text');
 }
 
-function loadChosen(opts: CatalogCliOptions): Catalog {
-  return loadCatalog({ ...(opts.catalog !== undefined && { packs: opts.catalog }), extraFiles: opts.catalogFile ?? [] });
+function loadChosen(opts: CatalogCommandOptions): Catalog {
+  return loadCatalog(catalogLoadOptions(opts));
 }
 
 /** Every shipped pack, for listing the packs not loaded and pointing at them. */
@@ -77,7 +63,7 @@ function printJson(value: unknown): void {
   write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-function runList(opts: CatalogCliOptions & { rules?: boolean }): number {
+function runList(opts: CatalogCommandOptions & { rules?: boolean }): number {
   const chosen = loadChosen(opts);
   const packs = packListing(loadShipped(), chosen);
   if (opts.json) {
@@ -89,7 +75,7 @@ function runList(opts: CatalogCliOptions & { rules?: boolean }): number {
   return ExitCode.Ok;
 }
 
-function runShow(id: string, opts: CatalogCliOptions): number {
+function runShow(id: string, opts: CatalogCommandOptions): number {
   const catalog = loadChosen(opts);
   const rule = catalog.ruleById.get(id);
   if (rule !== undefined) {
@@ -108,7 +94,7 @@ function runShow(id: string, opts: CatalogCliOptions): number {
   return ExitCode.UsageOrInput;
 }
 
-function runLookup(spec: string, opts: CatalogCliOptions): number {
+function runLookup(spec: string, opts: CatalogCommandOptions): number {
   const query = parsePortQuery(spec);
   if (typeof query === 'string') {
     process.stderr.write(`flowaudit: ${query}\n`);
@@ -136,7 +122,7 @@ function runLookup(spec: string, opts: CatalogCliOptions): number {
   return ExitCode.Ok;
 }
 
-function runValidate(files: string[], opts: CatalogCliOptions): number {
+function runValidate(files: string[], opts: CatalogCommandOptions): number {
   // The context itself must load: its errors are not the validated files' errors.
   loadChosen(opts);
   const context = { ...(opts.catalog !== undefined && { packs: opts.catalog }), extraFiles: opts.catalogFile ?? [] };
@@ -175,7 +161,7 @@ Examples:
   flowaudit catalog list --rules --catalog-file site-rules.json --json
 
 ${EXIT_HELP}`)
-    .action((opts: CatalogCliOptions & { rules?: boolean }) => {
+    .action((opts: CatalogCommandOptions & { rules?: boolean }) => {
       process.exitCode = runList(opts);
     });
 
@@ -192,7 +178,7 @@ Examples:
   flowaudit catalog show sfb2015-edge/ext-e6-sip-mtls-in-5061 --catalog sfb2015-servers,sfb2015-edge --json
 
 ${EXIT_HELP}`)
-    .action((id: string, opts: CatalogCliOptions) => {
+    .action((id: string, opts: CatalogCommandOptions) => {
       process.exitCode = runShow(id, opts);
     });
 
@@ -210,7 +196,7 @@ Examples:
   flowaudit catalog lookup tcp/444 --catalog-file catalog/examples/single-ip-edge.json --json
 
 ${EXIT_HELP}`)
-    .action((spec: string, opts: CatalogCliOptions) => {
+    .action((spec: string, opts: CatalogCommandOptions) => {
       process.exitCode = runLookup(spec, opts);
     });
 
@@ -227,7 +213,7 @@ Examples:
   flowaudit catalog validate site-rules.json --catalog sfb2015-servers,sfb2015-edge --json
 
 ${VALIDATE_EXIT_HELP}`)
-    .action((files: string[], opts: CatalogCliOptions) => {
+    .action((files: string[], opts: CatalogCommandOptions) => {
       process.exitCode = runValidate(files, opts);
     });
 

@@ -43,6 +43,8 @@ export interface SummaryOptions {
   reportOnStdout: boolean;
   /** Reports written, in the order shown ("JSON report", "Protobuf flow records", ...). */
   outputs: readonly { what: string; path: string }[];
+  /** Last lines, after the outputs (why the exit code is not 0). */
+  notes?: readonly string[];
 }
 
 /** Warnings (always) and the summary (unless quiet), each stream coloured only if it is a terminal. */
@@ -57,5 +59,6 @@ export function printSummary(report: Report, options: SummaryOptions,
   let text = '';
   for (const line of summaryLines(report, style)) text += `${line}\n`;
   for (const line of outputLines(options.outputs.filter((o) => o.path !== '-'))) text += `${line}\n`;
+  for (const line of options.notes ?? []) text += `${style.strong(line)}\n`;
   out.write(text);
 }

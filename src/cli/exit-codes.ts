@@ -4,7 +4,7 @@
 export const ExitCode = {
   /** The analysis ran; partial reads of damaged captures are warnings, not failures. */
   Ok: 0,
-  /** Reserved for findings at or above --fail-on (classification). */
+  /** A finding at or above the --fail-on severity (off unless asked for). */
   Findings: 1,
   /** Usage error, or a capture that cannot be opened or is not a capture at all. */
   UsageOrInput: 2,
@@ -15,6 +15,6 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  analysis done (a truncated or damaged capture is reported as a warning)
-  1  findings at or above --fail-on (reserved)
+  1  a finding at or above --fail-on <level> (only when --fail-on is given)
   2  usage error, or an input that cannot be read or is not a pcap/pcapng capture
   3  internal error (a bug: please report it with the capture if you can)`;

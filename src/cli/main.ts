@@ -3,20 +3,30 @@
  * The command line: parse options, call the library, render, set the exit
  * code. The only code that touches process.* .
  */
+import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { analyze } from '../analyze.js';
 import { CaptureFormatError } from '../capture/errors.js';
 import { ConfigError } from '../catalog/errors.js';
+import { loadTopology } from '../catalog/topology.js';
+import { inferredHosts } from '../classify/classify-report.js';
+import { inferredTopologyText } from '../classify/infer-topology.js';
+import { severityAtLeast, SEVERITIES, type FailOnLevel } from '../classify/index.js';
 import { DEFAULT_IDLE_TIMEOUTS } from '../flow/flow-options.js';
 import { writeJsonReport } from '../report/json.js';
 import { TOOL_VERSION } from '../version.js';
 import { addCatalogCommand } from './catalog-command.js';
+import { addCatalogOptions, catalogLoadOptions, type CatalogCliOptions } from './catalog-options.js';
 import { printSummary, startProgress } from './console-output.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 
-interface AnalyzeCliOptions {
+interface AnalyzeCliOptions extends CatalogCliOptions {
   json?: string;
   pb?: string;
+  topology?: string;
+  inferRoles: boolean;
+  inferTopology?: string;
+  failOn: FailOnLevel;
   quiet?: boolean;
   keepOrder?: boolean;
   maxLiveFlows?: number;
@@ -56,7 +66,7 @@ Examples:
 
 ${EXIT_CODES_HELP}`);
 
-  program
+  const analyzeCommand = program
     .command('analyze')
     .description('read captures (pcap, pcapng, optionally gzip-compressed; "-" for standard input) and report every flow')
     .argument('<captures...>', 'capture files, or "-" for standard input; several files are read as one continuous capture')
@@ -67,10 +77,16 @@ ${EXIT_CODES_HELP}`);
     .addOption(new Option('--max-live-flows <n>', 'live-flow cap; older flows are finished early (and still reported) beyond it').argParser(positiveInteger))
     .addOption(new Option('--tcp-idle <seconds>', `finish an established TCP flow idle for this long, in seconds of capture time (default ${DEFAULT_IDLE_TIMEOUTS.tcpEstablished}; unanswered and closed ones sooner)`).argParser(positiveNumber))
     .addOption(new Option('--udp-idle <seconds>', `finish a UDP, ICMP or other flow idle for this long, in seconds of capture time (default ${DEFAULT_IDLE_TIMEOUTS.udp})`).argParser(positiveNumber))
+    .option('--topology <file>', 'roles of your servers: {"roles": {"edge-av": ["131.107.10.12"], "front-end": ["10.0.2.0/28"]}} (see samples/topology.example.json)')
+    .option('--no-infer-roles', 'do not infer roles from the traffic for addresses the topology does not list (they stay unknown: port-only verdicts)')
+    .option('--infer-topology <file>', 'write the roles inferred from the traffic as a topology file, a starting point to check and pass back with --topology')
+    .addOption(new Option('--fail-on <level>', 'exit with code 1 when a finding has this severity or above').choices([...SEVERITIES, 'none']).default('none'))
     .addHelpText('after', `
 Examples:
   flowaudit analyze samples/edge-dmz.pcapng
   flowaudit analyze edge.pcapng --json report.json
+  flowaudit analyze edge.pcapng --topology site.json --fail-on high   # a CI gate
+  flowaudit analyze edge.pcapng --infer-topology site.json            # a topology to start from
   flowaudit analyze ring.pcap*                    # tcpdump -C/-G ring buffer, in time order
   tcpdump -i eth0 -w - | flowaudit analyze - --json -
   flowaudit analyze edge.pcapng.gz --pb flows.pb   # flow records for a data pipeline
@@ -81,6 +97,7 @@ ${EXIT_CODES_HELP}`)
     .action(async (captures: string[], opts: AnalyzeCliOptions) => {
       process.exitCode = await runAnalyze(captures, opts);
     });
+  addCatalogOptions(analyzeCommand);
   addCatalogCommand(program);
   return program;
 }
@@ -88,9 +105,14 @@ ${EXIT_CODES_HELP}`)
 async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<number> {
   if (opts.json === '-' && opts.pb === '-') return usageError('--json - and --pb - cannot both use standard output');
   if (opts.pb === '-' && process.stdout.isTTY) return usageError('--pb - would write binary data to the terminal; redirect it to a file or a pipe');
+  // Configuration problems are reported before any capture is read.
+  const topology = opts.topology !== undefined ? loadTopology(opts.topology) : undefined;
   const progress = startProgress(captures, opts.quiet);
   const report = await analyze(captures, {
     ...(progress && { onProgress: (bytes: number, packets: number) => progress.update(bytes, packets) }),
+    catalog: catalogLoadOptions(opts),
+    topology,
+    inferRoles: opts.inferRoles,
     orderByFirstPacket: !opts.keepOrder,
     flows: {
       ...(opts.maxLiveFlows !== undefined && { maxLiveFlows: opts.maxLiveFlows }),
@@ -111,15 +133,19 @@ async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<
     const { writeProtobufReport } = await import('../report/protobuf.js');
     await writeProtobufReport(report, opts.pb, process.stdout);
   }
+  if (opts.inferTopology !== undefined) writeFileSync(opts.inferTopology, inferredTopologyText(inferredHosts(report.topology)));
+  const failed = severityAtLeast(report.findings, opts.failOn);
   printSummary(report, {
     quiet: opts.quiet,
     reportOnStdout: opts.json === '-' || opts.pb === '-',
     outputs: [
       ...(opts.json ? [{ what: 'JSON report', path: opts.json }] : []),
       ...(opts.pb ? [{ what: 'Protobuf flow records', path: opts.pb }] : []),
+      ...(opts.inferTopology !== undefined ? [{ what: 'Inferred topology', path: opts.inferTopology }] : []),
     ],
+    notes: failed ? [`Exit code 1: findings of severity ${opts.failOn} or above (--fail-on ${opts.failOn}).`] : [],
   });
-  return ExitCode.Ok;
+  return failed ? ExitCode.Findings : ExitCode.Ok;
 }
 
 function usageError(message: string): number {

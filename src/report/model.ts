@@ -5,7 +5,11 @@
  * processing order, flows by id, object keys as written here, anomaly names
  * sorted, so that two runs on the same capture are byte-identical.
  */
-import type { FlowRecord } from '../flow/flow-record.js';
+import type { ChecklistRow } from '../classify/checklist.js';
+import type { Finding, FindingKind } from '../classify/finding-types.js';
+import type { RoleSource } from '../classify/roles.js';
+import type { Confidence, Verdict } from '../classify/verdict.js';
+import type { FlowEndpoint, FlowRecord } from '../flow/flow-record.js';
 
 export const REPORT_SCHEMA = 'flowaudit-report/1';
 
@@ -17,8 +21,83 @@ export interface Report {
   /** One entry per capture read, in the order they were processed: by first packet time, unless that was turned off or standard input was read. */
   inputs: InputReport[];
   totals: Totals;
+  /** The catalog the flows were classified against. */
+  catalog: CatalogUsed;
+  /** Roles of the addresses seen: from the topology file, or inferred from the traffic. */
+  topology: TopologyReport;
   /** Every flow, finished or evicted, ordered by id (first packet order). */
-  flows: FlowRecord[];
+  flows: ReportFlow[];
+  /**
+   * Aggregated findings, highest severity first (src/classify/findings.ts):
+   * one finding per kind, severity, transport, client and server, so a scan of
+   * thousands of ports is one finding.
+   */
+  findings: Finding[];
+  /** The firewall checklist: one row per catalog rule, in catalog order, with the flows behind it. */
+  checklist: ChecklistRow[];
+}
+
+export interface CatalogUsed {
+  /** Ids of the packs loaded, in load order (user rule files appear with their own pack id). */
+  packs: string[];
+  /** User rule files given with --catalog-file, as given. */
+  files: string[];
+}
+
+export interface TopologyReport {
+  /** The topology file given (--topology), as given; null without one. */
+  file: string | null;
+  /** Its `name`, when it has one. */
+  name?: string;
+  /** Whether roles were inferred from the traffic for the addresses the topology does not list. */
+  inferred: boolean;
+  /** Every address of the flows that has a role, ascending (IPv4 before IPv6), with where the role came from and why. */
+  hosts: HostRoles[];
+  /** Addresses where inference found conflicting evidence and left the role unknown, with that evidence. */
+  undecided: { address: string; evidence: string[] }[];
+}
+
+export interface HostRoles {
+  address: string;
+  /** Role ids of catalog/roles.json. */
+  roles: string[];
+  source: Exclude<RoleSource, 'unknown'>;
+  /** One plain sentence per reason: the topology entry holding the address, or the traffic that convinced inference. */
+  evidence: string[];
+}
+
+/** An endpoint of a classified flow: the address and port, with its roles. */
+export interface ReportEndpoint extends FlowEndpoint {
+  /** Role ids of the address; empty when unknown. */
+  roles: string[];
+  /** 'configured' (topology file), 'inferred' (from traffic, see report.topology) or 'unknown'. */
+  roleSource: RoleSource;
+}
+
+/**
+ * A flow record with its classification (src/classify/verdict.ts). In the
+ * object analyze() returns, the arrays `rules`, `findings` and the endpoints'
+ * `roles` are frozen and shared by the flows with the same answer (copy one
+ * before changing it): a capture has millions of flows and few distinct answers.
+ */
+export interface ReportFlow extends FlowRecord {
+  client: ReportEndpoint;
+  server: ReportEndpoint;
+  /**
+   * documented: a catalog rule documents the port, and (with known roles) the
+   * roles and direction; misdirected: a rule documents the port, but not
+   * between these roles or in this direction; undocumented: no rule documents
+   * it; unclassified: not TCP or UDP (the catalog has no ports for it).
+   */
+  verdict: Verdict;
+  /** Catalog rule ids behind the verdict (see `flowaudit catalog show <id>`); empty for undocumented and unclassified. */
+  rules: string[];
+  /** 'role': both roles the verdict needed were known; 'port': it rests on transport and port alone. */
+  confidence: Confidence;
+  /** One to three plain sentences on why the flow got its verdict. English; not for parsing. */
+  explanation: string;
+  /** Kinds of the findings this flow belongs to (see `findings`). */
+  findings: FindingKind[];
 }
 
 export interface InputReport {
@@ -60,4 +139,6 @@ export interface Totals {
   flowsEvicted: number;
   /** Largest number of flows alive at once. */
   peakLiveFlows: number;
+  /** Flows per verdict. */
+  verdicts: Record<Verdict, number>;
 }

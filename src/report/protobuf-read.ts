@@ -8,7 +8,8 @@
  * fields), the JSON's convention is restored: a flow without classification
  * has no `verdict` (and so no rules, confidence, explanation or findings), an
  * empty `icmpErrors` or `apps` list is left out, an endpoint without
- * `roleSource` has no `roles`, and an empty `totals.verdicts` is left out.
+ * `roleSource` has no `roles`, an empty `totals.verdicts` is left out, and
+ * the topology (only its `file` travels) is present when the catalog is.
  */
 import type { FlowRecord } from '../flow/flow-record.js';
 import type { InputReport, Report, Totals } from './model.js';
@@ -95,7 +96,8 @@ function headFromMessage(h: any): ProtobufHead {
     totals,
   };
   if (h.catalogPacks.length > 0 || h.catalogFiles.length > 0) head.catalog = { packs: h.catalogPacks, files: h.catalogFiles };
-  if (h.topologyFile !== undefined) head.topology = { file: h.topologyFile };
+  // A classified report always has a topology, whose file is null without --topology.
+  if (h.topologyFile !== undefined || head.catalog !== undefined) head.topology = { file: h.topologyFile ?? null };
   return head;
 }
 

@@ -30,8 +30,8 @@ describe('orientation of a connection whose start was not captured', () => {
       segment(edge, frontEnd, TcpFlag.ACK | TcpFlag.PSH, Buffer.alloc(100, 1)),
       segment(frontEnd, edge, TcpFlag.ACK),
     ]);
-    expect(flow.server).toEqual({ ip: edge[0], port: edge[1] });
-    expect(flow.client).toEqual({ ip: frontEnd[0], port: frontEnd[1] });
+    expect({ ip: flow.server.ip, port: flow.server.port }).toEqual({ ip: edge[0], port: edge[1] });
+    expect({ ip: flow.client.ip, port: flow.client.port }).toEqual({ ip: frontEnd[0], port: frontEnd[1] });
     expect(flow.orientedBy).toBe('service-port');
     expect(flow.packets).toEqual({ fromClient: 1, fromServer: 1 });
     expect(flow.tcp?.history).toMatch(/^\^/); // Zeek's mark: the originator is not the first sender
@@ -41,13 +41,13 @@ describe('orientation of a connection whose start was not captured', () => {
     const a: [string, number] = ['10.0.9.1', 40001];
     const b: [string, number] = ['10.0.9.2', 40002];
     const [flow] = await flowsOf([segment(b, a, TcpFlag.ACK, Buffer.alloc(10)), segment(a, b, TcpFlag.ACK)]);
-    expect(flow.client).toEqual({ ip: b[0], port: b[1] });
+    expect({ ip: flow.client.ip, port: flow.client.port }).toEqual({ ip: b[0], port: b[1] });
     expect(flow.orientedBy).toBe('first-packet');
   });
 
   it('lets a seen SYN decide, whatever the ports', async () => {
     const [flow] = await flowsOf([segment(edge, frontEnd, TcpFlag.SYN), segment(frontEnd, edge, TcpFlag.SYN | TcpFlag.ACK)]);
-    expect(flow.client).toEqual({ ip: edge[0], port: edge[1] });
+    expect({ ip: flow.client.ip, port: flow.client.port }).toEqual({ ip: edge[0], port: edge[1] });
     expect(flow.orientedBy).toBe('syn');
   });
 

@@ -34,8 +34,8 @@ function fromTruth(t: TruthFlow) {
 function fromReport(f: FlowRecord) {
   return {
     transport: f.transport,
-    client: f.client,
-    server: f.server,
+    client: { ip: f.client.ip, port: f.client.port },
+    server: { ip: f.server.ip, port: f.server.port },
     packets: f.packets,
     bytes: f.bytes,
     payloadBytes: f.payloadBytes,

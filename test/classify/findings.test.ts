@@ -176,7 +176,11 @@ describe('severities', () => {
     const icmp = only(list, 'icmp-admin-prohibited');
     expect(icmp.evidenceFrames).toEqual([9999]);
     expect(icmp.explanation).toContain('ICMP communication administratively prohibited from 131.107.10.1');
-    expect(kinds[0]).toEqual(['undocumented-port', 'tcp-unanswered', 'icmp-admin-prohibited']);
+    // The ICMP error says why the SYN went unanswered: the failure is reported once, by its cause.
+    expect(kinds[0]).toEqual(['undocumented-port', 'icmp-admin-prohibited']);
+    expect(list.some((x) => x.kind === 'tcp-unanswered')).toBe(false);
+    const silent = findings([flow({ spec: 'tcp 198.51.100.150:40501 > 131.107.10.10:1723', state: 'S0', fromServer: 0 })]);
+    expect(silent.kinds[0]).toEqual(['undocumented-port', 'tcp-unanswered']);
   });
 
   it('unclassified flows have no findings', () => {

@@ -4,6 +4,7 @@
  * schema accepts; hand-made mistakes give the expected one-line errors; and
  * the schema's enums cannot drift from the names the code writes.
  */
+import { FINDING_KINDS, SEVERITIES, type Verdict } from '../../src/classify/index.js';
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -185,7 +186,7 @@ describe('the schema catches real mistakes, one line each', () => {
     r.generatedAt = '2025-01-01T00:00:00Z';
     r.inputs[0].sha256 = 'ab';
     r.totals.flowsClassified = 0;
-    r.flows[0].verdict = { role: 'edge-av' };
+    r.flows[0].media = { streams: 0 };
     expect(validateReport(r)).toEqual([]);
   });
 
@@ -254,6 +255,22 @@ describe('the schema catches real mistakes, one line each', () => {
     expect(validateReport(r)).toEqual(['/inputs/0/firstPacket: must be number (got null)']);
   });
 
+  it('classification: a bad verdict, a misspelt role source, a finding without its filter, a checklist status', async () => {
+    const r = await fresh();
+    r.flows[0].verdict = 'allowed';
+    r.flows[0].server.roleSource = 'guessed';
+    delete r.findings[0].wiresharkFilter;
+    r.checklist[0].status = 'ok';
+    delete r.totals.verdicts.unclassified;
+    expect(validateReport(r)).toEqual([
+      '/totals/verdicts: missing required property "unclassified"',
+      '/flows/0/server/roleSource: must be one of "configured", "inferred", "unknown" (got "guessed")',
+      '/flows/0/verdict: must be one of "documented", "misdirected", "undocumented", "unclassified" (got "allowed")',
+      '/findings/0: missing required property "wiresharkFilter"',
+      '/checklist/0/status: must be one of "working", "failing", "not-seen" (got "ok")',
+    ]);
+  });
+
   it('the root is an object', () => {
     expect(validateReport([])).toEqual(['/: must be object (got [])']);
   });
@@ -270,6 +287,13 @@ describe('the schema and the code name the same things', () => {
     const flow = schema.$defs.flow.properties;
     expect(new Set(flow.orientedBy.enum)).toEqual(new Set(ORIENTED_BY_NAMES.filter((n) => n !== '')));
     expect(new Set(flow.endedBy.enum)).toEqual(new Set(ENDED_BY_NAMES.filter((n) => n !== '')));
+  });
+
+  it('finding kinds, severities and verdicts are the names the classifier writes', () => {
+    expect(schema.$defs.findingKind.enum).toEqual([...FINDING_KINDS]);
+    expect(schema.$defs.finding.properties.severity.enum).toEqual([...SEVERITIES]);
+    const verdicts: Verdict[] = ['documented', 'misdirected', 'undocumented', 'unclassified'];
+    expect(schema.$defs.flow.properties.verdict.enum).toEqual(verdicts);
   });
 
   it('the schema constant is REPORT_SCHEMA', () => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { analyze } from '../../src/analyze.js';
+import { loadTopology } from '../../src/catalog/topology.js';
 import { ANSI_STYLE } from '../../src/cli/colour.js';
 import type { Report } from '../../src/report/model.js';
 import { findingText, outputLines, summaryLines, TOP_FINDINGS, type SummaryFinding } from '../../src/report/text.js';
@@ -33,8 +34,23 @@ async function classifiedReport(findings: SummaryFinding[], verdicts?: Record<st
 }
 
 describe('summaryLines', () => {
+  it('on a real classified sample, shows its verdict counts and findings', async () => {
+    const report = await analyze([join(SAMPLES, 'edge-dmz.pcapng')], { topology: loadTopology(join(SAMPLES, 'edge-dmz.topology.json')) });
+    const lines = summaryLines(report);
+    const verdicts = lines.find((l) => l.startsWith('Verdicts: '))!;
+    expect(verdicts).toContain(`${report.totals.verdicts.documented} documented`);
+    expect(report.findings.length).toBeGreaterThan(0);
+    const at = lines.findIndex((l) => l.startsWith(`Findings: ${report.findings.length} (`));
+    expect(at).toBeGreaterThan(0);
+    const top = report.findings.filter((f) => f.severity !== 'info').slice(0, 5);
+    expect(lines.slice(at + 1, at + 1 + top.length).map((l) => l.slice(9))).toEqual(top.map(findingText));
+  });
+
   it('without classification, shows capture facts and no verdict or finding lines', async () => {
-    const lines = summaryLines(await analyze([join(SAMPLES, 'edge-dmz.pcapng')]));
+    // A report as written before classification existed (and as library callers may still build one).
+    const { findings: _f, ...report } = await analyze([join(SAMPLES, 'edge-dmz.pcapng')]) as Report & { findings?: unknown };
+    const { verdicts: _v, ...totals } = report.totals as Report['totals'] & { verdicts?: unknown };
+    const lines = summaryLines({ ...report, totals } as Report);
     expect(lines[0]).toMatch(/^[\d,]+ packets, [\d.]+ KiB, [\d,]+ flows \(/);
     expect(lines.join('\n')).not.toMatch(/Verdicts|Findings/);
   });
