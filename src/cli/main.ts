@@ -12,10 +12,12 @@ import { writeJsonReport } from '../report/json.js';
 import { summaryLines, warningLines } from '../report/text.js';
 import { TOOL_VERSION } from '../version.js';
 import { addCatalogCommand } from './catalog-command.js';
+import { HtmlReportJob } from './html-output.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 
 interface AnalyzeCliOptions {
   json?: string;
+  html?: string;
   quiet?: boolean;
   keepOrder?: boolean;
   maxLiveFlows?: number;
@@ -47,6 +49,7 @@ export function buildProgram(): Command {
     .description('read captures (pcap, pcapng, optionally gzip-compressed; "-" for standard input) and report every flow')
     .argument('<captures...>', 'capture files, or "-" for standard input; several files are read as one continuous capture')
     .option('--json <file>', 'write the JSON report to <file> ("-" for standard output)')
+    .option('--html <file>', 'write the HTML report to <file>: one self-contained page (no network access needed), with charts')
     .option('-q, --quiet', 'print no summary')
     .option('--keep-order', 'read files in the order given instead of by their first packet time')
     .addOption(new Option('--max-live-flows <n>', 'live-flow cap; older flows are finished early (and still reported) beyond it').argParser(positiveInteger))
@@ -56,6 +59,7 @@ export function buildProgram(): Command {
 Examples:
   flowaudit analyze samples/edge-dmz.pcapng
   flowaudit analyze edge.pcapng --json report.json
+  flowaudit analyze edge.pcapng --html report.html --json report.json
   flowaudit analyze ring.pcap*                    # tcpdump -C/-G ring buffer, in time order
   tcpdump -i eth0 -w - | flowaudit analyze - --json -
 
@@ -68,6 +72,16 @@ ${EXIT_CODES_HELP}`)
 }
 
 async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<number> {
+  // Started first: its worker loads the chart libraries while the capture is read.
+  const html = opts.html !== undefined ? new HtmlReportJob() : undefined;
+  try {
+    return await analyzeAndReport(captures, opts, html);
+  } finally {
+    await html?.close();
+  }
+}
+
+async function analyzeAndReport(captures: string[], opts: AnalyzeCliOptions, html: HtmlReportJob | undefined): Promise<number> {
   const report = await analyze(captures, {
     orderByFirstPacket: !opts.keepOrder,
     flows: {
@@ -86,10 +100,12 @@ async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<
   // With the JSON on stdout, the human summary moves to stderr so that stdout stays parseable.
   const say = opts.json === '-' ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => process.stdout.write(`${line}\n`);
   if (opts.json) await writeJsonReport(report, opts.json, process.stdout);
+  if (html !== undefined && opts.html !== undefined) await html.write(report, opts.html);
   for (const line of warningLines(report)) process.stderr.write(`${line}\n`);
   if (!opts.quiet) {
     for (const line of summaryLines(report)) say(line);
     if (opts.json && opts.json !== '-') say(`JSON report: ${opts.json}`);
+    if (opts.html !== undefined) say(`HTML report: ${opts.html}`);
   }
   return ExitCode.Ok;
 }
