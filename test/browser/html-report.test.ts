@@ -79,7 +79,7 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
 
   /** Flow ids of the visible rows of the flow table, in order. */
   function visibleIds(page: Page): Promise<number[]> {
-    return page.$$eval('#flow-table tbody tr', (rows) => rows.filter((r) => !(r as HTMLElement).hidden).map((r) => Number(r.id.slice('flow-'.length))));
+    return page.$$eval('#flow-table tbody tr', (rows) => rows.filter((r) => !(r as unknown as { hidden: boolean }).hidden).map((r) => Number(r.id.slice('flow-'.length))));
   }
 
   describe.each(samples)('sample %s', (name) => {
@@ -161,7 +161,7 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
       const file = name.replace(/\W+/g, '-');
       const { page, errors, requests } = await open(`hostile-${file}`, renderHtml(report, { catalog }));
       try {
-        expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+        expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
         expect(requests).toEqual([]);
         expect(errors).toEqual([]);
         const bodyText = await page.locator('body').innerText();
@@ -174,7 +174,7 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
         expect(first).toBe(`flow-${Math.max(...report.flows.map((f) => f.id))}`);
         expect(await page.locator('img').count()).toBe(0);
         await page.screenshot({ path: join(ARTIFACTS, `hostile-${file}.png`), fullPage: true });
-        expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+        expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
       } finally {
         await page.context().close();
       }
