@@ -125,42 +125,63 @@ function timelineModel(flows: readonly HtmlFlow[]): TimelineModel | undefined {
   return { t0, t1, bins, verdicts };
 }
 
+/** Mark bucket of each port on the port map's log axis, computed once. */
+let bucketOfPort: Uint16Array | undefined;
+function portBuckets(): Uint16Array {
+  if (bucketOfPort === undefined) {
+    bucketOfPort = new Uint16Array(65536);
+    for (let p = 0; p < 65536; p++) bucketOfPort[p] = Math.floor((Math.log(Math.max(1, p)) / Math.log(65536)) * PORTMAP_MARK_BUCKETS);
+  }
+  return bucketOfPort;
+}
+
 function portMapModels(flows: readonly HtmlFlow[], catalog?: Catalog): PortMapModel[] {
+  const transports = ['tcp', 'udp'];
+  const V = VERDICT_KEYS.length;
+  const buckets = portBuckets();
+  // Per transport and verdict: flows per mark bucket, lowest port per bucket, ports seen (one pass over the flows).
+  const marks = transports.map(() => VERDICT_KEYS.map(() => new Uint32Array(PORTMAP_MARK_BUCKETS + 1)));
+  const lowest = transports.map(() => VERDICT_KEYS.map(() => new Int32Array(PORTMAP_MARK_BUCKETS + 1).fill(-1)));
+  const seen = transports.map(() => VERDICT_KEYS.map(() => new Uint8Array(65536)));
+  const rulesUsed = transports.map(() => new Set<string>());
+  const flowCount = transports.map(() => new Float64Array(V));
+  const portCount = transports.map(() => new Float64Array(V));
+  for (const f of flows) {
+    const t = f.transport === 'tcp' ? 0 : f.transport === 'udp' ? 1 : -1;
+    if (t < 0) continue;
+    const v = VERDICT_INDEX[verdictKey(f)];
+    const port = f.server.port & 0xffff;
+    const b = buckets[port];
+    marks[t][v][b]++;
+    if (lowest[t][v][b] < 0 || port < lowest[t][v][b]) lowest[t][v][b] = port;
+    if (seen[t][v][port] === 0) { seen[t][v][port] = 1; portCount[t][v]++; }
+    flowCount[t][v]++;
+    const rules = f.rules;
+    if (rules !== undefined) for (let i = 0; i < rules.length; i++) rulesUsed[t].add(rules[i]);
+  }
   const models: PortMapModel[] = [];
-  for (const transport of ['tcp', 'udp']) {
-    const ofTransport = flows.filter((f) => f.transport === transport);
-    if (ofTransport.length === 0) continue;
-    // Rules in use: those cited by a flow of this transport, in catalog order.
-    const used = new Set<string>();
-    for (const f of ofTransport) for (const r of f.rules ?? []) used.add(r);
+  transports.forEach((transport, t) => {
+    if (flowCount[t].every((n) => n === 0)) return;
     const rules: PortMapModel['rules'] = [];
     let rulesLeftOut = 0;
     for (const rule of catalog?.rules ?? []) {
-      if (rule.transport !== transport || !used.has(rule.id)) continue;
+      if (rule.transport !== transport || !rulesUsed[t].has(rule.id)) continue;
       if (rules.length >= MAX_PORTMAP_RULES) { rulesLeftOut++; continue; }
       rules.push({ id: rule.id, label: `${rule.id} (${rule.service})`, ranges: rule.ranges.map(([lo, hi]) => [lo, hi]), broad: rule.broad });
     }
-    const byVerdict = new Map<VerdictKey, { buckets: Map<number, [number, number]>; ports: Set<number>; flows: number }>();
-    for (const f of ofTransport) {
-      const v = verdictKey(f);
-      let u = byVerdict.get(v);
-      if (u === undefined) byVerdict.set(v, (u = { buckets: new Map(), ports: new Set(), flows: 0 }));
-      const port = f.server.port;
-      u.flows++;
-      u.ports.add(port);
-      const bucket = Math.floor((Math.log(Math.max(1, port)) / Math.log(65536)) * PORTMAP_MARK_BUCKETS);
-      const mark = u.buckets.get(bucket);
-      if (mark === undefined) u.buckets.set(bucket, [port, 1]);
-      else { mark[1]++; if (port < mark[0]) mark[0] = port; }
-    }
-    const usedRows = VERDICT_KEYS.filter((v) => byVerdict.has(v)).map((v) => {
-      const u = byVerdict.get(v)!;
-      return { verdict: v, marks: [...u.buckets.values()].sort((a, b) => a[0] - b[0]), ports: u.ports.size, flows: u.flows };
+    const used: PortMapModel['used'] = [];
+    VERDICT_KEYS.forEach((verdict, v) => {
+      if (flowCount[t][v] === 0) return;
+      const row: [number, number][] = [];
+      for (let b = 0; b <= PORTMAP_MARK_BUCKETS; b++) if (marks[t][v][b] > 0) row.push([lowest[t][v][b], marks[t][v][b]]);
+      used.push({ verdict, marks: row, ports: portCount[t][v], flows: flowCount[t][v] });
     });
-    models.push({ transport, rules, rulesLeftOut, used: usedRows });
-  }
+    models.push({ transport, rules, rulesLeftOut, used });
+  });
   return models;
 }
+
+const VERDICT_INDEX: Record<VerdictKey, number> = { misdirected: 0, undocumented: 1, documented: 2, unclassified: 3, none: 4 };
 
 const URGENCY: Record<VerdictKey, number> = { misdirected: 4, undocumented: 3, documented: 1, unclassified: 0, none: 0 };
 
@@ -204,7 +225,8 @@ function protocolMixModel(report: HtmlReport): BarModel[] {
   if (transports.length > 0) models.push({ title: 'Flows per transport', bars: transports.sort((a, b) => b.value - a.value) });
   const apps = new Map<string, number>();
   for (const f of report.flows) {
-    for (const app of f.apps ?? []) {
+    if (f.apps === undefined) continue;
+    for (const app of f.apps) {
       const name = `${String(app.protocol)}${app.confidence === 'port' ? ' (by port)' : ''}`;
       apps.set(name, (apps.get(name) ?? 0) + 1);
     }

@@ -46,10 +46,17 @@ export function td(value: unknown, cls?: string): string {
   return `<td${cls ? ` class="${cls}"` : ''}>${text(value)}</td>`;
 }
 
-/** A numeric cell: formatted text, raw value for sorting when they differ. */
+/**
+ * A numeric cell: formatted text, and the raw value for sorting when they
+ * differ. A number's String() holds only digits, '.', '-', '+', 'e' or the
+ * words Infinity/NaN, so it needs no escaping; `shown` is escaped.
+ */
 export function tdNum(n: number, shown?: string): string {
-  const label = shown ?? count(n);
-  return label === String(n) ? `<td class="n">${label}</td>` : `<td class="n" data-v="${attr(n)}">${text(label)}</td>`;
+  if (shown === undefined) {
+    if (n >= 0 && n < 1000 && Number.isInteger(n)) return `<td class="n">${n}</td>`;
+    return `<td class="n" data-v="${n}">${count(n)}</td>`;
+  }
+  return `<td class="n" data-v="${n}">${text(shown)}</td>`;
 }
 
 /**
