@@ -39,9 +39,11 @@ export const PAGE_SCRIPT = `(function () {
         th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
         var rows = Array.prototype.map.call(tbody.rows, function (row, i) { return { row: row, key: keyOf(row.cells[col]), i: i }; });
         rows.sort(function (a, b) { return dir * compare(a.key, b.key) || a.i - b.i; });
-        var frag = document.createDocumentFragment();
-        rows.forEach(function (r) { frag.appendChild(r.row); });
-        tbody.appendChild(frag);
+        // Reorder a detached body: one layout for the whole table instead of one invalidation per row.
+        var next = tbody.nextSibling;
+        table.removeChild(tbody);
+        rows.forEach(function (r) { tbody.appendChild(r.row); });
+        table.insertBefore(tbody, next);
       });
     });
   });

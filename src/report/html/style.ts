@@ -20,6 +20,14 @@ code, .mono, td.mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Conso
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 13px; }
 th, td { border-bottom: 1px solid var(--line); padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: var(--bg-alt); position: sticky; top: 0; }
+/* Sections off screen are not laid out until scrolled to: the page stays responsive with thousands of rows. */
+section { content-visibility: auto; contain-intrinsic-size: auto 1200px; }
+/* The flow table can hold thousands of rows: a fixed layout sizes it from its header, not by measuring every cell. */
+#flow-table { table-layout: fixed; }
+#flow-table th:nth-child(1) { width: 4.5em; } #flow-table th:nth-child(2) { width: 5em; }
+#flow-table th:nth-child(3), #flow-table th:nth-child(4) { width: 15%; }
+#flow-table th:nth-child(n+5):nth-child(-n+9) { width: 6.5em; }
+#flow-table td { overflow-wrap: anywhere; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 th button.sort { all: unset; cursor: pointer; font-weight: 600; }

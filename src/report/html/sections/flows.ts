@@ -36,7 +36,10 @@ export function flowsSection(report: HtmlReport, shown: readonly HtmlFlow[], fla
   let body = '';
   const left = flows.length - shown.length;
   if (left > 0) {
-    body += capNote(`Showing ${count(shown.length)} of ${count(flows.length)} flows: ${flagged <= shown.length ? `all ${count(flagged)} flagged flows` : `${count(shown.length)} of the ${count(flagged)} flagged flows`}, then the earliest others. ${count(left)} flows left out here; the JSON report has every flow, and the counts, charts and checklist above cover them all.`);
+    const which = flagged < shown.length
+      ? `all ${count(flagged)} flagged flows, then the earliest others`
+      : `the earliest ${count(shown.length)} of the ${count(flagged)} flagged flows`;
+    body += capNote(`Showing ${count(shown.length)} of ${count(flows.length)} flows: ${which}. ${count(left)} flows left out here; the JSON report has every flow, and the counts, charts and checklist above cover them all.`);
   }
   const t0 = Math.min(...report.inputs.map((i) => i.firstPacket ?? Infinity));
   const base = Number.isFinite(t0) ? t0 : 0;
