@@ -58,6 +58,11 @@ function main(): void {
   const rows: { tool: string; m: Measurement }[] = [];
   const ours = best('node', [join(ROOT, 'dist/cli/main.js'), 'analyze', capture, '--json', reportPath, '--quiet']);
   rows.push({ tool: 'flowaudit analyze (JSON report)', m: ours });
+  // The same run writing the HTML report too: what --html adds (the issue's budget: 10% at most, and a page under 10 MB).
+  const htmlPath = join(CACHE, 'report.html');
+  const withHtml = best('node', [join(ROOT, 'dist/cli/main.js'), 'analyze', capture, '--json', reportPath, '--html', htmlPath, '--quiet']);
+  rows.push({ tool: 'flowaudit analyze (JSON + HTML)', m: withHtml });
+  const htmlBytes = statSync(htmlPath).size;
   const report = JSON.parse(readFileSync(reportPath, 'utf8')) as { totals: { packets: number; flows: number } };
   const packets = report.totals.packets;
   // Fixed costs (Node start, module and catalog loading, report writing) measured on a 40-packet capture,
@@ -81,8 +86,10 @@ function main(): void {
   }
   const steady = ours.seconds - fixed.seconds;
   console.log(`\nflowaudit fixed cost per run (40-packet capture): ${fixed.seconds.toFixed(2)} s; read+decode+flow at ${(packets / steady / 1e6).toFixed(2)} M packets/s once started (${steady.toFixed(2)} s for the capture)`);
+  console.log(`HTML report: +${(withHtml.seconds - ours.seconds).toFixed(2)} s (${((withHtml.seconds / ours.seconds - 1) * 100).toFixed(1)}% of the JSON-only run), ${(htmlBytes / 1e6).toFixed(2)} MB`);
   const result = {
     date: new Date().toISOString(), capture: { bytes, packets, flows: report.totals.flows },
+    html: { bytes: htmlBytes, addedSeconds: withHtml.seconds - ours.seconds, addedRatio: withHtml.seconds / ours.seconds - 1 },
     flowauditFixedSeconds: fixed.seconds, flowauditSteadyPacketsPerSecond: packets / steady,
     runs: rows.map(({ tool, m }) => ({ tool, seconds: m.seconds, peakRssMb: Math.round(m.peakRssMb), mbPerSecond: mb / m.seconds, packetsPerSecond: packets / m.seconds, ratioToFlowaudit: m.seconds / ours.seconds })),
   };

@@ -8,7 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { analyze } from '../analyze.js';
 import { CaptureFormatError } from '../capture/errors.js';
 import { ConfigError } from '../catalog/errors.js';
-import { loadTopology } from '../catalog/topology.js';
+import { loadTopology, type Topology } from '../catalog/topology.js';
 import { inferredHosts } from '../classify/classify-report.js';
 import { inferredTopologyText } from '../classify/infer-topology.js';
 import { severityAtLeast, SEVERITIES, type FailOnLevel } from '../classify/index.js';
@@ -18,6 +18,7 @@ import { TOOL_VERSION } from '../version.js';
 import { addCatalogCommand } from './catalog-command.js';
 import { addCatalogOptions, catalogLoadOptions, type CatalogCliOptions } from './catalog-options.js';
 import { printSummary, startProgress } from './console-output.js';
+import { HtmlReportJob } from './html-output.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 
 interface AnalyzeCliOptions extends CatalogCliOptions {
@@ -27,6 +28,7 @@ interface AnalyzeCliOptions extends CatalogCliOptions {
   inferRoles: boolean;
   inferTopology?: string;
   failOn: FailOnLevel;
+  html?: string;
   quiet?: boolean;
   keepOrder?: boolean;
   maxLiveFlows?: number;
@@ -72,6 +74,7 @@ ${EXIT_CODES_HELP}`);
     .argument('<captures...>', 'capture files, or "-" for standard input; several files are read as one continuous capture')
     .option('--json <file>', 'write the JSON report to <file> ("-" for standard output)')
     .option('--pb <file>', 'write the flow records as protobuf to <file> ("-" for standard output): a header, then one length-delimited FlowRecord per flow (proto/flowaudit.proto)')
+    .option('--html <file>', 'write the HTML report to <file>: one self-contained page (no network access needed), with charts')
     .option('-q, --quiet', 'print no summary and no progress')
     .option('--keep-order', 'read files in the order given instead of by their first packet time')
     .addOption(new Option('--max-live-flows <n>', 'live-flow cap; older flows are finished early (and still reported) beyond it').argParser(positiveInteger))
@@ -87,6 +90,7 @@ Examples:
   flowaudit analyze edge.pcapng --json report.json
   flowaudit analyze edge.pcapng --topology site.json --fail-on high   # a CI gate
   flowaudit analyze edge.pcapng --infer-topology site.json            # a topology to start from
+  flowaudit analyze edge.pcapng --html report.html --json report.json
   flowaudit analyze ring.pcap*                    # tcpdump -C/-G ring buffer, in time order
   tcpdump -i eth0 -w - | flowaudit analyze - --json -
   flowaudit analyze edge.pcapng.gz --pb flows.pb   # flow records for a data pipeline
@@ -107,6 +111,16 @@ async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<
   if (opts.pb === '-' && process.stdout.isTTY) return usageError('--pb - would write binary data to the terminal; redirect it to a file or a pipe');
   // Configuration problems are reported before any capture is read.
   const topology = opts.topology !== undefined ? loadTopology(opts.topology) : undefined;
+  // Started first: its worker loads the chart libraries while the capture is read.
+  const html = opts.html !== undefined ? new HtmlReportJob() : undefined;
+  try {
+    return await analyzeAndReport(captures, opts, topology, html);
+  } finally {
+    await html?.close();
+  }
+}
+
+async function analyzeAndReport(captures: string[], opts: AnalyzeCliOptions, topology: Topology | undefined, html: HtmlReportJob | undefined): Promise<number> {
   const progress = startProgress(captures, opts.quiet);
   const report = await analyze(captures, {
     ...(progress && { onProgress: (bytes: number, packets: number) => progress.update(bytes, packets) }),
@@ -133,6 +147,7 @@ async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<
     const { writeProtobufReport } = await import('../report/protobuf.js');
     await writeProtobufReport(report, opts.pb, process.stdout);
   }
+  if (html !== undefined && opts.html !== undefined) await html.write(report, opts.html);
   if (opts.inferTopology !== undefined) writeFileSync(opts.inferTopology, inferredTopologyText(inferredHosts(report.topology)));
   const failed = severityAtLeast(report.findings, opts.failOn);
   printSummary(report, {
@@ -141,6 +156,7 @@ async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<
     outputs: [
       ...(opts.json ? [{ what: 'JSON report', path: opts.json }] : []),
       ...(opts.pb ? [{ what: 'Protobuf flow records', path: opts.pb }] : []),
+      ...(opts.html !== undefined ? [{ what: 'HTML report', path: opts.html }] : []),
       ...(opts.inferTopology !== undefined ? [{ what: 'Inferred topology', path: opts.inferTopology }] : []),
     ],
     notes: failed ? [`Exit code 1: findings of severity ${opts.failOn} or above (--fail-on ${opts.failOn}).`] : [],
