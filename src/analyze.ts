@@ -9,11 +9,13 @@ import { readCapture } from './capture/reader.js';
 import { MAX_PACKET_BYTES } from './capture/record-parser.js';
 import { openSource } from './capture/source.js';
 import { Decoder } from './decode/packet.js';
-import { PacketView } from './decode/packet-view.js';
+import { IpProto, PacketView } from './decode/packet-view.js';
 import { flowRecord, type FlowRecord } from './flow/flow-record.js';
 import { FlowTable, type FlowTableOptions, type ServicePorts } from './flow/flow-table.js';
+import { Inspector } from './inspect/inspector.js';
+import { appsOf, buildStunReport } from './inspect/stun-report.js';
 import { loadCatalog, servicePortBitmaps, type LoadCatalogOptions } from './catalog/load.js';
-import { REPORT_SCHEMA, type InputReport, type Report } from './report/model.js';
+import { REPORT_SCHEMA, type InputReport, type Report, type ReportFlow } from './report/model.js';
 import { TOOL_VERSION } from './version.js';
 
 export interface AnalyzeOptions {
@@ -65,6 +67,7 @@ class Pipeline {
   readonly pkt = new PacketView();
   readonly decoder = new Decoder();
   readonly flows: FlowTable;
+  readonly inspector = new Inspector();
   frameNo = 0;
   input = new InputCounters();
 
@@ -75,6 +78,7 @@ class Pipeline {
   startInput(): InputCounters {
     this.input = new InputCounters();
     this.flows.anomalies = this.input.anomalies;
+    this.inspector.anomalies = this.input.anomalies;
     return this.input;
   }
 
@@ -103,7 +107,11 @@ class Pipeline {
       return;
     }
     input.packetsInFlows++;
-    this.flows.add(pkt);
+    const flow = this.flows.add(pkt);
+    // Payload inspection: TCP/UDP packets with captured payload (non-first fragments have none).
+    if (pkt.payloadEnd > pkt.payloadOff && (pkt.proto === IpProto.UDP || pkt.proto === IpProto.TCP)) {
+      this.inspector.onPacket(flow, this.flows.lastDir, pkt);
+    }
     if (pkt.icmpIsError) {
       const quoted = this.flows.findQuoted(pkt);
       if (quoted >= 0) this.flows.recordIcmpError(quoted, pkt);
@@ -149,10 +157,12 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   pipeline.flows.finish();
   for (let i = 0; i < inputs.length; i++) inputs[i].anomalies = anomaliesToRecord(counters[i].anomalies);
 
-  const flows: FlowRecord[] = [];
+  const flows: ReportFlow[] = [];
   const byTransport: Record<string, number> = {};
   for (let i = 0; i < pipeline.flows.store.count; i++) {
-    const record = flowRecord(pipeline.flows, i);
+    const record: ReportFlow = flowRecord(pipeline.flows, i);
+    const apps = appsOf(pipeline.inspector.state(i));
+    if (apps.length > 0) record.apps = apps;
     byTransport[record.transport] = (byTransport[record.transport] ?? 0) + 1;
     flows.push(record);
   }
@@ -169,6 +179,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
       peakLiveFlows: pipeline.flows.peakLiveFlows,
     },
     flows,
+    stun: buildStunReport(pipeline.inspector, flows),
   };
 }
 

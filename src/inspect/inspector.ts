@@ -115,6 +115,7 @@ export class Inspector implements FrameSink {
     } else if ((b0 >= CHANNELDATA_FIRST && b0 <= CHANNELDATA_LAST) || b0 === MS_MUX_FIRST_BYTE) {
       const st = this.states[flow];
       if (st !== undefined && st.turnSeen) found = this.channelData(st, buf, off, end, wireLen, false);
+      else if (b0 === MS_MUX_FIRST_BYTE && this.standaloneMux(buf, off, end, wireLen)) found = this.channelData(this.flowState(flow), buf, off, end, wireLen, false);
     }
     if (mode === UNDECIDED && !found) {
       const n = ++this.seen[flow];
@@ -352,6 +353,22 @@ export class Inspector implements FrameSink {
     if (st.channelFrames.length < MAX_EVIDENCE_FRAMES && st.channelFrames[st.channelFrames.length - 1] !== this.curFrame) st.channelFrames.push(this.curFrame);
     if (status === Decode.Ok) this.innerPayload(st, buf, view.dataOff, view.dataEnd);
     return true;
+  }
+
+  /**
+   * Microsoft multiplexed TURN on a flow without TURN messages of its own
+   * (Teams sends it to another port of the relay than the one it allocated
+   * on): believed only when the length fills the datagram exactly and the
+   * data inside is a whole STUN message or RTP-range media.
+   */
+  private standaloneMux(buf: Buffer, off: number, end: number, wireLen: number): boolean {
+    const view = this.cd;
+    if (parseChannelData(buf, off, end, wireLen, false, view) !== Decode.Ok || view.channel !== MS_MUX_CHANNEL || view.total !== wireLen) return false;
+    const d = view.dataOff;
+    if (d >= view.dataEnd) return false;
+    const b = buf[d];
+    if (b >= RTP_FIRST && b <= RTP_LAST) return true;
+    return b < 4 && parseStun(buf, d, view.dataEnd, view.dataEnd - d, this.inner) === Decode.Ok;
   }
 
   /** Application data relayed by TURN: media to the RTP module, STUN (ICE through the relay) counted. */

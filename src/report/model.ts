@@ -6,6 +6,7 @@
  * sorted, so that two runs on the same capture are byte-identical.
  */
 import type { FlowRecord } from '../flow/flow-record.js';
+import type { AppRecord, StunReport } from '../inspect/stun-report.js';
 
 export const REPORT_SCHEMA = 'flowaudit-report/1';
 
@@ -18,8 +19,27 @@ export interface Report {
   inputs: InputReport[];
   totals: Totals;
   /** Every flow, finished or evicted, ordered by id (first packet order). */
-  flows: FlowRecord[];
+  flows: ReportFlow[];
+  /**
+   * STUN/TURN/MS-TURN seen in the payloads: message counts per flow by type
+   * and direction, transactions per method (response times,
+   * retransmissions, unanswered requests, error codes) and the TURN
+   * allocation ledger. Every field is documented in src/inspect/stun-report.ts.
+   */
+  stun: StunReport;
 }
+
+/** A flow record (src/flow/flow-record.ts) with what payload inspection found in it. */
+export type ReportFlow = FlowRecord & {
+  /**
+   * Application protocols found by payload inspection, when any: one entry
+   * per protocol ('stun', 'channeldata', 'rtp', 'rtcp', 'dtls', 'tls', 'sip',
+   * 'http'...), each with its confidence ('payload': the bytes parsed as
+   * that protocol), first evidence frames and details (AppRecord in
+   * src/inspect/stun-report.ts). Absent when nothing was recognised.
+   */
+  apps?: AppRecord[];
+};
 
 export interface InputReport {
   /** The path as given on the command line; "-" for standard input. */
