@@ -13,6 +13,8 @@ import { IpProto, PacketView } from './decode/packet-view.js';
 import { flowRecord, type FlowRecord } from './flow/flow-record.js';
 import { FlowTable, type FlowTableOptions, type ServicePorts } from './flow/flow-table.js';
 import { Inspector } from './inspect/inspector.js';
+import { mediaApps } from './inspect/media-apps.js';
+import { MediaAnomaly, RtpStreams } from './inspect/media/rtp-streams.js';
 import { appsOf, buildStunReport } from './inspect/stun-report.js';
 import { loadCatalog, servicePortBitmaps, type LoadCatalogOptions } from './catalog/load.js';
 import { REPORT_SCHEMA, type InputReport, type Report, type ReportFlow } from './report/model.js';
@@ -67,7 +69,10 @@ class Pipeline {
   readonly pkt = new PacketView();
   readonly decoder = new Decoder();
   readonly flows: FlowTable;
-  readonly inspector = new Inspector();
+  readonly media = new RtpStreams();
+  readonly inspector = new Inspector(this.media);
+  /** Media anomaly counts already moved into an input's counters. */
+  private readonly mediaCounted = new Uint32Array(2);
   frameNo = 0;
   input = new InputCounters();
 
@@ -80,6 +85,16 @@ class Pipeline {
     this.flows.anomalies = this.input.anomalies;
     this.inspector.anomalies = this.input.anomalies;
     return this.input;
+  }
+
+  /** Moves the media module's anomaly counts since the last call into the current input's counters. */
+  settleMediaAnomalies(): void {
+    const counts = this.media.anomalies;
+    const into = [A.RtpStreamTableFull, A.RtcpTableFull];
+    for (const m of [MediaAnomaly.StreamTableFull, MediaAnomaly.RtcpTableFull]) {
+      this.input.anomalies[into[m]] += counts[m] - this.mediaCounted[m];
+      this.mediaCounted[m] = counts[m];
+    }
   }
 
   /** The per-packet path: no allocation, no exceptions. */
@@ -136,6 +151,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     const source = await openSource(path, options.stdin);
     const c = pipeline.startInput();
     const result = await readCapture(source, pipeline.pkt, pipeline.onPacket, { anomalies: c.anomalies });
+    pipeline.settleMediaAnomalies();
     counters.push(c);
     const input: InputReport = {
       path,
@@ -157,12 +173,14 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   pipeline.flows.finish();
   for (let i = 0; i < inputs.length; i++) inputs[i].anomalies = anomaliesToRecord(counters[i].anomalies);
 
+  const media = pipeline.media.report();
+  const mediaAppsByFlow = mediaApps(media);
   const flows: ReportFlow[] = [];
   const byTransport: Record<string, number> = {};
   for (let i = 0; i < pipeline.flows.store.count; i++) {
     const record: ReportFlow = flowRecord(pipeline.flows, i);
-    const apps = appsOf(pipeline.inspector.state(i));
-    if (apps.length > 0) record.apps = apps;
+    const apps = [...appsOf(pipeline.inspector.state(i)), ...(mediaAppsByFlow.get(i + 1) ?? [])];
+    if (apps.length > 0) record.apps = apps.sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0));
     byTransport[record.transport] = (byTransport[record.transport] ?? 0) + 1;
     flows.push(record);
   }
@@ -180,6 +198,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     },
     flows,
     stun: buildStunReport(pipeline.inspector, flows),
+    media,
   };
 }
 

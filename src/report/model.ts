@@ -6,6 +6,7 @@
  * sorted, so that two runs on the same capture are byte-identical.
  */
 import type { FlowRecord } from '../flow/flow-record.js';
+import type { MediaReport } from '../inspect/media/media-report.js';
 import type { AppRecord, StunReport } from '../inspect/stun-report.js';
 
 export const REPORT_SCHEMA = 'flowaudit-report/1';
@@ -27,6 +28,12 @@ export interface Report {
    * allocation ledger. Every field is documented in src/inspect/stun-report.ts.
    */
   stun: StunReport;
+  /**
+   * RTP streams (loss, jitter per RFC 3550, with the clock rate assumed) and
+   * RTCP reports, on plain UDP and inside TURN ChannelData / Data. Every
+   * field is documented in src/inspect/media/media-report.ts.
+   */
+  media: MediaReport;
 }
 
 /** A flow record (src/flow/flow-record.ts) with what payload inspection found in it. */
