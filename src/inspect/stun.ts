@@ -195,6 +195,11 @@ export function parseStun(buf: Buffer, off: number, end: number, avail: number, 
   if (exact && total !== avail && msg.dialect !== Dialect.Rfc3489) return Decode.NotMine;
   setKind(msg);
 
+  if (captured < STUN_HEADER + 8 && total > captured && total <= avail) {
+    // Cut before the first attribute: the MS-TURN marker, if any, was not captured.
+    msg.flaws |= Flaw.Truncated;
+    return Decode.Truncated;
+  }
   if (total > avail || (msg.dialect === Dialect.Rfc5389 && (length & 3) !== 0)) {
     msg.flaws |= Flaw.BadLength;
     return Decode.Malformed;
