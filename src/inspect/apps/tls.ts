@@ -20,6 +20,14 @@
  * Extensions read: server_name (0, RFC 6066 §3), ALPN (16, RFC 7301 §3.1),
  * supported_versions (43, RFC 8446 §4.2.1).
  *
+ * SSL 2.0-compatible ClientHello (RFC 5246 Appendix E.2), still sent by old
+ * stacks and by fake-TLS tunnels (libnice/Google pseudo-SSL, legacy Skype):
+ *
+ *    msg_length(2, high bit set) msg_type(1)=1 version(2) cipher_spec_length(2)
+ *    session_id_length(2) challenge_length(2) cipher_specs(3 each) ...
+ *
+ * It has no extensions, hence no SNI.
+ *
  * MS-TURN pseudo-TLS ([MS-TURN], libnice pseudossl.c "MSOC"): the client's
  * fake ClientHello is record version 0x0301, an empty session id, exactly one
  * cipher suite 0x0018 (TLS_DH_anon_WITH_RC4_128_MD5), compression [0] and no
@@ -42,6 +50,7 @@ export const EXT_SUPPORTED_VERSIONS = 43; // RFC 8446 §4.2.1
 export const SNI_HOST_NAME = 0; // RFC 6066 §3
 export const MS_TURN_PSEUDO_TLS_SUITE = 0x0018; // RFC 5246 A.5 TLS_DH_anon_WITH_RC4_128_MD5, the suite of [MS-TURN]'s fake handshake
 const RANDOM_BYTES = 32; // RFC 8446 §4.1.2
+const SSL2_HELLO_HEADER = 11; // RFC 5246 E.2: length(2) type(1) version(2) three 2-byte lengths
 
 export interface TlsHello {
   protocol: 'tls' | 'ms-turn-pseudo-tls' | 'dtls';
@@ -82,6 +91,7 @@ function room(b: Bounds, p: number, n: number): Room {
  * payload), or null when these bytes are not one. Never throws.
  */
 export function parseTlsHello(buf: Buffer, off: number, end: number): TlsHello | null {
+  if (end - off >= SSL2_HELLO_HEADER && buf[off] & 0x80) return parseSsl2Hello(buf, off, end);
   if (end - off < TLS_RECORD_HEADER + 1) return null;
   if (buf[off] !== TLS_CONTENT_HANDSHAKE) return null;
   const recVer = u16(buf, off + 1);
@@ -110,6 +120,26 @@ export function parseTlsHello(buf: Buffer, off: number, end: number): TlsHello |
   if (st !== Room.Ok) return fail(hello, st);
   if (b.avail < hsEnd) return fail(hello, Room.Truncated);
   if (isPseudoTls(buf, off, end, recVer, recEnd, hsEnd, hsType)) hello.protocol = 'ms-turn-pseudo-tls';
+  return hello;
+}
+
+/** RFC 5246 E.2: an SSL 2.0 CLIENT-HELLO carrying a TLS version. */
+function parseSsl2Hello(buf: Buffer, off: number, end: number): TlsHello | null {
+  const msgLen = ((buf[off] & 0x7f) << 8) | buf[off + 1];
+  const version = u16(buf, off + 3);
+  if (buf[off + 2] !== TLS_CLIENT_HELLO || version < 0x0300 || version > 0x0304) return null;
+  const specs = u16(buf, off + 5);
+  const sid = u16(buf, off + 7);
+  const challenge = u16(buf, off + 9);
+  // E.2: cipher specs are 3 bytes each, session id 0 or 16, challenge 16 to 32 bytes, all inside msg_length.
+  if (specs === 0 || specs % 3 !== 0 || (sid !== 0 && sid !== 16) || challenge < 16 || challenge > 32) return null;
+  const hello: TlsHello = {
+    protocol: 'tls', handshake: 'client_hello', recordVersion: 'SSL 2.0 compatible', helloVersion: versionName(version),
+    offeredVersions: [versionName(version)], truncated: false, anomaly: null,
+  };
+  const total = 2 + msgLen;
+  if (SSL2_HELLO_HEADER - 2 + specs + sid + challenge !== msgLen) return fail(hello, Room.Malformed);
+  if (end - off < total) return fail(hello, Room.Truncated);
   return hello;
 }
 
