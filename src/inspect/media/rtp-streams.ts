@@ -14,7 +14,12 @@
  * candidates in a row each advance the sequence number by 1..MAX_CANDIDATE_GAP
  * with non-decreasing timestamps; the held packets are then replayed into the
  * new stream, so its counts start at its first packet. Candidates live in a
- * fixed direct-mapped table (a newcomer evicts the slot's occupant), streams
+ * fixed 4-way set-associative table. A newcomer to a full set replaces the
+ * least recently fed candidate only if that one is stale (CANDIDATE_STALE_S);
+ * otherwise the newcomer waits for its next packet. Evicting fresh candidates
+ * would let five streams that share a set and arrive in turn evict each other
+ * forever (a capture starting in the middle of many calls does exactly that);
+ * fresh candidates confirm within three packets and free their slot. Streams
  * in a fixed KeyTable: memory is bounded by maxStreams, whatever the input.
  */
 import { u32 } from '../../bytes.js';
@@ -27,7 +32,10 @@ import { DEFAULT_DYNAMIC_CLOCK_RATE, round3, RtpStreamStats } from './rtp-stream
 export const DEFAULT_MAX_STREAMS = 4096;
 export const CONFIRM_PACKETS = 3;
 export const MAX_CANDIDATE_GAP = 16; // sequence step still believed while confirming (a few losses)
-const CANDIDATE_SLOTS = 1024;
+const CANDIDATE_WAYS = 4; // a candidate may sit in any of 4 slots of its set
+const MIN_CANDIDATE_SLOTS = 1024;
+/** A candidate not fed for this long (capture seconds) may be replaced: real media sends every 20-100 ms. */
+export const CANDIDATE_STALE_S = 2;
 const HELD = CONFIRM_PACKETS - 1;
 const DROPPED = 255; // candidate state: confirmed but the stream table was full
 
@@ -48,29 +56,46 @@ export class RtpStreams {
   private readonly rtcp: RtcpTables;
 
   // candidate slots: key, number of held packets (or DROPPED), and the held packets' fields
-  private readonly cFlowDir = new Int32Array(CANDIDATE_SLOTS).fill(-1);
-  private readonly cSsrc = new Uint32Array(CANDIDATE_SLOTS);
-  private readonly cHeld = new Uint8Array(CANDIDATE_SLOTS);
-  private readonly cSeq = new Uint16Array(CANDIDATE_SLOTS * HELD);
-  private readonly cRtpTs = new Uint32Array(CANDIDATE_SLOTS * HELD);
-  private readonly cPt = new Uint8Array(CANDIDATE_SLOTS * HELD);
-  private readonly cMarker = new Uint8Array(CANDIDATE_SLOTS * HELD);
-  private readonly cLen = new Uint32Array(CANDIDATE_SLOTS * HELD);
-  private readonly cTs = new Float64Array(CANDIDATE_SLOTS * HELD);
-  private readonly cFrame = new Float64Array(CANDIDATE_SLOTS * HELD);
+  private readonly candidateSlots: number;
+  private readonly cFlowDir: Int32Array;
+  private readonly cSsrc: Uint32Array;
+  private readonly cHeld: Uint8Array;
+  /** Capture time of each slot's last packet, for staleness. */
+  private readonly cLastTs: Float64Array;
+  private readonly cSeq: Uint16Array;
+  private readonly cRtpTs: Uint32Array;
+  private readonly cPt: Uint8Array;
+  private readonly cMarker: Uint8Array;
+  private readonly cLen: Uint32Array;
+  private readonly cTs: Float64Array;
+  private readonly cFrame: Float64Array;
 
   constructor(maxStreams = DEFAULT_MAX_STREAMS) {
     if (!Number.isInteger(maxStreams) || maxStreams < 1) throw new RangeError(`maxStreams must be a positive integer, got ${maxStreams}`);
     this.maxStreams = maxStreams;
     this.index = new KeyTable(maxStreams);
     this.rtcp = new RtcpTables(maxStreams * 4, maxStreams);
+    let slots = MIN_CANDIDATE_SLOTS;
+    while (slots < maxStreams) slots *= 2; // as many candidate slots as streams: sets rarely fill
+    this.candidateSlots = slots;
+    this.cFlowDir = new Int32Array(slots).fill(-1);
+    this.cSsrc = new Uint32Array(slots);
+    this.cHeld = new Uint8Array(slots);
+    this.cLastTs = new Float64Array(slots);
+    this.cSeq = new Uint16Array(slots * HELD);
+    this.cRtpTs = new Uint32Array(slots * HELD);
+    this.cPt = new Uint8Array(slots * HELD);
+    this.cMarker = new Uint8Array(slots * HELD);
+    this.cLen = new Uint32Array(slots * HELD);
+    this.cTs = new Float64Array(slots * HELD);
+    this.cFrame = new Float64Array(slots * HELD);
   }
 
   /**
    * One payload of flow `flow` (FlowTable index) sent in direction `dir`
    * (0 = by the client), captured at `ts` (epoch s) in frame `frameNo`.
-   * Returns true when it was taken as RTP (of a stream or a candidate) or
-   * RTCP. Never throws, allocates nothing once its stream exists.
+   * Returns true when it was taken as RTP (of a stream or a candidate, or
+   * looking like one while the candidate table is busy) or RTCP. Never throws, allocates nothing once its stream exists.
    */
   onPayload(flow: number, dir: number, ts: number, frameNo: number, buf: Buffer, off: number, end: number): boolean {
     const kind = classifyRtp(buf, off, end);
@@ -98,13 +123,28 @@ export class RtpStreams {
 
   private candidate(flowDir: number, ssrc: number, seq: number, rtpTs: number, pt: number, marker: boolean,
     len: number, ts: number, frameNo: number): boolean {
-    const slot = hash3(flowDir, ssrc, 0) & (CANDIDATE_SLOTS - 1);
-    const h = slot * HELD;
-    if (this.cFlowDir[slot] !== flowDir || this.cSsrc[slot] !== ssrc) {
+    const set = (hash3(flowDir, ssrc, 0) & (this.candidateSlots / CANDIDATE_WAYS - 1)) * CANDIDATE_WAYS;
+    let slot = -1;
+    let free = -1;
+    let oldest = set;
+    for (let w = set; w < set + CANDIDATE_WAYS; w++) {
+      if (this.cFlowDir[w] === flowDir && this.cSsrc[w] === ssrc) { slot = w; break; }
+      if (this.cFlowDir[w] === -1) { if (free < 0) free = w; }
+      else if (this.cLastTs[w] < this.cLastTs[oldest]) oldest = w;
+    }
+    if (slot < 0) {
+      if (free < 0) {
+        const age = ts - this.cLastTs[oldest];
+        if (!(age > CANDIDATE_STALE_S || age < -CANDIDATE_STALE_S)) return true; // set busy with live candidates: wait
+        free = oldest;
+      }
+      slot = free;
       this.cFlowDir[slot] = flowDir;
       this.cSsrc[slot] = ssrc;
       this.cHeld[slot] = 0;
     }
+    this.cLastTs[slot] = ts;
+    const h = slot * HELD;
     const held = this.cHeld[slot];
     if (held === DROPPED) return true;
     if (held > 0) {

@@ -92,6 +92,27 @@ describe('RtpStreams: detection', () => {
     expect(s.report().streams[0].payloadBytes).toBe(4 * 160);
   });
 
+  it('confirms thousands of streams arriving in turn (a capture started in the middle of many calls)', () => {
+    const s = new RtpStreams();
+    const n = 3000;
+    const bufs = Array.from({ length: n }, (_, k) => rtp({ seq: 0, ts: 0, ssrc: k + 1 }));
+    const rounds = 8;
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < n; k++) {
+        const b = bufs[k];
+        b.writeUInt16BE(round, 2);
+        b.writeUInt32BE(round * 160, 4);
+        s.onPayload(k >> 1, k & 1, T0 + round * 0.02 + k * 1e-6, round * n + k + 1, b, 0, b.length);
+      }
+    }
+    const r = s.report();
+    expect(r.streams.length).toBe(n);
+    // Streams whose candidate set was full waited for a slot (3 packets at most) and count from there.
+    const late = r.streams.filter((x) => x.packets < rounds);
+    expect(late.every((x) => x.packets >= rounds - 3 && x.lost === 0 && x.expected === x.packets)).toBe(true);
+    expect(late.length).toBeLessThan(n * 0.15);
+  });
+
   it('is bounded: a full stream table drops and counts new streams', () => {
     const s = new RtpStreams(2);
     for (const ssrc of [1, 2, 3]) feed(call(10, { ssrc }), s);
