@@ -21,7 +21,12 @@ export const FIRST_BUCKET_SECONDS = 1;
 /** Rate assumed for a dynamic payload type when the stream is too short to infer one: narrowband audio and RFC 4733 telephone-event. */
 export const DEFAULT_DYNAMIC_CLOCK_RATE = 8000;
 /** Standard RTP clock rates (Hz) a dynamic payload type is matched against: RFC 3551, RFC 7587 (Opus), RFC 6184 (H.264), [MS-RTP] SILK/RTAudio. */
-export const CANDIDATE_CLOCK_RATES: readonly number[] = [8000, 12000, 16000, 24000, 32000, 44100, 48000, 90000];
+export const CANDIDATE_CLOCK_RATES: readonly number[] = [8000, 12000, 16000, 24000, 32000, 48000, 90000];
+/**
+ * Once a dynamic stream has this much capture time of packets (and MIN_INFER_PACKETS), its rate is
+ * inferred and fixed, and only that rate's jitter is tracked from then on (a per-packet saving).
+ */
+export const LOCK_RATE_SECONDS = 2;
 export const MIN_INFER_PACKETS = 10;
 export const MIN_INFER_SECONDS = 1;
 /** A backward timestamp step longer than this (seconds of media) is a new timestamp base, not jitter. */
@@ -75,6 +80,10 @@ export class RtpStreamStats {
   private readonly maxJitter: Float64Array;
   private readonly sumJitter: Float64Array;
   private samples = 0;
+  /** Range of `rates` still tracked: all of them until a dynamic stream's rate is fixed. */
+  private rateLo = 0;
+  private rateHi: number;
+  private locked = false;
 
   // time series
   private bucketSeconds = FIRST_BUCKET_SECONDS;
@@ -91,6 +100,7 @@ export class RtpStreamStats {
     const staticRate = firstPt < PT_DYNAMIC_MIN ? STATIC_CLOCK_RATE[firstPt] : 0;
     this.rates = staticRate > 0 ? Float64Array.of(staticRate) : Float64Array.from(CANDIDATE_CLOCK_RATES);
     const n = this.rates.length;
+    this.rateHi = n;
     this.jitter = new Float64Array(n);
     this.maxJitter = new Float64Array(n);
     this.sumJitter = new Float64Array(n);
@@ -137,6 +147,14 @@ export class RtpStreamStats {
       }
       this.ratedPackets++;
       this.prevRatedTs = rtpTs;
+      if (!this.locked && this.rates.length > 1 && this.ratedPackets >= MIN_INFER_PACKETS && this.lastRatedSeen - this.firstRatedSeen >= LOCK_RATE_SECONDS) {
+        const r = this.nearestRate();
+        if (r >= 0) {
+          this.locked = true;
+          this.rateLo = r;
+          this.rateHi = r + 1;
+        }
+      }
     }
     let tsStep = first ? 0 : (rtpTs - this.prevTs) | 0; // signed 32-bit difference: timestamps wrap
     if (tsStep < 0 && tsStep < -TS_JUMP_SECONDS * this.rates[this.rates.length - 1]) {
@@ -154,7 +172,7 @@ export class RtpStreamStats {
       const rates = this.rates;
       const n = rates.length;
       const row = bucket * n;
-      for (let r = 0; r < n; r++) {
+      for (let r = this.rateLo; r < this.rateHi; r++) {
         const d = arrivalStep * rates[r] - tsStep;
         const j = this.jitter[r] + ((d < 0 ? -d : d) - this.jitter[r]) / JITTER_GAIN;
         this.jitter[r] = j;
@@ -243,17 +261,25 @@ export class RtpStreamStats {
     return this.packets === 0 ? 0 : this.expectedBefore + this.cycles + this.maxSeq - this.baseSeq + 1;
   }
 
+  /** Index of the candidate rate nearest (in ratio) to the rated packets' timestamp rate, or -1 when they span no time. */
+  private nearestRate(): number {
+    const span = this.lastRatedSeen - this.firstRatedSeen;
+    if (!(span > 0) || this.tsSpan <= 0) return -1;
+    const observed = Math.log(this.tsSpan / span);
+    let best = 0;
+    for (let r = 1; r < this.rates.length; r++) {
+      if (Math.abs(Math.log(this.rates[r]) - observed) < Math.abs(Math.log(this.rates[best]) - observed)) best = r;
+    }
+    return best;
+  }
+
   /** The clock rate to report jitter with, and where it came from; index into `rates`. */
   clockRate(): { index: number; rate: number; source: ClockRateSource } {
     if (this.rates.length === 1) return { index: 0, rate: this.rates[0], source: 'static' };
-    const span = this.lastRatedSeen - this.firstRatedSeen;
-    if (this.ratedPackets >= MIN_INFER_PACKETS && span >= MIN_INFER_SECONDS && this.tsSpan > 0) {
-      const observed = Math.log(this.tsSpan / span);
-      let best = 0;
-      for (let r = 1; r < this.rates.length; r++) {
-        if (Math.abs(Math.log(this.rates[r]) - observed) < Math.abs(Math.log(this.rates[best]) - observed)) best = r;
-      }
-      return { index: best, rate: this.rates[best], source: 'inferred' };
+    if (this.locked) return { index: this.rateLo, rate: this.rates[this.rateLo], source: 'inferred' };
+    if (this.ratedPackets >= MIN_INFER_PACKETS && this.lastRatedSeen - this.firstRatedSeen >= MIN_INFER_SECONDS) {
+      const best = this.nearestRate();
+      if (best >= 0) return { index: best, rate: this.rates[best], source: 'inferred' };
     }
     const index = this.rates.indexOf(DEFAULT_DYNAMIC_CLOCK_RATE);
     return { index, rate: DEFAULT_DYNAMIC_CLOCK_RATE, source: 'default' };

@@ -182,6 +182,14 @@ describe('RtpStreams: jitter (RFC 3550 §6.4.1, A.8)', () => {
     expect(s.jitterMs).toBeCloseTo(referenceJitterMs(pk, 48000), 3);
   });
 
+  it('fixes the inferred rate after 2 s and keeps measuring at that rate alone (SILK wideband, 16 kHz)', () => {
+    const late = (i: number) => ((i * 31) % 7) / 1000;
+    const pk = call(500, { pt: 104, tsStep: 320, late });
+    const [s] = feed(pk).report().streams;
+    expect(s).toMatchObject({ clockRate: 16000, clockRateSource: 'inferred' });
+    expect(s.jitterMs).toBeCloseTo(referenceJitterMs(pk, 16000), 3);
+  });
+
   it('says when it assumed the default rate for a short dynamic stream', () => {
     const r = feed(call(5, { pt: 104, tsStep: 320 })).report();
     expect(r.defaultDynamicClockRate).toBe(8000);
