@@ -29,9 +29,11 @@
  * - Dynamic payload types: tshark has no clock rate without SDP and prints
  *   jitter -1/0; those streams are compared on packets and loss only.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analyze.js';
 import { CONFIRM_PACKETS } from '../../src/inspect/media/rtp-streams.js';
-import { hasSharedCaptures, hasTool, sharedCaptures, skipNote } from '../helpers/environment.js';
+import { hasSharedCaptures, hasTool, SHARED_CAPTURES, sharedCaptures, skipNote } from '../helpers/environment.js';
 import { ourRtpStreams, tsharkRtpStreams } from './rtp-tshark-lib.js';
 
 const RTP_CAPTURES = [
@@ -104,6 +106,20 @@ describe.skipIf(!have)('RTP streams agree with tshark -z rtp,streams', () => {
       else expect(compared).toBeGreaterThan(0);
     });
   }
+
+  it('the pipeline (analyze) reports the same streams as RtpStreams fed directly', async () => {
+    for (const file of RTP_CAPTURES) {
+      const report = await analyze([join(SHARED_CAPTURES, file)]);
+      const flows = new Map(report.flows.map((f) => [f.id, f]));
+      const viaPipeline = (report.media?.streams ?? []).map((s) => {
+        const f = flows.get(s.flow);
+        const [a, b] = s.direction === 'fromClient' ? [f?.client, f?.server] : [f?.server, f?.client];
+        return `${a?.ip}:${a?.port}>${b?.ip}:${b?.port} ${s.ssrcHex} ${s.packets} ${s.lost} ${s.maxJitterMs} ${s.meanJitterMs}`;
+      }).sort();
+      const direct = (await ourRtpStreams(file)).map((s) => `${s.key} ${s.packets} ${s.lost} ${s.maxJitterMs} ${s.meanJitterMs}`).sort();
+      expect(viaPipeline, file).toEqual(direct);
+    }
+  });
 
   it('measures the same loss tshark does on a lossy call (92.8% -> 1712 of 1871)', async () => {
     const ours = await ourRtpStreams('sip_rtp_t38_fax_ndpi.pcap');
