@@ -52,7 +52,7 @@ export interface DtlsInfo {
   handshake: boolean;
   /** Handshake message types of the unencrypted (epoch 0) handshake records, in order. */
   handshakeTypes: string[];
-  /** From an epoch-0 ClientHello or ServerHello (see TlsHello). */
+  /** From an epoch-0 ClientHello or ServerHello (see TlsHello); a hello fragmented over datagrams gives what its first fragment holds (`truncated`, no anomaly). */
   sni?: string;
   alpn?: string[];
   offeredVersions?: string[];
@@ -132,8 +132,13 @@ function handshakeRecord(buf: Buffer, p: number, avail: number, recEnd: number, 
     if (info.handshakeTypes.length < MAX_APP_LIST) info.handshakeTypes.push(HANDSHAKE_NAMES[type] ?? `type_${type}`);
     if ((type === TLS_CLIENT_HELLO || type === TLS_SERVER_HELLO) && fragOffset === 0 && info.sni === undefined) {
       const hello: TlsHello = { protocol: 'dtls', handshake: type === TLS_CLIENT_HELLO ? 'client_hello' : 'server_hello', recordVersion: info.version, truncated: false, anomaly: null };
-      const st = parseHelloBody(buf, body, { declared: body + fragLen, avail: Math.min(avail, body + fragLen) }, type === TLS_CLIENT_HELLO, true, hello);
+      // A hello larger than the path MTU comes in fragments (RFC 6347 §4.2.3): lengths inside it are
+      // checked against the whole message; what lies beyond this fragment is merely not here.
+      const msgLen = u24(buf, p + 1);
+      if (fragLen > msgLen) return false;
+      const st = parseHelloBody(buf, body, { declared: body + msgLen, avail: Math.min(avail, body + fragLen) }, type === TLS_CLIENT_HELLO, true, hello);
       if (st === Room.Malformed) return false;
+      if (st === Room.Truncated) info.truncated = true;
       copyHello(hello, info);
     }
     p = body + fragLen;

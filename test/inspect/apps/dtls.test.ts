@@ -43,3 +43,13 @@ describe('parseDtls', () => {
     expect(parse(b)?.anomaly).toBe('dtls_record_malformed');
   });
 });
+
+describe('parseDtls: fragmented hello', () => {
+  it('reads the first fragment of a hello larger than its datagram without calling it malformed', () => {
+    // The fixture's hello (53 bytes) declared as 80 bytes, of which this datagram carries the first 53.
+    const b = Buffer.from(DTLS_CLIENT_HELLO);
+    b.writeUIntBE(80, 13 + 1, 3); // handshake length 80, fragment_length stays 53
+    b.writeUInt16BE(0x0020, 13 + 12 + 2 + 32 + 1 + 1 + 4 + 2); // extensions claim 32 bytes: past the fragment, inside the message
+    expect(parseDtls(b, 0, b.length)).toMatchObject({ handshakeTypes: ['client_hello'], offeredVersions: ['DTLS 1.2'], truncated: true, anomaly: null });
+  });
+});
