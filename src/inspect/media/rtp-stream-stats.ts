@@ -6,8 +6,8 @@
  * One object per stream, created when the stream is confirmed; `add` is the
  * per-packet path and allocates nothing. For a dynamic payload type the
  * clock rate is unknown, so jitter is tracked for every standard rate at once
- * (a few multiply-adds) and the rate that the timestamps themselves show is
- * chosen at report time.
+ * (a few multiply-adds) until the timestamps themselves show the rate
+ * (fixed after LOCK_RATE_SECONDS; a shorter stream's is chosen at report time).
  */
 import { PT_CN, PT_CN_OLD, PT_DYNAMIC_MIN, RTP_SEQ_MOD, STATIC_CLOCK_RATE } from './rtp-header.js';
 import type { ClockRateSource, MediaSeries } from './media-report.js';
@@ -20,7 +20,7 @@ export const MAX_SERIES_BUCKETS = 120; // per stream; beyond, buckets merge pair
 export const FIRST_BUCKET_SECONDS = 1;
 /** Rate assumed for a dynamic payload type when the stream is too short to infer one: narrowband audio and RFC 4733 telephone-event. */
 export const DEFAULT_DYNAMIC_CLOCK_RATE = 8000;
-/** Standard RTP clock rates (Hz) a dynamic payload type is matched against: RFC 3551, RFC 7587 (Opus), RFC 6184 (H.264), [MS-RTP] SILK/RTAudio. */
+/** Standard RTP clock rates (Hz) a dynamic payload type is matched against: RFC 3551, RFC 7587 (Opus), RFC 6184 (H.264), RTAudio and SILK as Lync/SfB negotiate them (8-24 kHz). */
 export const CANDIDATE_CLOCK_RATES: readonly number[] = [8000, 12000, 16000, 24000, 32000, 48000, 90000];
 /**
  * Once a dynamic stream has this much capture time of packets (and MIN_INFER_PACKETS), its rate is
