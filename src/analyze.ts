@@ -9,14 +9,20 @@ import { readCapture } from './capture/reader.js';
 import { MAX_PACKET_BYTES } from './capture/record-parser.js';
 import { openSource } from './capture/source.js';
 import { Decoder } from './decode/packet.js';
-import { PacketView } from './decode/packet-view.js';
+import { IpProto, PacketView } from './decode/packet-view.js';
 import { flowRecord, type FlowRecord } from './flow/flow-record.js';
 import { FlowTable, type FlowTableOptions, type ServicePorts } from './flow/flow-table.js';
+import { parseDtls, parseHttpRequest, parseSip, parseTlsHello } from './inspect/apps/index.js';
+import { Inspector } from './inspect/inspector.js';
+import { mediaApps } from './inspect/media-apps.js';
+import { MediaAnomaly, RtpStreams } from './inspect/media/rtp-streams.js';
+import { appsOf, buildStunReport } from './inspect/stun-report.js';
 import { loadCatalog, servicePortBitmaps, type LoadCatalogOptions } from './catalog/load.js';
 import type { Topology } from './catalog/topology.js';
 import type { Catalog } from './catalog/types.js';
 import { classifyForReport } from './classify/classify-report.js';
 import { REPORT_SCHEMA, type InputReport, type Report } from './report/model.js';
+import type { AppRecord } from './inspect/stun-report.js';
 import { TOOL_VERSION } from './version.js';
 
 export interface AnalyzeOptions {
@@ -81,6 +87,13 @@ class Pipeline {
   readonly pkt = new PacketView();
   readonly decoder = new Decoder();
   readonly flows: FlowTable;
+  readonly media = new RtpStreams();
+  readonly inspector = new Inspector(this.media, {
+    tcp: [parseTlsHello, parseSip, parseHttpRequest],
+    udp: [parseDtls, parseSip],
+  });
+  /** Media anomaly counts already moved into an input's counters. */
+  private readonly mediaCounted = new Uint32Array(2);
   frameNo = 0;
   input = new InputCounters();
 
@@ -91,7 +104,18 @@ class Pipeline {
   startInput(): InputCounters {
     this.input = new InputCounters();
     this.flows.anomalies = this.input.anomalies;
+    this.inspector.anomalies = this.input.anomalies;
     return this.input;
+  }
+
+  /** Moves the media module's anomaly counts since the last call into the current input's counters. */
+  settleMediaAnomalies(): void {
+    const counts = this.media.anomalies;
+    const into = [A.RtpStreamTableFull, A.RtcpTableFull];
+    for (const m of [MediaAnomaly.StreamTableFull, MediaAnomaly.RtcpTableFull]) {
+      this.input.anomalies[into[m]] += counts[m] - this.mediaCounted[m];
+      this.mediaCounted[m] = counts[m];
+    }
   }
 
   /** The per-packet path: no allocation, no exceptions. */
@@ -119,7 +143,11 @@ class Pipeline {
       return;
     }
     input.packetsInFlows++;
-    this.flows.add(pkt);
+    const flow = this.flows.add(pkt);
+    // Payload inspection: TCP/UDP packets with captured payload (non-first fragments have none).
+    if (pkt.payloadEnd > pkt.payloadOff && (pkt.proto === IpProto.UDP || pkt.proto === IpProto.TCP)) {
+      this.inspector.onPacket(flow, this.flows.lastDir, pkt);
+    }
     if (pkt.icmpIsError) {
       const quoted = this.flows.findQuoted(pkt);
       if (quoted >= 0) this.flows.recordIcmpError(quoted, pkt);
@@ -151,6 +179,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     const onChunk = progress && (() => progress(bytesBefore + source.rawBytesRead(), pipeline.frameNo));
     const result = await readCapture(source, pipeline.pkt, pipeline.onPacket, { anomalies: c.anomalies, onChunk });
     bytesBefore += source.rawBytesRead();
+    pipeline.settleMediaAnomalies();
     counters.push(c);
     const input: InputReport = {
       path,
@@ -172,10 +201,14 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   pipeline.flows.finish();
   for (let i = 0; i < inputs.length; i++) inputs[i].anomalies = anomaliesToRecord(counters[i].anomalies);
 
-  const records: FlowRecord[] = [];
+  const media = pipeline.media.report();
+  const mediaAppsByFlow = mediaApps(media);
+  const records: (FlowRecord & { apps?: AppRecord[] })[] = [];
   const byTransport: Record<string, number> = {};
   for (let i = 0; i < pipeline.flows.store.count; i++) {
-    const record = flowRecord(pipeline.flows, i);
+    const record: FlowRecord & { apps?: AppRecord[] } = flowRecord(pipeline.flows, i);
+    const apps = [...appsOf(pipeline.inspector.state(i)), ...(mediaAppsByFlow.get(i + 1) ?? [])];
+    if (apps.length > 0) record.apps = apps.sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0));
     byTransport[record.transport] = (byTransport[record.transport] ?? 0) + 1;
     records.push(record);
   }
@@ -203,6 +236,8 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     flows: classified.flows,
     findings: classified.findings,
     checklist: classified.checklist,
+    stun: buildStunReport(pipeline.inspector, classified.flows),
+    media,
   };
 }
 

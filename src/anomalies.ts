@@ -13,6 +13,8 @@ export interface AnomalyInfo {
 }
 
 /** Indices into an AnomalyCounters array; the order is that of ANOMALIES below. */
+import { APP_ANOMALIES } from './inspect/apps/app-common.js';
+
 export const A = {
   UnknownLinkType: 0,
   NonIpFrame: 1,
@@ -46,6 +48,26 @@ export const A = {
   Ipv6Jumbo: 29,
   WireLengthImplausible: 30,
   TcpTinyFragment: 31,
+  StunBadLength: 32,
+  StunTruncated: 33,
+  StunAttributePastEnd: 34,
+  StunAttributeBadValue: 35,
+  StunFingerprintMismatch: 36,
+  StunTrailingBytes: 37,
+  ChannelDataBadLength: 38,
+  InspectTcpGap: 39,
+  InspectTcpDesync: 40,
+  InspectTcpLimit: 41,
+  StunTransactionTableFull: 42,
+  TurnAllocationTableFull: 43,
+  RtpStreamTableFull: 44,
+  RtcpTableFull: 45,
+  // Application hellos (inspect/apps): names and descriptions in APP_ANOMALIES, in this order.
+  TlsHelloTruncated: 46,
+  TlsHelloMalformed: 47,
+  DtlsRecordMalformed: 48,
+  SipMessageMalformed: 49,
+  HttpRequestMalformed: 50,
 } as const;
 export type AnomalyId = (typeof A)[keyof typeof A];
 
@@ -82,7 +104,25 @@ export const ANOMALIES: readonly AnomalyInfo[] = [
   { name: 'ipv6_jumbo', fate: false, description: 'IPv6 payload length of 0 with bytes on the wire (RFC 2675 jumbogram or GSO capture); the frame length was used' },
   { name: 'wire_length_implausible', fate: false, description: 'record claims an original length above 262144 bytes (a damaged or fuzzed record); its captured length was counted instead' },
   { name: 'tcp_tiny_fragment', fate: false, description: 'first IP fragment too short to hold the whole TCP header (RFC 1858 tiny-fragment evasion); ports kept' },
+  { name: 'stun_bad_length', fate: false, description: 'STUN message whose length field runs past its datagram or frame, or (RFC 5389) is not a multiple of 4; counted by type, attributes not read' },
+  { name: 'stun_truncated', fate: false, description: 'STUN message cut short by the capture (snaplen); counted by type, attributes not read' },
+  { name: 'stun_attribute_past_end', fate: false, description: 'STUN attribute whose header or length runs past the end of its message; the attributes before it were kept' },
+  { name: 'stun_attribute_bad_value', fate: false, description: 'STUN attribute of an impossible size or content (an address of unknown family, a 3-byte LIFETIME...); ignored' },
+  { name: 'stun_fingerprint_mismatch', fate: false, description: 'STUN FINGERPRINT that does not match the CRC-32 of its message (RFC 8489 §14.7)' },
+  { name: 'stun_trailing_bytes', fate: false, description: 'bytes after a STUN message in its UDP datagram' },
+  { name: 'channeldata_bad_length', fate: false, description: 'TURN ChannelData (or multiplexed TURN) message whose length runs past its datagram or frame' },
+  { name: 'inspect_tcp_gap', fate: false, description: 'inspected TCP stream with a gap (lost or reordered segment, or a snaplen-cut payload): framing of that direction stopped there' },
+  { name: 'inspect_tcp_desync', fate: false, description: 'inspected TCP stream whose bytes stopped being frames of its framing (RFC 4571, TURN-TCP, MS-TURN): framing of that direction stopped there' },
+  { name: 'inspect_tcp_limit', fate: false, description: 'inspected TCP direction reached the framing byte limit (256 MiB): later messages were not inspected' },
+  { name: 'stun_transaction_table_full', fate: false, description: 'more STUN requests outstanding on one flow than the transaction table holds (32): the oldest was counted unanswered' },
+  { name: 'turn_allocation_table_full', fate: false, description: 'more TURN Allocate transactions on one flow than the ledger keeps (16): later ones counted only in the transaction summary' },
+  { name: 'rtp_stream_table_full', fate: false, description: 'an RTP stream was confirmed but not tracked: the media stream table was full' },
+  { name: 'rtcp_table_full', fate: false, description: 'an RTCP report was not kept: the RTCP report table was full' },
+  ...APP_ANOMALIES.map((a) => ({ name: a.name, fate: false, description: a.description })),
 ];
+
+/** Anomaly id by name, for parsers that name their anomaly in their result (inspect/apps). */
+export const ANOMALY_ID: ReadonlyMap<string, number> = new Map(ANOMALIES.map((a, i) => [a.name, i]));
 
 export const ANOMALY_COUNT = ANOMALIES.length;
 

@@ -10,6 +10,14 @@ import { FEDERATION_DESCRIPTION, FEDERATION_EXPECT, FEDERATION_NOTES, FEDERATION
 import {
   INTERNAL_POOL_DESCRIPTION, INTERNAL_POOL_EXPECT, INTERNAL_POOL_NOTES, INTERNAL_POOL_TOPOLOGY, buildInternalPool,
 } from './scenarios/internal-pool.js';
+import { AV_ICE_CHECKS_DESCRIPTION, AV_ICE_CHECKS_EXPECT, AV_RTP_QUALITY_DESCRIPTION, AV_RTP_QUALITY_EXPECT, buildAvIceChecks, buildAvRtpQuality } from './scenarios/av-media.js';
+import { AV_TOPOLOGY } from './scenarios/av-common.js';
+import { AV_TURN_ERRORS_DESCRIPTION, AV_TURN_ERRORS_EXPECT, AV_UDP_BLOCKED_DESCRIPTION, AV_UDP_BLOCKED_EXPECT, buildAvTurnErrors, buildAvUdpBlocked } from './scenarios/av-failures.js';
+import {
+  AV_MSTURN_TCP_DESCRIPTION, AV_MSTURN_TCP_EXPECT, AV_MSTURN_UDP_DESCRIPTION, AV_MSTURN_UDP_EXPECT, AV_TURN_AUTH_DESCRIPTION, AV_TURN_AUTH_EXPECT,
+  buildAvMsturnTcp, buildAvMsturnUdp, buildAvTurnAuth,
+} from './scenarios/av-relay.js';
+import { HOSTILE_STRINGS_DESCRIPTION, HOSTILE_STRINGS_EXPECT, HOSTILE_TOPOLOGY, buildHostileStrings } from './scenarios/hostile-strings.js';
 import type { Trace } from './trace.js';
 import type { ExpectTable, PackVariant } from './expect.js';
 import { computeTruth, type TruthFile } from './truth.js';
@@ -52,7 +60,13 @@ interface Scenario {
   expect?: ExpectTable;
   variants?: PackVariant[];
   notes?: string[];
+  /** The truth also lists what payload inspection should find (inspection.ts: apps, STUN, allocations, media). */
+  inspection?: boolean;
 }
+
+const AV_NOTES = ['Remote clients and media peers are on the internet and deliberately not in the topology; only the A/V Edge is.'];
+const av = (name: string, build: () => Trace, description: string, expect: ExpectTable): Scenario =>
+  ({ name, build, description, roles: AV_TOPOLOGY.roles, expect, notes: AV_NOTES, inspection: true });
 
 const SCENARIOS: Scenario[] = [
   { name: 'edge-dmz', build: buildEdgeDmz, description: EDGE_DMZ_DESCRIPTION, roles: EDGE_DMZ_TOPOLOGY.roles, expect: EDGE_DMZ_EXPECT },
@@ -64,6 +78,17 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'federation', build: buildFederation, description: FEDERATION_DESCRIPTION, roles: FEDERATION_TOPOLOGY.roles,
     expect: FEDERATION_EXPECT, variants: FEDERATION_VARIANTS, notes: FEDERATION_NOTES,
+  },
+  av('av-msturn-udp', buildAvMsturnUdp, AV_MSTURN_UDP_DESCRIPTION, AV_MSTURN_UDP_EXPECT),
+  av('av-msturn-tcp', buildAvMsturnTcp, AV_MSTURN_TCP_DESCRIPTION, AV_MSTURN_TCP_EXPECT),
+  av('av-turn-auth', buildAvTurnAuth, AV_TURN_AUTH_DESCRIPTION, AV_TURN_AUTH_EXPECT),
+  av('av-udp-blocked', buildAvUdpBlocked, AV_UDP_BLOCKED_DESCRIPTION, AV_UDP_BLOCKED_EXPECT),
+  av('av-turn-errors', buildAvTurnErrors, AV_TURN_ERRORS_DESCRIPTION, AV_TURN_ERRORS_EXPECT),
+  av('av-ice-checks', buildAvIceChecks, AV_ICE_CHECKS_DESCRIPTION, AV_ICE_CHECKS_EXPECT),
+  av('av-rtp-quality', buildAvRtpQuality, AV_RTP_QUALITY_DESCRIPTION, AV_RTP_QUALITY_EXPECT),
+  {
+    name: 'hostile-strings', build: buildHostileStrings, description: HOSTILE_STRINGS_DESCRIPTION, roles: HOSTILE_TOPOLOGY.roles,
+    expect: HOSTILE_STRINGS_EXPECT, inspection: true,
   },
 ];
 
@@ -98,7 +123,7 @@ export function generateSamples(): Map<string, Buffer> {
     };
     out.set(`${scenario.name}.pcap`, pcap);
     out.set(`${scenario.name}.pcapng`, pcapng);
-    let truth = computeTruth(trace, scenario.description, files, scenario.roles);
+    let truth = computeTruth(trace, scenario.description, files, scenario.roles, { inspection: scenario.inspection });
     if (scenario.expect) {
       const topology = `${scenario.name}.topology.json`;
       truth = addExpectations(truth, { topologyFile: topology, expect: scenario.expect, variants: scenario.variants, notes: scenario.notes });

@@ -9,6 +9,7 @@
  * share one truth file.
  */
 import { fold, isV6, sum16 } from './bytes.js';
+import type { PayloadNote } from './inspection.js';
 import { EtherType, IpProto, ethernet, icmp4Error, icmp6Error, ipPacket, type L2 } from './packets.js';
 
 export type Transport = 'tcp' | 'udp';
@@ -72,6 +73,8 @@ export interface Frame {
   icmp?: { quoted: Frame; type: number; code: number; from: Host; to: Host };
   /** Position in emission order; breaks timestamp ties deterministically. */
   order: number;
+  /** What the payload carries, for the inspection truth (inspection.ts); never written to the capture. */
+  notes?: PayloadNote[];
 }
 
 export interface InterfaceSpec {

@@ -6,6 +6,7 @@
  */
 import { isV6 } from './bytes.js';
 import { topologyRoles, type PackVariant } from './expect.js';
+import { computeInspection, type AllocationTruth, type FlowStunTruth, type MediaStreamTruth, type RtcpTruth } from './inspection.js';
 import type { AppInfo, Flow, Frame, Intent, Trace, Transport } from './trace.js';
 import type { FlowClassification } from './verdicts.js';
 import { zeekTcp, zeekUdp } from './zeek.js';
@@ -48,6 +49,12 @@ export interface TruthFlow extends Partial<FlowClassification> {
   icmpErrors: number;
   app: AppInfo | null;
   note: string | null;
+  /** Inspection truth (scenarios built with payload notes): payload protocols inspection should report, sorted. */
+  apps?: string[];
+  /** STUN/TURN messages, transactions and their summary; null when the flow carries none. */
+  stun?: FlowStunTruth | null;
+  /** Strings copied from packets that a report must render as text (hostile-strings). */
+  strings?: { field: string; value: string }[];
 }
 
 export interface TruthIcmp {
@@ -91,6 +98,10 @@ export interface Truth {
   totals: { packets: number; flows: number; tcpFlows: number; udpFlows: number; icmpErrors: number; firstSeen: number; lastSeen: number };
   flows: TruthFlow[];
   icmp: TruthIcmp[];
+  /** Inspection truth: every Allocate transaction with its outcome. */
+  stun?: { allocations: AllocationTruth[] };
+  /** Inspection truth: RTP streams (per flow, direction and SSRC) and RTCP packets. */
+  media?: { streams: MediaStreamTruth[]; rtcp: RtcpTruth[] };
 }
 
 function firstOf(byFlow: Map<Flow, Frame[]>, flow: Flow): Frame {
@@ -104,7 +115,9 @@ export function epoch(trace: Trace, t: number): number {
   return Number((trace.baseSec + t / 1e6).toFixed(6));
 }
 
-export function computeTruth(trace: Trace, description: string, files: Record<string, TruthFile>, roles: Record<string, string[]>): Truth {
+export function computeTruth(
+  trace: Trace, description: string, files: Record<string, TruthFile>, roles: Record<string, string[]>, opts: { inspection?: boolean } = {},
+): Truth {
   const rolesOf = topologyRoles(roles);
   const roleOf = (ip: string) => rolesOf(ip)[0] ?? null;
   const frames = trace.finalize();
@@ -132,6 +145,7 @@ export function computeTruth(trace: Trace, description: string, files: Record<st
   const idOf = new Map<Flow, number>(ordered.map((f, i) => [f, i]));
   for (const m of icmp) m.flowId = idOf.get(trace.flows[m.flowId])!;
   const flows: TruthFlow[] = [];
+  const insp = opts.inspection ? computeInspection(trace, { frameNo, idOf: (f) => idOf.get(f)! }) : null;
   for (const flow of ordered) {
     const fs = byFlow.get(flow)!;
     if (!fs[0].fromClient) throw new Error(`flow ${flow.label}: the first packet must come from the client`);
@@ -153,6 +167,13 @@ export function computeTruth(trace: Trace, description: string, files: Record<st
       state: zeek.state, history: zeek.history, icmpErrors: icmpCount.get(flow) ?? 0,
       app: flow.app ?? null, note: flow.note ?? null,
     });
+    const mine = insp?.perFlow.get(flow);
+    if (mine) {
+      const t = flows[flows.length - 1];
+      t.apps = mine.apps;
+      t.stun = mine.stun ?? null;
+      if (mine.strings) t.strings = mine.strings;
+    }
   }
   return {
     schema: TRUTH_SCHEMA,
@@ -168,5 +189,6 @@ export function computeTruth(trace: Trace, description: string, files: Record<st
     },
     flows,
     icmp,
+    ...(insp ? { stun: { allocations: insp.allocations }, media: { streams: insp.streams, rtcp: insp.rtcp } } : {}),
   };
 }

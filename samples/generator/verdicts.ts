@@ -100,7 +100,7 @@ export function addExpectations(truth: Truth, input: ClassificationInput): Truth
   });
   for (const k of Object.keys(input.expect)) if (!used.has(k)) problems.push(`expectation ${k} matches no flow`);
   if (problems.length) throw new Error(`${truth.scenario}: expected verdicts disagree with the catalog:\n  ${problems.join('\n  ')}`);
-  const { totals, flows: _flows, icmp, ...head } = truth;
+  const { totals, flows: _flows, icmp, stun, media, ...head } = truth;
   return {
     ...head,
     topology: input.topologyFile,
@@ -115,5 +115,7 @@ export function addExpectations(truth: Truth, input: ClassificationInput): Truth
     totals,
     flows,
     icmp,
+    ...(stun ? { stun } : {}),
+    ...(media ? { media } : {}),
   };
 }

@@ -10,6 +10,8 @@ import type { Finding, FindingKind } from '../classify/finding-types.js';
 import type { RoleSource } from '../classify/roles.js';
 import type { Confidence, Verdict } from '../classify/verdict.js';
 import type { FlowEndpoint, FlowRecord } from '../flow/flow-record.js';
+import type { MediaReport } from '../inspect/media/media-report.js';
+import type { AppRecord, StunReport } from '../inspect/stun-report.js';
 
 export const REPORT_SCHEMA = 'flowaudit-report/1';
 
@@ -35,6 +37,19 @@ export interface Report {
   findings: Finding[];
   /** The firewall checklist: one row per catalog rule, in catalog order, with the flows behind it. */
   checklist: ChecklistRow[];
+  /**
+   * STUN/TURN/MS-TURN seen in the payloads: message counts per flow by type
+   * and direction, transactions per method (response times,
+   * retransmissions, unanswered requests, error codes) and the TURN
+   * allocation ledger. Every field is documented in src/inspect/stun-report.ts.
+   */
+  stun: StunReport;
+  /**
+   * RTP streams (loss, jitter per RFC 3550, with the clock rate assumed) and
+   * RTCP reports, on plain UDP and inside TURN ChannelData / Data. Every
+   * field is documented in src/inspect/media/media-report.ts.
+   */
+  media: MediaReport;
 }
 
 export interface CatalogUsed {
@@ -98,6 +113,14 @@ export interface ReportFlow extends FlowRecord {
   explanation: string;
   /** Kinds of the findings this flow belongs to (see `findings`). */
   findings: FindingKind[];
+  /**
+   * Application protocols found by payload inspection, when any: one entry
+   * per protocol ('stun', 'channeldata', 'rtp', 'rtcp', 'dtls', 'tls', 'sip',
+   * 'http'...), each with its confidence ('payload': the bytes parsed as
+   * that protocol), first evidence frames and details (AppRecord in
+   * src/inspect/stun-report.ts). Absent when nothing was recognised.
+   */
+  apps?: AppRecord[];
 }
 
 export interface InputReport {

@@ -5,7 +5,9 @@
  * given the inferred roles, after checking that inference never gave an
  * address a role the truth does not give it); and with inference turned off.
  * Failure findings (unanswered, refused, ICMP) land on exactly the flows the
- * truth says failed.
+ * truth says failed. Payload inspection runs as in any analysis: the flows
+ * the truth marks as media (it gives them `expectedWithMedia`) must be found
+ * to carry media, and get the verdicts that media evidence gives.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,7 +46,8 @@ describe.each(scenarios.map((t) => [t.scenario, t] as const))('%s', (name, truth
     for (const t of truth.flows) {
       const f = flowOf(report, t);
       got.push(line(t.label, f), `${t.label} failure: ${f.findings.filter((k) => FAILURE_KINDS.includes(k)).join(',') || 'none'}`);
-      want.push(line(t.label, { verdict: t.expected!.verdict, confidence: t.expected!.confidence, rules: t.expected!.ruleIds }),
+      const e = t.expectedWithMedia?.withTopology ?? t.expected!;
+      want.push(line(t.label, { verdict: e.verdict, confidence: e.confidence, rules: e.ruleIds }),
         `${t.label} failure: ${t.failure ?? 'none'}`);
       expect(f.client.roleSource, t.label).toBe(t.client.role === null ? 'unknown' : 'configured');
     }
@@ -69,7 +72,7 @@ describe.each(scenarios.map((t) => [t.scenario, t] as const))('%s', (name, truth
     const want: string[] = [];
     for (const t of truth.flows) {
       const f = flowOf(report, t);
-      const e = ev.evaluate(t as Parameters<Evaluator['evaluate']>[0], { rules, roleOf: (ip) => inferred.get(ip) ?? [], media: false, reading: 'listening' });
+      const e = ev.evaluate(t as Parameters<Evaluator['evaluate']>[0], { rules, roleOf: (ip) => inferred.get(ip) ?? [], media: t.expectedWithMedia !== undefined, reading: 'listening' });
       got.push(line(t.label, f));
       want.push(line(t.label, { verdict: e.verdict, confidence: e.confidence, rules: e.ruleIds }));
       expect(f.client.roleSource, t.label).toBe(inferred.has(t.client.ip) ? 'inferred' : 'unknown');
@@ -81,7 +84,10 @@ describe.each(scenarios.map((t) => [t.scenario, t] as const))('%s', (name, truth
     const report = await analyze([capture], { inferRoles: false });
     expect(report.topology).toEqual({ file: null, inferred: false, hosts: [], undecided: [] });
     const got = truth.flows.map((t) => line(t.label, flowOf(report, t)));
-    const want = truth.flows.map((t) => line(t.label, { verdict: t.expectedWithoutTopology!.verdict, confidence: t.expectedWithoutTopology!.confidence, rules: t.expectedWithoutTopology!.ruleIds }));
+    const want = truth.flows.map((t) => {
+      const e = t.expectedWithMedia?.withoutTopology ?? t.expectedWithoutTopology!;
+      return line(t.label, { verdict: e.verdict, confidence: e.confidence, rules: e.ruleIds });
+    });
     expect(got).toEqual(want);
   });
 

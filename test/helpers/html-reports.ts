@@ -16,7 +16,7 @@ export const catalog: Catalog = loadCatalog();
 
 /** The sample's report, as analyze() classifies it; with its topology when `topology` names one. */
 export async function classifiedReport(paths: string[], topology?: string): Promise<HtmlReport> {
-  return analyze(paths, { topology: topology !== undefined ? loadTopology(topology) : undefined });
+  return (await analyze(paths, { topology: topology !== undefined ? loadTopology(topology) : undefined })) as unknown as HtmlReport;
 }
 
 export function sampleReport(name: string, withTopology = true): Promise<HtmlReport> {

@@ -26,6 +26,28 @@ export const StunType = {
   AllocateRequest: 0x0003, // RFC 5766 §13 (same codes in MS-TURN)
   AllocateSuccess: 0x0103,
   AllocateError: 0x0113,
+  BindingError: 0x0111, // RFC 5389 §18.1
+  RefreshRequest: 0x0004, // RFC 5766 §13
+  RefreshSuccess: 0x0104,
+  RefreshError: 0x0114,
+  SendIndication: 0x0016, // RFC 5766 §13
+  DataIndication: 0x0017,
+  CreatePermissionRequest: 0x0008, // RFC 5766 §13
+  CreatePermissionSuccess: 0x0108,
+  ChannelBindRequest: 0x0009, // RFC 5766 §13
+  ChannelBindSuccess: 0x0109,
+} as const;
+
+/** MS-TURN fixed message codes (MS-TURN §2.2.1; dialects §2): not class + method bits. */
+export const MsType = {
+  AllocateRequest: 0x0003,
+  AllocateResponse: 0x0103,
+  AllocateError: 0x0113,
+  SendRequest: 0x0004, // no response; an RFC parser would read it as a Refresh request
+  DataIndication: 0x0115,
+  SetActiveDestinationRequest: 0x0006,
+  SetActiveDestinationResponse: 0x0106,
+  SetActiveDestinationError: 0x0116,
 } as const;
 
 export const Attr = {
@@ -43,6 +65,15 @@ export const Attr = {
   MsVersion: 0x8008, // MS-TURN §2.2.2.15
   MsXorMappedAddress: 0x8020, // MS-TURN §2.2.2.16 (the old draft code)
   MsServiceQuality: 0x8055, // MS-TURN §2.2.2.19
+  ChannelNumber: 0x000c, // RFC 5766 §14.1
+  XorPeerAddress: 0x0012, // RFC 5766 §14.3
+  Data: 0x0013, // RFC 5766 §14.4 (MS-TURN §2.2.2.11: same code)
+  Priority: 0x0024, // RFC 8445 §16.1
+  UseCandidate: 0x0025, // RFC 8445 §16.1
+  IceControlled: 0x8029, // RFC 8445 §16.1
+  IceControlling: 0x802a, // RFC 8445 §16.1
+  MsDestinationAddress: 0x0011, // MS-TURN §2.2.2.9
+  MsRemoteAddress: 0x0012, // MS-TURN §2.2.2.10 (plain address, not XOR)
 } as const;
 
 /** REALM and NONCE: RFC 5389 has REALM 0x0014 / NONCE 0x0015; MS-TURN swaps them. */
@@ -197,4 +228,29 @@ export function msTcpFrame(type: number, msg: Buffer): Buffer {
   h[0] = type;
   h.writeUInt16BE(msg.length, 2);
   return Buffer.concat([h, msg]);
+}
+
+/** A TURN ChannelData message (RFC 5766 §11.4): channel(2) length(2) data; padded to 4 bytes over TCP only. */
+export function channelData(channel: number, data: Buffer, tcp = false): Buffer {
+  const pad = tcp ? (4 - (data.length % 4)) % 4 : 0;
+  const b = Buffer.alloc(4 + data.length + pad);
+  b.writeUInt16BE(channel, 0);
+  b.writeUInt16BE(data.length, 2);
+  data.copy(b, 4);
+  return b;
+}
+
+/** CHANNEL-NUMBER value (RFC 5766 §14.1): number(2) RFFU(2). */
+export function channelNumber(channel: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt16BE(channel, 0);
+  return b;
+}
+
+/** ICE-CONTROLLING / ICE-CONTROLLED value (RFC 8445 §16.1): a 64-bit tie-breaker. */
+export function tieBreaker(hi: number, lo: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeUInt32BE(hi >>> 0, 0);
+  b.writeUInt32BE(lo >>> 0, 4);
+  return b;
 }

@@ -82,7 +82,7 @@ function ext(type: number, data: Buffer): Buffer {
 }
 
 function sniExt(host: string): Buffer {
-  const name = Buffer.concat([Buffer.from([0]), vec(2, Buffer.from(host, 'ascii'))]); // name_type host_name(0)
+  const name = Buffer.concat([Buffer.from([0]), vec(2, Buffer.from(host, 'utf8'))]); // name_type host_name(0); UTF-8 so hostile samples keep their bytes
   return ext(ExtensionType.ServerName, vec(2, name));
 }
 

@@ -56,13 +56,18 @@ export type HtmlFlow = Omit<FlowRecord, 'client' | 'server'> & {
 /** A record of unknown shape from payload inspection (a TURN allocation, an ICE check, a media stream). */
 export type LooseRecord = Record<string, unknown>;
 
+/** Records of payload inspection, read by field name (their types have no index signature). */
+export function loose(records: readonly object[] | undefined): readonly LooseRecord[] | undefined {
+  return records as readonly LooseRecord[] | undefined;
+}
+
 export interface HtmlStun {
   /** Transaction counts (requests, responses, errors, unanswered...): numeric fields shown as given. */
   transactions?: Record<string, unknown>;
   /** TURN allocations; interpreted fields: flow, client, server, relayed, username, software, result, error/errorCode, lifetime, evidenceFrames. */
-  allocations?: readonly LooseRecord[];
+  allocations?: readonly object[];
   /** ICE connectivity checks (STUN Binding between candidates); shown as a generic table. */
-  checks?: readonly LooseRecord[];
+  checks?: readonly object[];
   [other: string]: unknown;
 }
 
@@ -72,7 +77,7 @@ export interface HtmlMedia {
    * lossRatio or lossPercent, jitterMs, maxJitterMs, and a time series in
    * `intervals` (or `series`/`samples`) of {t|time|start, loss fields, jitterMs}.
    */
-  streams?: readonly LooseRecord[];
+  streams?: readonly object[];
   [other: string]: unknown;
 }
 
@@ -84,7 +89,7 @@ export interface HtmlTopologyHost {
 }
 
 /** The report as the renderer takes it. A plain `Report` is accepted as is, and so is one without classification. */
-export type HtmlReport = Omit<Report, 'flows' | 'totals' | 'findings' | 'checklist' | 'topology' | 'catalog'> & {
+export type HtmlReport = Omit<Report, 'flows' | 'totals' | 'findings' | 'checklist' | 'topology' | 'catalog' | 'stun' | 'media'> & {
   flows: readonly HtmlFlow[];
   totals: Omit<Report['totals'], 'verdicts'> & { verdicts?: Record<string, number> };
   findings?: readonly Finding[];

@@ -5,7 +5,7 @@
  * No d3 here: this module loads fast and runs in the main thread.
  */
 import type { Catalog } from '../../../catalog/types.js';
-import type { HtmlFlow, HtmlReport, LooseRecord } from '../input.js';
+import { loose, type HtmlFlow, type HtmlReport, type LooseRecord } from '../input.js';
 import { mediaSeries, streamLabel, streamSummary } from '../loose.js';
 
 /** Colour keys of the timeline and port map: a verdict, or 'none' for a report without verdicts. */
@@ -81,7 +81,7 @@ export function chartModels(report: HtmlReport, catalog?: Catalog): ChartModels 
     portMaps: portMapModels(report.flows, catalog),
     roleMatrix: roleMatrixModel(report.flows),
     protocolMix: protocolMixModel(report),
-    ...mediaModels(report.media?.streams),
+    ...mediaModels(loose(report.media?.streams)),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { attr, text } from '../escape.js';
 import { count, percent } from '../format.js';
-import type { HtmlReport, LooseRecord } from '../input.js';
+import { loose, type HtmlReport, type LooseRecord } from '../input.js';
 import { cellText, jitterMs, looseColumns, lossRatio, streamLabel } from '../loose.js';
 import type { ChartSvgs } from '../charts/render.js';
 import type { ChartModels } from '../charts/models.js';
@@ -28,10 +28,10 @@ export function avSection(report: HtmlReport, charts: ChartSvgs, models: ChartMo
       const facts = Object.entries(tx).filter(([, v]) => typeof v === 'number' || typeof v === 'string');
       if (facts.length > 0) body += `<h3>STUN/TURN transactions</h3><dl class="facts">${facts.map(([k, v]) => `<dt>${text(k)}</dt><dd>${text(cellText(v))}</dd>`).join('')}</dl>\n`;
     }
-    body += looseTable('TURN allocations', 'turn-allocations', stun.allocations, maxRows, 'No TURN allocation in this capture.');
-    body += looseTable('ICE connectivity checks', 'ice-checks', stun.checks, maxRows, 'No ICE connectivity check in this capture.');
+    body += looseTable('TURN allocations', 'turn-allocations', loose(stun.allocations), maxRows, 'No TURN allocation in this capture.');
+    body += looseTable('ICE connectivity checks', 'ice-checks', loose(stun.checks), maxRows, 'No ICE connectivity check in this capture.');
   }
-  const streams = report.media?.streams;
+  const streams = loose(report.media?.streams);
   if (report.media === undefined) body += note('Media: not part of this report.');
   else if (streams === undefined || streams.length === 0) body += note('No RTP media stream in this capture.');
   else {

@@ -1,0 +1,57 @@
+/**
+ * HTTP/1.x request line and Host (RFC 9112 §3, RFC 9110 §7.2), plus
+ * User-Agent: enough to tell a web client from TLS or SIP on a port, and to
+ * name the host it asked for. The HTTP/2 connection preface ("PRI *
+ * HTTP/2.0", RFC 9113 §3.4) is recognised as a request line too.
+ *
+ *    request-line = method SP request-target SP HTTP-version CRLF
+ */
+import { clip, type AppAnomaly } from './app-common.js';
+import { field, readTextMessage, startsWith } from './text-message.js';
+
+const MAX_METHOD = 32;
+const SP = 0x20;
+const HTTP_VERSIONS = ['HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0']; // RFC 9112 §2.3; RFC 9113 §3.4 preface
+
+export interface HttpRequest {
+  protocol: 'http';
+  /** Request method ("GET", "CONNECT", "RPC_IN_DATA"...). */
+  method: string;
+  /** Request target (path, authority for CONNECT), at most 256 characters. */
+  target: string;
+  /** "HTTP/1.1", "HTTP/1.0" or "HTTP/2.0" (the HTTP/2 preface). */
+  version: string;
+  host?: string;
+  userAgent?: string;
+  /** The header section did not end in this packet; later headers are missing. */
+  truncated: boolean;
+  anomaly: AppAnomaly | null;
+}
+
+/** An HTTP request at the start of buf[off, end), or null when it is not one. Never throws. */
+export function parseHttpRequest(buf: Buffer, off: number, end: number): HttpRequest | null {
+  const msg = readTextMessage(buf, off, end);
+  if (msg === null) return null;
+  const s = msg.startLineStart;
+  const e = msg.startLineEnd;
+  let m = s;
+  // RFC 9110 §9.1 methods are tokens; real ones are upper-case letters, '_' or '-'.
+  while (m < e && m - s <= MAX_METHOD && ((buf[m] >= 0x41 && buf[m] <= 0x5a) || buf[m] === 0x5f || buf[m] === 0x2d)) m++;
+  if (m === s || m - s > MAX_METHOD || buf[m] !== SP) return null;
+  let version: string | undefined;
+  for (const v of HTTP_VERSIONS) {
+    if (e - v.length - 1 > m && startsWith(buf, e - v.length - 1, e, ' ' + v)) { version = v; break; }
+  }
+  if (version === undefined) return null;
+  const targetEnd = e - version.length - 1;
+  if (targetEnd <= m + 1) return null;
+  for (let i = m + 1; i < targetEnd; i++) if (buf[i] === SP) return null;
+  const req: HttpRequest = { protocol: 'http', method: clip(buf, s, m), target: clip(buf, m + 1, targetEnd), version, truncated: false, anomaly: null };
+  const host = field(msg, 'host');
+  const userAgent = field(msg, 'user-agent');
+  if (host !== undefined) req.host = host;
+  if (userAgent !== undefined) req.userAgent = userAgent;
+  if (msg.malformed) req.anomaly = 'http_request_malformed';
+  else if (!msg.complete && version !== 'HTTP/2.0') req.truncated = true;
+  return req;
+}

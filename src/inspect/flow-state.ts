@@ -1,0 +1,114 @@
+/**
+ * What inspection keeps about one flow once something worth keeping was
+ * seen in its payload (STUN, ChannelData, media, an application hello).
+ * Created once per such flow, never per packet; every collection in it is
+ * bounded by a constant below.
+ */
+import type { TcpDirection } from './tcp-framing.js';
+import { TransactionTable } from './transactions.js';
+
+export const MAX_EVIDENCE_FRAMES = 3; // frame numbers kept per detected protocol
+export const MAX_ALLOCATIONS = 16; // TURN allocations kept per flow
+export const MAX_PEERS = 8; // peers, channels, call ids kept per allocation or flow
+export const MAX_UNKNOWN_TYPES = 32; // distinct unknown attribute types counted per flow
+
+/** One TURN Allocate transaction and what followed it on the same 5-tuple. */
+export class Allocation {
+  /** Transaction id words of the Allocate request. */
+  readonly tid = new Uint32Array(4);
+  requestFrame = 0;
+  requestTs = 0;
+  /** Requests sent with this id (1 + retransmissions). */
+  attempts = 1;
+  /** 0 pending, 1 success, 2 error. */
+  outcome = 0;
+  errorCode = 0;
+  errorReason: string | undefined;
+  responseFrame = 0;
+  responseTime = 0;
+  relayed: string | undefined;
+  relayedIp: string | undefined;
+  relayedPort = 0;
+  reflexive: string | undefined;
+  lifetime = -1;
+  requestedTransport = -1;
+  msVersion = -1;
+  streamType = -1;
+  username: string | undefined;
+  realm: string | undefined;
+  refreshes = 0;
+  refreshErrors = 0;
+  deleted = false;
+  permissions = 0;
+  readonly peers: string[] = [];
+  readonly channels: { channel: number; peer: string | null }[] = [];
+  channelBinds = 0;
+  setActiveDestination = 0;
+  destination: string | undefined;
+  sendIndications = 0;
+  dataIndications = 0;
+}
+
+/** Per-flow inspection state. */
+export class FlowInspection {
+  readonly flow: number;
+  stunMessages = 0;
+  /** Bit per Dialect value seen. */
+  dialects = 0;
+  /** Message counts keyed by dialect << 20 | direction << 16 | type. */
+  readonly typeCounts = new Map<number, number>();
+  readonly stunFrames: number[] = [];
+  tx: TransactionTable | null = null;
+  /** A TURN method (Allocate, Refresh, Send/Data, permissions, channels, MS Set Active Destination) was seen: ChannelData is believed from then on. */
+  turnSeen = false;
+  channelData = 0;
+  multiplexedTurn = 0;
+  readonly channels: number[] = [];
+  readonly channelFrames: number[] = [];
+  /** STUN messages carried inside ChannelData, TURN DATA attributes or MS-TURN TCP data frames (ICE checks through a relay). */
+  tunneledStun = 0;
+  software: string | undefined;
+  realm: string | undefined;
+  readonly unknownAttributes = new Map<number, number>();
+  fingerprintsOk = 0;
+  fingerprintsBad = 0;
+  integrity = 0;
+  readonly msVersions: number[] = [];
+  readonly msStreamTypes: number[] = [];
+  readonly msImplementationVersions: number[] = [];
+  readonly callIds: string[] = [];
+  msBandwidthReservation = false;
+  msCandidateIds = 0;
+  iceChecks = 0;
+  useCandidate = 0;
+  controlling = 0;
+  controlled = 0;
+  readonly allocations: Allocation[] = [];
+  allocationsDropped = 0;
+  /** TCP framing mode (tcp-framing.ts Framing) and the two directions' reassembly state. */
+  framing = 0;
+  pseudoTls = false;
+  tcp: [TcpDirection, TcpDirection] | null = null;
+  /** Application hellos found by the apps parsers (TLS, DTLS, SIP, HTTP), one per protocol. */
+  readonly apps: AppHello[] = [];
+
+  constructor(flow: number) {
+    this.flow = flow;
+  }
+
+  transactions(): TransactionTable {
+    if (this.tx === null) this.tx = new TransactionTable();
+    return this.tx;
+  }
+}
+
+/** What an application parser returns: its protocol name and the fields of the `apps` entry. */
+export interface AppHello {
+  protocol: string;
+  evidenceFrames?: number[];
+  [detail: string]: unknown;
+}
+
+export function addBounded<T>(list: T[], value: T, max: number): void {
+  if (list.length < max && !list.includes(value)) list.push(value);
+}

@@ -1,0 +1,456 @@
+/**
+ * Payload inspection, called by the pipeline for every TCP/UDP packet with
+ * payload, after the flow table attributed it (flow index and direction).
+ *
+ * Cost model (ARCHITECTURE.md "Payload inspection only where it can pay"):
+ * one byte per flow says whether the flow is undecided, skipped or active.
+ * A skipped flow costs one array read. An undecided flow gets its first
+ * UNDECIDED_PACKETS payloads examined (UDP: RFC 7983 first-byte
+ * demultiplexing, each guess confirmed by structure, never by port; TCP: the
+ * framing of the first bytes, else the application parsers), then is skipped
+ * unless something was recognised. Active flows (STUN, TURN, media) are
+ * inspected on every packet: STUN messages parsed into one reused scratch
+ * message, media handed to the RTP module, TCP framed with bounded
+ * reassembly (tcp-framing.ts). Per-flow objects (flow-state.ts) are created
+ * once, when a flow first shows something worth keeping.
+ *
+ * Nothing here throws on packet bytes: every flaw is a named anomaly.
+ */
+import { A, ANOMALY_ID, type AnomalyCounters, newAnomalyCounters } from '../anomalies.js';
+import { IpProto, type PacketView } from '../decode/packet-view.js';
+import { Decode } from '../decode/status.js';
+import { formatIp } from '../flow/ip-format.js';
+import { ChannelDataView, MS_MUX_CHANNEL, parseChannelData } from './channeldata.js';
+import { addBounded, Allocation, FlowInspection, MAX_ALLOCATIONS, MAX_EVIDENCE_FRAMES, MAX_PEERS, MAX_UNKNOWN_TYPES, type AppHello } from './flow-state.js';
+import { Addr, Flaw, parseStun, StunMessage, stunText, Txt } from './stun.js';
+import { Dialect, Method, MsType, StunClass } from './stun-constants.js';
+import { detectFraming, feedSegment, Frame, Framing, pseudoTlsHello, Stop, TcpDirection, type FrameSink } from './tcp-framing.js';
+import { Outcome } from './transactions.js';
+
+/** The media module's entry point (inspect/media/rtp-streams.ts RtpStreams satisfies it). */
+export interface MediaSink {
+  onPayload(flow: number, dir: number, ts: number, frameNo: number, buf: Buffer, off: number, end: number): boolean;
+}
+
+/** Application parsers tried on the first payloads of a flow (inspect/apps); each returns null when the bytes are not its protocol. */
+export interface AppParsers {
+  tcp: readonly AppParser[];
+  udp: readonly AppParser[];
+}
+
+/** What an application parser returns: its protocol and details, and the anomaly it met, if any (a name of src/anomalies.ts). */
+export type AppParser = (buf: Buffer, off: number, end: number) => { readonly protocol: string; readonly anomaly?: string | null } | null;
+
+const UNDECIDED = 0;
+const SKIP = 1;
+const ACTIVE = 2;
+const UNDECIDED_PACKETS = 8; // payload packets examined before an unrecognised flow is skipped
+const APP_PACKETS = 4; // of which the application parsers see at most this many
+
+// RFC 7983 §7 first-byte ranges (UDP)
+const RTP_FIRST = 128;
+const RTP_LAST = 191;
+const DTLS_FIRST = 20;
+const DTLS_LAST = 63;
+const CHANNELDATA_FIRST = 64;
+const CHANNELDATA_LAST = 79;
+const MS_MUX_FIRST_BYTE = MS_MUX_CHANNEL >> 8;
+
+export class Inspector implements FrameSink {
+  /** Counters of the current input; the pipeline swaps them per input file, as for the flow table. */
+  anomalies: AnomalyCounters = newAnomalyCounters();
+  media: MediaSink | null;
+  apps: AppParsers;
+  private readonly msg = new StunMessage();
+  private readonly inner = new StunMessage();
+  private readonly cd = new ChannelDataView();
+  private mode = new Uint8Array(1024);
+  private seen = new Uint8Array(1024);
+  private readonly states: (FlowInspection | undefined)[] = [];
+  // the packet being inspected, for frame() callbacks from the TCP framer
+  private cur: FlowInspection | null = null;
+  private curFlow = 0;
+  private curDir = 0;
+  private curTs = 0;
+  private curFrame = 0;
+
+  constructor(media: MediaSink | null = null, apps: AppParsers = { tcp: [], udp: [] }) {
+    this.media = media;
+    this.apps = apps;
+  }
+
+  /** Flows with inspection state, ascending by flow index. */
+  inspected(): FlowInspection[] {
+    const out: FlowInspection[] = [];
+    for (const s of this.states) if (s !== undefined) out.push(s);
+    return out;
+  }
+
+  state(flow: number): FlowInspection | undefined {
+    return this.states[flow];
+  }
+
+  /** One TCP or UDP packet with payload, attributed to `flow` in direction `dir` (0 = from the client). */
+  onPacket(flow: number, dir: number, pkt: PacketView): void {
+    if (flow >= this.mode.length) this.grow(flow);
+    const mode = this.mode[flow];
+    if (mode === SKIP) return;
+    const off = pkt.payloadOff;
+    const end = pkt.payloadEnd;
+    if (end <= off) return;
+    this.curFlow = flow;
+    this.curDir = dir;
+    this.curTs = pkt.ts;
+    this.curFrame = pkt.frameNo;
+    if (pkt.proto === IpProto.UDP) this.udp(flow, dir, mode, pkt.buf, off, end, pkt.payloadLen);
+    else if (pkt.proto === IpProto.TCP) this.tcp(flow, dir, mode, pkt);
+  }
+
+  // ---------------------------------------------------------------- UDP
+
+  private udp(flow: number, dir: number, mode: number, buf: Buffer, off: number, end: number, wireLen: number): void {
+    const b0 = buf[off];
+    let found = false;
+    if (b0 < 4) {
+      found = this.stun(flow, buf, off, end, wireLen, false);
+    } else if (b0 >= RTP_FIRST && b0 <= RTP_LAST) {
+      found = this.media !== null && this.media.onPayload(flow, dir, this.curTs, this.curFrame, buf, off, end);
+    } else if ((b0 >= CHANNELDATA_FIRST && b0 <= CHANNELDATA_LAST) || b0 === MS_MUX_FIRST_BYTE) {
+      const st = this.states[flow];
+      if (st !== undefined && st.turnSeen) found = this.channelData(st, buf, off, end, wireLen, false);
+      else if (b0 === MS_MUX_FIRST_BYTE && this.standaloneMux(buf, off, end, wireLen)) found = this.channelData(this.flowState(flow), buf, off, end, wireLen, false);
+    }
+    if (mode === UNDECIDED && !found) {
+      const n = ++this.seen[flow];
+      if (n <= APP_PACKETS) found = this.tryApps(flow, this.apps.udp, buf, off, end);
+      if (!found && n >= UNDECIDED_PACKETS) this.mode[flow] = SKIP;
+    }
+    if (found && mode !== ACTIVE) this.mode[flow] = ACTIVE;
+  }
+
+  // ---------------------------------------------------------------- TCP
+
+  private tcp(flow: number, dir: number, mode: number, pkt: PacketView): void {
+    const buf = pkt.buf;
+    const off = pkt.payloadOff;
+    const end = pkt.payloadEnd;
+    let st = this.states[flow];
+    if (mode === UNDECIDED) {
+      const framing = detectFraming(buf, off, end, this.msg);
+      if (framing === Framing.None) {
+        const n = ++this.seen[flow];
+        const app = this.tryApps(flow, this.apps.tcp, buf, off, end);
+        if (n >= APP_PACKETS || (app && n >= 2)) this.mode[flow] = SKIP;
+        return;
+      }
+      st = this.flowState(flow);
+      st.framing = framing;
+      st.tcp = [new TcpDirection(), new TcpDirection()];
+      this.mode[flow] = ACTIVE;
+    }
+    if (st === undefined || st.tcp === null) return; // active for another reason (an app hello): nothing to frame
+    this.cur = st;
+    const why = feedSegment(st.tcp[dir], st.framing, pkt.tcpSeq, pkt.payloadLen, buf, off, end, this);
+    this.cur = null;
+    if (why === Stop.Gap) this.anomalies[A.InspectTcpGap]++;
+    else if (why === Stop.Desync) this.anomalies[A.InspectTcpDesync]++;
+    else if (why === Stop.Limit) this.anomalies[A.InspectTcpLimit]++;
+  }
+
+  /** FrameSink: one complete frame of the TCP flow being inspected. */
+  frame(kind: number, buf: Buffer, off: number, end: number): void {
+    const st = this.cur!;
+    if (kind === Frame.Stun) {
+      this.stun(this.curFlow, buf, off, end, end - off, false);
+    } else if (kind === Frame.ChannelData) {
+      if (st.turnSeen) this.channelData(st, buf, off, end, end - off, true);
+    } else if (kind === Frame.Data) {
+      this.innerPayload(st, buf, off, end);
+    } else if (pseudoTlsHello(buf, off, end) !== 0) {
+      st.pseudoTls = true;
+    }
+  }
+
+  // ---------------------------------------------------------------- STUN
+
+  /**
+   * Parses and records the STUN message at `off` (`avail` bytes given by the
+   * transport). Returns false when the bytes are no STUN message of any
+   * dialect. `tunneled`: inside TURN data, counted but not recorded.
+   */
+  private stun(flow: number, buf: Buffer, off: number, end: number, avail: number, tunneled: boolean): boolean {
+    const msg = tunneled ? this.inner : this.msg;
+    const status = parseStun(buf, off, end, avail, msg);
+    if (status === Decode.NotMine) return false;
+    this.countFlaws(msg.flaws);
+    const st = this.flowState(flow);
+    if (tunneled) {
+      st.tunneledStun++;
+      return true;
+    }
+    st.stunMessages++;
+    st.dialects |= 1 << msg.dialect;
+    const key = (msg.dialect << 20) | (this.curDir << 16) | msg.type;
+    st.typeCounts.set(key, (st.typeCounts.get(key) ?? 0) + 1);
+    if (st.stunFrames.length < MAX_EVIDENCE_FRAMES && st.stunFrames[st.stunFrames.length - 1] !== this.curFrame) st.stunFrames.push(this.curFrame);
+    const outcome = st.transactions().record(msg, this.curFrame, this.curTs);
+    if (status === Decode.Ok) {
+      this.attributes(st, buf, msg);
+      this.turn(st, buf, msg, outcome);
+    } else if (isTurnMethod(msg)) {
+      st.turnSeen = true;
+    }
+    return true;
+  }
+
+  private countFlaws(flaws: number): void {
+    if (flaws === 0) return;
+    const a = this.anomalies;
+    if (flaws & Flaw.BadLength) a[A.StunBadLength]++;
+    if (flaws & Flaw.Truncated) a[A.StunTruncated]++;
+    if (flaws & Flaw.AttributePastEnd) a[A.StunAttributePastEnd]++;
+    if (flaws & Flaw.AttributeBadValue) a[A.StunAttributeBadValue]++;
+    if (flaws & Flaw.FingerprintMismatch) a[A.StunFingerprintMismatch]++;
+    if (flaws & Flaw.TrailingBytes) a[A.StunTrailingBytes]++;
+  }
+
+  /** Flow-level facts from the attributes; strings only the first time (bounded). */
+  private attributes(st: FlowInspection, buf: Buffer, msg: StunMessage): void {
+    if (st.software === undefined && msg.txtLen[Txt.Software] >= 0) st.software = stunText(buf, msg, Txt.Software);
+    if (st.realm === undefined && msg.txtLen[Txt.Realm] >= 0) st.realm = stunText(buf, msg, Txt.Realm);
+    if (msg.fingerprint === 1) st.fingerprintsOk++;
+    else if (msg.fingerprint === 2) st.fingerprintsBad++;
+    if (msg.integrity) st.integrity++;
+    for (let i = 0; i < msg.unknown && i < msg.unknownTypes.length; i++) {
+      const t = msg.unknownTypes[i];
+      const n = st.unknownAttributes.get(t);
+      if (n !== undefined) st.unknownAttributes.set(t, n + 1);
+      else if (st.unknownAttributes.size < MAX_UNKNOWN_TYPES) st.unknownAttributes.set(t, 1);
+    }
+    if (msg.msVersion >= 0) addBounded(st.msVersions, msg.msVersion, MAX_PEERS);
+    if (msg.msStreamType >= 0) addBounded(st.msStreamTypes, msg.msStreamType, MAX_PEERS);
+    if (msg.msImplementationVersion >= 0) addBounded(st.msImplementationVersions, msg.msImplementationVersion, MAX_PEERS);
+    if (msg.msCandidateId >= 0) st.msCandidateIds++;
+    if (msg.msBandwidthReservation) st.msBandwidthReservation = true;
+    if (msg.txtLen[Txt.CallId] >= 0 && st.callIds.length < MAX_PEERS) addBounded(st.callIds, stunText(buf, msg, Txt.CallId)!, MAX_PEERS);
+    if (msg.method === Method.Binding && msg.kind === StunClass.Request && msg.priority >= 0) {
+      st.iceChecks++;
+      if (msg.useCandidate) st.useCandidate++;
+      if (msg.iceRole === 1) st.controlling++;
+      else if (msg.iceRole === 2) st.controlled++;
+    }
+  }
+
+  /** The TURN allocation ledger. */
+  private turn(st: FlowInspection, buf: Buffer, msg: StunMessage, outcome: number): void {
+    if (!isTurnMethod(msg)) return;
+    st.turnSeen = true;
+    const ms = msg.dialect === Dialect.MsTurn;
+    const kind = msg.kind;
+    const method = msg.method;
+    if (ms && (msg.type === MsType.SendRequest || msg.type === MsType.DataIndication)) {
+      const a = current(st);
+      if (a !== undefined) {
+        if (msg.type === MsType.SendRequest) a.sendIndications++;
+        else a.dataIndications++;
+      }
+      if (msg.dataOff >= 0) this.innerPayload(st, buf, msg.dataOff, msg.dataOff + msg.dataLen);
+      return;
+    }
+    if (method === Method.Allocate) {
+      if (kind === StunClass.Request) {
+        if (outcome === Outcome.NewRequest) this.newAllocation(st, buf, msg);
+        else if (outcome === Outcome.Retransmission) {
+          const a = byTid(st, msg);
+          if (a !== undefined) a.attempts++;
+        }
+      } else if (kind !== StunClass.Indication) {
+        const a = byTid(st, msg);
+        if (a !== undefined && a.outcome === 0) this.allocationAnswer(st, a, buf, msg, ms);
+      }
+      return;
+    }
+    const a = current(st);
+    if (a === undefined) return;
+    if (method === Method.Refresh && !ms) {
+      if (kind === StunClass.Request && outcome === Outcome.NewRequest) {
+        a.refreshes++;
+        if (msg.lifetime === 0) a.deleted = true;
+      } else if (kind === StunClass.Error && outcome === Outcome.Answer) {
+        a.refreshErrors++;
+      }
+    } else if (method === Method.Send && ms) {
+      // [MS-TURN] 0x0006: Set Active Destination.
+      if (kind === StunClass.Request && outcome === Outcome.NewRequest) {
+        a.setActiveDestination++;
+        if (msg.addrFamily[Addr.Destination] !== 0) a.destination = addrText(msg, Addr.Destination);
+      }
+    } else if (method === Method.Send && kind === StunClass.Indication) {
+      a.sendIndications++;
+      if (msg.dataOff >= 0) this.innerPayload(st, buf, msg.dataOff, msg.dataOff + msg.dataLen);
+    } else if (method === Method.Data && kind === StunClass.Indication) {
+      a.dataIndications++;
+      if (msg.dataOff >= 0) this.innerPayload(st, buf, msg.dataOff, msg.dataOff + msg.dataLen);
+    } else if (method === Method.CreatePermission && kind === StunClass.Request && outcome === Outcome.NewRequest) {
+      a.permissions++;
+      if (msg.addrFamily[Addr.Peer] !== 0) addBounded(a.peers, addrText(msg, Addr.Peer), MAX_PEERS);
+    } else if (method === Method.ChannelBind && kind === StunClass.Request && outcome === Outcome.NewRequest) {
+      a.channelBinds++;
+      if (msg.channel >= 0 && a.channels.length < MAX_PEERS && !a.channels.some((c) => c.channel === msg.channel)) {
+        a.channels.push({ channel: msg.channel, peer: msg.addrFamily[Addr.Peer] !== 0 ? addrText(msg, Addr.Peer) : null });
+      }
+    }
+  }
+
+  private newAllocation(st: FlowInspection, buf: Buffer, msg: StunMessage): void {
+    if (st.allocations.length >= MAX_ALLOCATIONS) {
+      st.allocationsDropped++;
+      this.anomalies[A.TurnAllocationTableFull]++;
+      return;
+    }
+    const a = new Allocation();
+    a.tid.set(msg.tid);
+    a.requestFrame = this.curFrame;
+    a.requestTs = this.curTs;
+    a.requestedTransport = msg.requestedTransport;
+    a.msVersion = msg.msVersion;
+    a.streamType = msg.msStreamType;
+    a.username = stunText(buf, msg, Txt.Username);
+    st.allocations.push(a);
+  }
+
+  private allocationAnswer(st: FlowInspection, a: Allocation, buf: Buffer, msg: StunMessage, ms: boolean): void {
+    a.outcome = msg.kind === StunClass.Success ? 1 : 2;
+    a.responseFrame = this.curFrame;
+    a.responseTime = st.tx !== null ? st.tx.lastRtt : 0;
+    if (a.outcome === 2) {
+      a.errorCode = msg.errorCode;
+      a.errorReason = stunText(buf, msg, Txt.Reason);
+    }
+    // [MS-TURN] §3.2.5: the Allocate response's MAPPED-ADDRESS is the relayed address.
+    const relayedSlot = msg.addrFamily[Addr.XorRelayed] !== 0 ? Addr.XorRelayed : ms ? Addr.Mapped : -1;
+    if (relayedSlot >= 0 && msg.addrFamily[relayedSlot] !== 0) {
+      a.relayedIp = formatIp(msg.addrFamily[relayedSlot], msg.addrWords, relayedSlot * 4);
+      a.relayedPort = msg.addrPort[relayedSlot];
+      a.relayed = addrText(msg, relayedSlot);
+    }
+    if (msg.addrFamily[Addr.XorMapped] !== 0) a.reflexive = addrText(msg, Addr.XorMapped);
+    if (msg.lifetime >= 0) a.lifetime = msg.lifetime;
+    if (a.msVersion < 0) a.msVersion = msg.msVersion;
+    a.realm = stunText(buf, msg, Txt.Realm) ?? a.realm;
+  }
+
+  // ---------------------------------------------------------------- TURN data
+
+  private channelData(st: FlowInspection, buf: Buffer, off: number, end: number, avail: number, padded: boolean): boolean {
+    const view = this.cd;
+    const status = parseChannelData(buf, off, end, avail, padded, view);
+    if (status === Decode.NotMine) return false;
+    if (status === Decode.Malformed) {
+      this.anomalies[A.ChannelDataBadLength]++;
+      return true;
+    }
+    st.channelData++;
+    if (view.channel === MS_MUX_CHANNEL) st.multiplexedTurn++;
+    addBounded(st.channels, view.channel, MAX_PEERS);
+    if (st.channelFrames.length < MAX_EVIDENCE_FRAMES && st.channelFrames[st.channelFrames.length - 1] !== this.curFrame) st.channelFrames.push(this.curFrame);
+    if (status === Decode.Ok) this.innerPayload(st, buf, view.dataOff, view.dataEnd);
+    return true;
+  }
+
+  /**
+   * Microsoft multiplexed TURN on a flow without TURN messages of its own
+   * (Teams sends it to another port of the relay than the one it allocated
+   * on): believed only when the length fills the datagram exactly and the
+   * data inside is a whole STUN message or RTP-range media.
+   */
+  private standaloneMux(buf: Buffer, off: number, end: number, wireLen: number): boolean {
+    const view = this.cd;
+    if (parseChannelData(buf, off, end, wireLen, false, view) !== Decode.Ok || view.channel !== MS_MUX_CHANNEL || view.total !== wireLen) return false;
+    const d = view.dataOff;
+    if (d >= view.dataEnd) return false;
+    const b = buf[d];
+    if (b >= RTP_FIRST && b <= RTP_LAST) return true;
+    return b < 4 && parseStun(buf, d, view.dataEnd, view.dataEnd - d, this.inner) === Decode.Ok;
+  }
+
+  /** Application data relayed by TURN: media to the RTP module, STUN (ICE through the relay) counted. */
+  private innerPayload(st: FlowInspection, buf: Buffer, off: number, end: number): void {
+    if (end <= off) return;
+    const b0 = buf[off];
+    if (b0 >= RTP_FIRST && b0 <= RTP_LAST) {
+      if (this.media !== null) this.media.onPayload(this.curFlow, this.curDir, this.curTs, this.curFrame, buf, off, end);
+    } else if (b0 < 4) {
+      this.stun(st.flow, buf, off, end, end - off, true);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private tryApps(flow: number, parsers: AppParsers['tcp'], buf: Buffer, off: number, end: number): boolean {
+    for (const parse of parsers) {
+      const hello = parse(buf, off, end);
+      if (hello === null) continue;
+      // A damaged hello is still that protocol: count what was wrong with it, keep what was read.
+      if (hello.anomaly) {
+        const id = ANOMALY_ID.get(hello.anomaly);
+        if (id !== undefined) this.anomalies[id]++;
+      }
+      const st = this.flowState(flow);
+      const known = st.apps.find((h) => h.protocol === hello.protocol);
+      if (known === undefined) st.apps.push({ ...hello, evidenceFrames: [this.curFrame] });
+      else if (known.evidenceFrames !== undefined && known.evidenceFrames.length < MAX_EVIDENCE_FRAMES) known.evidenceFrames.push(this.curFrame);
+      return true;
+    }
+    return false;
+  }
+
+  private flowState(flow: number): FlowInspection {
+    let st = this.states[flow];
+    if (st === undefined) {
+      st = new FlowInspection(flow);
+      this.states[flow] = st;
+    }
+    return st;
+  }
+
+  private grow(flow: number): void {
+    let size = this.mode.length;
+    while (size <= flow) size *= 2;
+    const mode = new Uint8Array(size);
+    mode.set(this.mode);
+    this.mode = mode;
+    const seen = new Uint8Array(size);
+    seen.set(this.seen);
+    this.seen = seen;
+  }
+}
+
+/** Methods that only TURN uses: seeing one proves TURN on the flow (and makes ChannelData believable). */
+function isTurnMethod(msg: StunMessage): boolean {
+  const m = msg.method;
+  if (msg.dialect === Dialect.MsTurn) return m !== Method.Binding && m !== Method.SharedSecret;
+  return m >= Method.Allocate && m <= Method.ConnectionAttempt && m !== 0x005;
+}
+
+/** The allocation later TURN requests on the flow belong to: the last successful one, else the last. */
+function current(st: FlowInspection): Allocation | undefined {
+  for (let i = st.allocations.length - 1; i >= 0; i--) if (st.allocations[i].outcome === 1) return st.allocations[i];
+  return st.allocations[st.allocations.length - 1];
+}
+
+function byTid(st: FlowInspection, msg: StunMessage): Allocation | undefined {
+  const t = msg.tid;
+  for (let i = st.allocations.length - 1; i >= 0; i--) {
+    const a = st.allocations[i].tid;
+    if (a[0] === t[0] && a[1] === t[1] && a[2] === t[2] && a[3] === t[3]) return st.allocations[i];
+  }
+  return undefined;
+}
+
+/** "ip:port" (IPv6 in brackets) of an address slot. */
+function addrText(msg: StunMessage, slot: number): string {
+  const fam = msg.addrFamily[slot];
+  const ip = formatIp(fam, msg.addrWords, slot * 4);
+  return fam === 6 ? `[${ip}]:${msg.addrPort[slot]}` : `${ip}:${msg.addrPort[slot]}`;
+}

@@ -1,0 +1,64 @@
+/**
+ * A fixed-capacity open-addressing index from up to three 32-bit keys to a
+ * dense entry number (0, 1, 2... in insertion order). No strings, no
+ * allocation after construction: media streams and RTCP report blocks are
+ * looked up per packet. When `capacity` entries exist, `insert` returns -1 and
+ * the caller counts the overflow; the table never grows.
+ */
+export class KeyTable {
+  /** Entries inserted so far (at most `capacity`). */
+  count = 0;
+  readonly capacity: number;
+  private readonly mask: number;
+  /** Slot -> entry + 1 (0 = empty). */
+  private readonly slots: Int32Array;
+  /** Entry -> its keys, three words per entry. */
+  readonly keys: Uint32Array;
+
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    this.capacity = capacity;
+    let size = 8;
+    while (size < capacity * 2) size *= 2; // load factor at most 1/2: short probe chains
+    this.mask = size - 1;
+    this.slots = new Int32Array(size);
+    this.keys = new Uint32Array(capacity * 3);
+  }
+
+  /** The entry of (a, b, c), or -1. */
+  find(a: number, b: number, c: number): number {
+    const keys = this.keys;
+    let i = hash3(a, b, c) & this.mask;
+    for (;;) {
+      const e = this.slots[i] - 1;
+      if (e < 0) return -1;
+      const k = e * 3;
+      if (keys[k] === a >>> 0 && keys[k + 1] === b >>> 0 && keys[k + 2] === c >>> 0) return e;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  /** Adds (a, b, c), which must not be present; returns its entry, or -1 when full. */
+  insert(a: number, b: number, c: number): number {
+    if (this.count >= this.capacity) return -1;
+    let i = hash3(a, b, c) & this.mask;
+    while (this.slots[i] !== 0) i = (i + 1) & this.mask;
+    const e = this.count++;
+    this.slots[i] = e + 1;
+    const k = e * 3;
+    this.keys[k] = a;
+    this.keys[k + 1] = b;
+    this.keys[k + 2] = c;
+    return e;
+  }
+}
+
+/** A 32-bit mix of three words (murmur3 finaliser steps); numeric only. */
+export function hash3(a: number, b: number, c: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16) ^ c, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}

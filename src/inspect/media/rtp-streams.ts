@@ -1,0 +1,304 @@
+/**
+ * RTP/RTCP media quality across a run: detection confirmed over several
+ * packets, then per-stream loss and jitter (RtpStreamStats) and the RTCP
+ * reports of the endpoints (RtcpTables).
+ *
+ * Integration (inspect-core): call `onPayload` for every UDP payload (and the
+ * inner payload of TURN ChannelData / Data indications) whose first byte is
+ * 128-191 (RFC 7983), with the flow index and direction from FlowTable.add.
+ * Anomalies to count, by name (add them to src/anomalies.ts, fate false):
+ * MEDIA_ANOMALIES below, read from `anomalies` after the run.
+ *
+ * Detection: a payload that looks like RTP (rtp-header.ts) becomes a candidate
+ * of its (flow, direction, SSRC). The stream is confirmed when CONFIRM_PACKETS
+ * candidates in a row each advance the sequence number by 1..MAX_CANDIDATE_GAP
+ * with non-decreasing timestamps; the held packets are then replayed into the
+ * new stream, so its counts start at its first packet. Candidates live in a
+ * fixed 4-way set-associative table. A newcomer to a full set replaces the
+ * least recently fed candidate only if that one is stale (CANDIDATE_STALE_S);
+ * otherwise the newcomer waits for its next packet. Evicting fresh candidates
+ * would let five streams that share a set and arrive in turn evict each other
+ * forever (a capture starting in the middle of many calls does exactly that);
+ * fresh candidates confirm within three packets and free their slot. Streams
+ * in a fixed KeyTable: memory is bounded by maxStreams, whatever the input.
+ */
+import { u32 } from '../../bytes.js';
+import { hash3, KeyTable } from './key-table.js';
+import type { MediaDirection, MediaReport, RtcpReceptionReport, RtcpSenderReport, RtpStreamReport } from './media-report.js';
+import { RtcpResult, RtcpTables } from './rtcp.js';
+import { classifyRtp, RTP_HEADER_BYTES, RtpKind } from './rtp-header.js';
+import { DEFAULT_DYNAMIC_CLOCK_RATE, round3, RtpStreamStats } from './rtp-stream-stats.js';
+
+export const DEFAULT_MAX_STREAMS = 4096;
+export const CONFIRM_PACKETS = 3;
+export const MAX_CANDIDATE_GAP = 16; // sequence step still believed while confirming (a few losses)
+const CANDIDATE_WAYS = 4; // a candidate may sit in any of 4 slots of its set
+const MIN_CANDIDATE_SLOTS = 1024;
+/** A candidate not fed for this long (capture seconds) may be replaced: real media sends every 20-100 ms. */
+export const CANDIDATE_STALE_S = 2;
+const HELD = CONFIRM_PACKETS - 1;
+const DROPPED = 255; // candidate state: confirmed but the stream table was full
+
+/** Named anomalies of this module, in the order of `RtpStreams.anomalies`. */
+export const MEDIA_ANOMALIES = [
+  { name: 'rtp_stream_table_full', description: 'an RTP stream was confirmed but not tracked: the media stream table was full' },
+  { name: 'rtcp_table_full', description: 'an RTCP report was not kept: the RTCP report table was full' },
+] as const;
+export const MediaAnomaly = { StreamTableFull: 0, RtcpTableFull: 1 } as const;
+
+export class RtpStreams {
+  readonly maxStreams: number;
+  /** Counts per MEDIA_ANOMALIES entry. */
+  readonly anomalies = new Uint32Array(MEDIA_ANOMALIES.length);
+  private readonly index: KeyTable;
+  private readonly streams: RtpStreamStats[] = [];
+  private streamsDropped = 0;
+  private readonly rtcp: RtcpTables;
+
+  // candidate slots: key, number of held packets (or DROPPED), and the held packets' fields
+  private readonly candidateSlots: number;
+  private readonly cFlowDir: Int32Array;
+  private readonly cSsrc: Uint32Array;
+  private readonly cHeld: Uint8Array;
+  /** Capture time of each slot's last packet, for staleness. */
+  private readonly cLastTs: Float64Array;
+  private readonly cSeq: Uint16Array;
+  private readonly cRtpTs: Uint32Array;
+  private readonly cPt: Uint8Array;
+  private readonly cMarker: Uint8Array;
+  private readonly cLen: Uint32Array;
+  private readonly cTs: Float64Array;
+  private readonly cFrame: Float64Array;
+
+  constructor(maxStreams = DEFAULT_MAX_STREAMS) {
+    if (!Number.isInteger(maxStreams) || maxStreams < 1) throw new RangeError(`maxStreams must be a positive integer, got ${maxStreams}`);
+    this.maxStreams = maxStreams;
+    this.index = new KeyTable(maxStreams);
+    this.rtcp = new RtcpTables(maxStreams * 4, maxStreams);
+    let slots = MIN_CANDIDATE_SLOTS;
+    while (slots < maxStreams) slots *= 2; // as many candidate slots as streams: sets rarely fill
+    this.candidateSlots = slots;
+    this.cFlowDir = new Int32Array(slots).fill(-1);
+    this.cSsrc = new Uint32Array(slots);
+    this.cHeld = new Uint8Array(slots);
+    this.cLastTs = new Float64Array(slots);
+    this.cSeq = new Uint16Array(slots * HELD);
+    this.cRtpTs = new Uint32Array(slots * HELD);
+    this.cPt = new Uint8Array(slots * HELD);
+    this.cMarker = new Uint8Array(slots * HELD);
+    this.cLen = new Uint32Array(slots * HELD);
+    this.cTs = new Float64Array(slots * HELD);
+    this.cFrame = new Float64Array(slots * HELD);
+  }
+
+  /**
+   * One payload of flow `flow` (FlowTable index) sent in direction `dir`
+   * (0 = by the client), captured at `ts` (epoch s) in frame `frameNo`.
+   * Returns true when it was taken as RTP (of a stream or a candidate, or
+   * looking like one while the candidate table is busy) or RTCP. Never throws, allocates nothing once its stream exists.
+   */
+  onPayload(flow: number, dir: number, ts: number, frameNo: number, buf: Buffer, off: number, end: number): boolean {
+    const kind = classifyRtp(buf, off, end);
+    if (kind === RtpKind.NotRtp) return false;
+    const flowDir = flow * 2 + dir;
+    if (kind === RtpKind.Rtcp) {
+      const r = this.rtcp.add(flowDir, frameNo, buf, off, end);
+      if (r === RtcpResult.TableFull) this.anomalies[MediaAnomaly.RtcpTableFull]++;
+      return r !== RtcpResult.NotRtcp;
+    }
+    const b1 = buf[off + 1];
+    const seq = (buf[off + 2] << 8) | buf[off + 3];
+    const rtpTs = u32(buf, off + 4);
+    const ssrc = u32(buf, off + 8);
+    const pt = b1 & 0x7f;
+    const marker = b1 >= 0x80;
+    const len = payloadLength(buf, off, end);
+    const s = this.index.find(flowDir, ssrc, 0);
+    if (s >= 0) {
+      this.streams[s].add(seq, rtpTs, pt, marker, len, ts, frameNo);
+      return true;
+    }
+    return this.candidate(flowDir, ssrc, seq, rtpTs, pt, marker, len, ts, frameNo);
+  }
+
+  private candidate(flowDir: number, ssrc: number, seq: number, rtpTs: number, pt: number, marker: boolean,
+    len: number, ts: number, frameNo: number): boolean {
+    const set = (hash3(flowDir, ssrc, 0) & (this.candidateSlots / CANDIDATE_WAYS - 1)) * CANDIDATE_WAYS;
+    let slot = -1;
+    let free = -1;
+    let oldest = set;
+    for (let w = set; w < set + CANDIDATE_WAYS; w++) {
+      if (this.cFlowDir[w] === flowDir && this.cSsrc[w] === ssrc) { slot = w; break; }
+      if (this.cFlowDir[w] === -1) { if (free < 0) free = w; }
+      else if (this.cLastTs[w] < this.cLastTs[oldest]) oldest = w;
+    }
+    if (slot < 0) {
+      if (free < 0) {
+        const age = ts - this.cLastTs[oldest];
+        if (!(age > CANDIDATE_STALE_S || age < -CANDIDATE_STALE_S)) return true; // set busy with live candidates: wait
+        free = oldest;
+      }
+      slot = free;
+      this.cFlowDir[slot] = flowDir;
+      this.cSsrc[slot] = ssrc;
+      this.cHeld[slot] = 0;
+    }
+    this.cLastTs[slot] = ts;
+    const h = slot * HELD;
+    const held = this.cHeld[slot];
+    if (held === DROPPED) return true;
+    if (held > 0) {
+      const last = h + held - 1;
+      const step = (seq - this.cSeq[last]) & 0xffff;
+      const tsStep = (rtpTs - this.cRtpTs[last]) | 0;
+      if (step === 0 || step > MAX_CANDIDATE_GAP || tsStep < 0) {
+        this.hold(slot, 0, seq, rtpTs, pt, marker, len, ts, frameNo); // start over from this packet
+        this.cHeld[slot] = 1;
+        return true;
+      }
+    }
+    if (held + 1 < CONFIRM_PACKETS) {
+      this.hold(slot, held, seq, rtpTs, pt, marker, len, ts, frameNo);
+      this.cHeld[slot] = held + 1;
+      return true;
+    }
+    // Confirmed: create the stream and replay the held packets, then this one.
+    const flow = Math.floor(flowDir / 2);
+    const e = this.index.insert(flowDir, ssrc, 0);
+    if (e < 0) {
+      this.streamsDropped++;
+      this.anomalies[MediaAnomaly.StreamTableFull]++;
+      this.cHeld[slot] = DROPPED;
+      return true;
+    }
+    const stream = new RtpStreamStats(flow, flowDir - 2 * flow, ssrc, this.cPt[h]);
+    this.streams.push(stream);
+    for (let i = 0; i < held; i++) {
+      stream.add(this.cSeq[h + i], this.cRtpTs[h + i], this.cPt[h + i], this.cMarker[h + i] === 1, this.cLen[h + i], this.cTs[h + i], this.cFrame[h + i]);
+    }
+    stream.add(seq, rtpTs, pt, marker, len, ts, frameNo);
+    this.cFlowDir[slot] = -1;
+    this.cHeld[slot] = 0;
+    return true;
+  }
+
+  private hold(slot: number, i: number, seq: number, rtpTs: number, pt: number, marker: boolean, len: number, ts: number, frameNo: number): void {
+    const k = slot * HELD + i;
+    this.cSeq[k] = seq;
+    this.cRtpTs[k] = rtpTs;
+    this.cPt[k] = pt;
+    this.cMarker[k] = marker ? 1 : 0;
+    this.cLen[k] = len;
+    this.cTs[k] = ts;
+    this.cFrame[k] = frameNo;
+  }
+
+  /** The `media` section. Flow ids are FlowTable indices + 1, as in report.flows. */
+  report(): MediaReport {
+    const streams: RtpStreamReport[] = [];
+    const rateBySsrc = new Map<number, number>();
+    for (const s of this.streams) {
+      const clock = s.clockRate();
+      const j = s.jitterMs(clock.index);
+      const expected = s.expected;
+      const lost = expected - s.packets;
+      rateBySsrc.set(s.ssrc, clock.rate);
+      streams.push({
+        flow: s.flow + 1,
+        direction: directionName(s.dir),
+        ssrc: s.ssrc,
+        ssrcHex: '0x' + s.ssrc.toString(16).toUpperCase().padStart(8, '0'),
+        payloadTypes: s.payloadTypes(),
+        firstPayloadType: s.firstPt,
+        clockRate: clock.rate,
+        clockRateSource: clock.source,
+        firstSeen: s.firstSeen,
+        lastSeen: s.lastSeen,
+        firstFrame: s.firstFrame,
+        lastFrame: s.lastFrame,
+        packets: s.packets,
+        payloadBytes: s.payloadBytes,
+        expected,
+        lost,
+        lossPct: expected > 0 ? round3((lost / expected) * 100) : 0,
+        outOfOrder: s.outOfOrder,
+        duplicates: s.duplicates,
+        seqResyncs: s.seqResyncs,
+        timestampJumps: s.timestampJumps,
+        jitterMs: round3(j.last),
+        maxJitterMs: round3(j.max),
+        meanJitterMs: round3(j.mean),
+        series: s.series(clock.index),
+      });
+    }
+    streams.sort((a, b) => a.flow - b.flow || a.direction.localeCompare(b.direction) || a.ssrc - b.ssrc);
+    return {
+      defaultDynamicClockRate: DEFAULT_DYNAMIC_CLOCK_RATE,
+      streams,
+      rtcp: {
+        packets: this.rtcp.packets,
+        unverified: this.rtcp.unverified,
+        receptionReports: this.receptionReports(rateBySsrc),
+        senderReports: this.senderReports(),
+      },
+      streamsDropped: this.streamsDropped,
+    };
+  }
+
+  private receptionReports(rateBySsrc: ReadonlyMap<number, number>): RtcpReceptionReport[] {
+    const t = this.rtcp;
+    const out: RtcpReceptionReport[] = [];
+    for (let b = 0; b < t.blocks.count; b++) {
+      const flowDir = t.blocks.keys[b * 3];
+      const source = t.blocks.keys[b * 3 + 2];
+      const rate = rateBySsrc.get(source);
+      out.push({
+        flow: Math.floor(flowDir / 2) + 1,
+        direction: directionName(flowDir & 1),
+        reporterSsrc: t.blocks.keys[b * 3 + 1],
+        sourceSsrc: source,
+        reports: t.bReports[b],
+        firstFrame: t.bFirstFrame[b],
+        lastFrame: t.bLastFrame[b],
+        fractionLostPct: round3((t.bFraction[b] * 100) / 256),
+        maxFractionLostPct: round3((t.bMaxFraction[b] * 100) / 256),
+        cumulativeLost: t.bCumLost[b],
+        highestSeq: t.bHighestSeq[b],
+        jitter: t.bJitter[b],
+        jitterMs: rate === undefined ? null : round3((t.bJitter[b] * 1000) / rate),
+      });
+    }
+    out.sort((a, b) => a.flow - b.flow || a.direction.localeCompare(b.direction) || a.reporterSsrc - b.reporterSsrc || a.sourceSsrc - b.sourceSsrc);
+    return out;
+  }
+
+  private senderReports(): RtcpSenderReport[] {
+    const t = this.rtcp;
+    const out: RtcpSenderReport[] = [];
+    for (let s = 0; s < t.senders.count; s++) {
+      const flowDir = t.senders.keys[s * 3];
+      out.push({
+        flow: Math.floor(flowDir / 2) + 1,
+        direction: directionName(flowDir & 1),
+        ssrc: t.senders.keys[s * 3 + 1],
+        reports: t.sReports[s],
+        packetCount: t.sPackets[s],
+        octetCount: t.sOctets[s],
+      });
+    }
+    out.sort((a, b) => a.flow - b.flow || a.direction.localeCompare(b.direction) || a.ssrc - b.ssrc);
+    return out;
+  }
+}
+
+function directionName(dir: number): MediaDirection {
+  return dir === 0 ? 'fromClient' : 'fromServer';
+}
+
+/** Bytes after the RTP header, CSRCs and header extension (classifyRtp has checked they fit). */
+function payloadLength(buf: Buffer, off: number, end: number): number {
+  const b0 = buf[off];
+  let header = RTP_HEADER_BYTES + 4 * (b0 & 0x0f);
+  if (b0 & 0x10) header += 4 + 4 * ((buf[off + header + 2] << 8) | buf[off + header + 3]);
+  return end - off - header;
+}

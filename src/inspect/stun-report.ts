@@ -1,0 +1,379 @@
+/**
+ * The report's `stun` section and the flows' `apps` entries from payload
+ * inspection: part of the public JSON contract (report/model.ts), each field
+ * documented here with its unit and caveats. Built once at the end of the
+ * run, never per packet. Ordering is stable: flows by id, message types by
+ * dialect then direction then type code, methods by code, error codes
+ * ascending, allocations by flow then request frame.
+ */
+import type { FlowRecord } from '../flow/flow-record.js';
+import { Allocation, FlowInspection, type AppHello } from './flow-state.js';
+import type { Inspector } from './inspector.js';
+import { DIALECT_NAMES, ERROR_REASONS, hex4, messageTypeName, type DialectName } from './stun-constants.js';
+import { FRAMING_NAMES } from './tcp-framing.js';
+import type { MethodStats } from './transactions.js';
+
+/** One protocol detected in a flow's payload. */
+export interface AppRecord {
+  /** Lowercase protocol name: 'stun', 'channeldata', 'rtp', 'rtcp', 'dtls', 'tls', 'sip', 'http'... (the classifier reads it, see classify/verdict.ts MEDIA_PROTOCOLS). */
+  protocol: string;
+  /** 'payload': the bytes were parsed as this protocol (structure checked, not the port). 'port': only the port suggests it. */
+  confidence: 'payload' | 'port';
+  /** Frame numbers of the first packets that showed it (at most 3), ascending. */
+  evidenceFrames: number[];
+  /** Protocol-specific details (STUN: dialects, messages, framing; TLS: sni...). */
+  [detail: string]: unknown;
+}
+
+/** Count of one STUN message type in one direction of a flow. */
+export interface StunTypeCount {
+  /** Message type as 4 hex digits with 0x ("0x0003"), as tshark prints stun.type. */
+  type: string;
+  /** Name in the message's dialect ("Allocate Request"; MS-TURN "Send Request", "Data Indication"). */
+  name: string;
+  dialect: DialectName;
+  /** Which side of the flow sent them. */
+  direction: 'fromClient' | 'fromServer';
+  count: number;
+}
+
+/** Transactions of one method on one flow. */
+export interface StunMethodSummary {
+  /** 12-bit method as 3 hex digits with 0x ("0x003"), and its RFC name (MS-TURN 0x004 is Send, 0x005 Data, 0x006 Set Active Destination when the dialect is MS-TURN). */
+  method: string;
+  name: string;
+  /** Distinct requests (transaction ids). */
+  requests: number;
+  /** Requests sent again with the same transaction id (RFC 8489 §6.2.1). */
+  retransmissions: number;
+  /** Requests answered by a success response. */
+  success: number;
+  /** Requests answered by an error response. */
+  errors: number;
+  /**
+   * Requests never answered in the capture: on UDP the evidence of a blocked
+   * path (or of a capture that ended before the answer; requests in the last
+   * seconds of a capture may be unanswered for that reason only).
+   */
+  unanswered: number;
+  /** Frame numbers of the first unanswered requests (at most 5). */
+  unansweredFrames: number[];
+  /** Indications (no response expected), including MS-TURN Send requests and Data indications. */
+  indications: number;
+  /** Responses whose request was not in the capture (it started mid-transaction). */
+  unmatchedResponses: number;
+  /** Extra responses to a request already answered. */
+  duplicateResponses: number;
+  /** Time from the first request to its response, milliseconds (3 decimals); null when nothing was answered. */
+  responseTimeMs: { min: number; mean: number; max: number } | null;
+  /** Error responses by ERROR-CODE, ascending by code. */
+  errorCodes: { code: number; reason: string; count: number }[];
+}
+
+/** STUN/TURN seen on one flow. */
+export interface StunFlowReport {
+  /** Flow id (report.flows[].id). */
+  flow: number;
+  /** Dialects of its messages (see stun.ts): 'rfc5389' (cookie), 'ms-turn' (MAGIC-COOKIE attribute), 'rfc3489' (classic). */
+  dialects: DialectName[];
+  /** TCP only: how the messages were framed: 'turn-tcp' (RFC 6062/8656, back to back), 'rfc4571' (2-byte length), 'ms-turn-tcp' (4-byte MS-TURN header). */
+  framing?: 'turn-tcp' | 'rfc4571' | 'ms-turn-tcp';
+  /** TCP only: the MS-TURN pseudo-TLS handshake was seen (not real TLS). */
+  pseudoTls?: boolean;
+  /** STUN messages parsed (malformed ones included; not those tunnelled in TURN data). */
+  messages: number;
+  /** Messages by type and direction. */
+  types: StunTypeCount[];
+  /** Transactions by method, ascending by method code. */
+  transactions: StunMethodSummary[];
+  /** TURN ChannelData messages (RFC 8656 §12) and Microsoft multiplexed TURN (channel 0xFF10), when seen. */
+  channelData?: { messages: number; multiplexedTurn: number; channels: number[] };
+  /** STUN messages found inside ChannelData, TURN DATA attributes or MS-TURN TCP data frames (ICE checks relayed by TURN). */
+  tunneledStun: number;
+  /** SOFTWARE of the first message that had one (bounded to 256 characters; data, not trusted). */
+  software?: string;
+  /** REALM of the first message that had one (MS-TURN: attribute 0x0015). */
+  realm?: string;
+  /** FINGERPRINT attributes checked: right and wrong CRC-32. */
+  fingerprints: { ok: number; mismatched: number };
+  /** Messages with MESSAGE-INTEGRITY (SHA-1 or SHA-256); not verified (no credentials). */
+  withIntegrity: number;
+  /** ICE connectivity checks: Binding requests with PRIORITY (RFC 8445 §7.1.1), of which USE-CANDIDATE, ICE-CONTROLLING, ICE-CONTROLLED. */
+  ice?: { checks: number; useCandidate: number; controlling: number; controlled: number };
+  /** Microsoft attributes seen: MS-VERSION values, MS-SERVICE-QUALITY stream types, IMPLEMENTATION-VERSION values, messages with CANDIDATE-IDENTIFIER, bandwidth reservation attributes, SIP Call-IDs (0x8062, at most 8). */
+  microsoft?: { versions: number[]; streamTypes: string[]; implementationVersions: number[]; candidateIdentifiers: number; bandwidthReservation: boolean; callIds: string[] };
+  /** Attributes this version does not decode, by type ("0x8037": count), at most 32 types. */
+  unknownAttributes?: Record<string, number>;
+}
+
+/** One TURN Allocate transaction and what followed it on its 5-tuple. */
+export interface TurnAllocationReport {
+  /** Flow id of the client <-> TURN server 5-tuple. */
+  flow: number;
+  dialect: DialectName;
+  /** Frame and capture time of the first Allocate request. */
+  requestFrame: number;
+  requestTime: number;
+  /** Requests sent with this transaction id (1 + retransmissions). */
+  attempts: number;
+  /** 'success', 'error' (see errorCode), or 'unanswered'. */
+  outcome: 'success' | 'error' | 'unanswered';
+  errorCode?: number;
+  /** Reason phrase of the error response as sent (bounded to 256 characters). */
+  errorReason?: string;
+  responseFrame?: number;
+  /** Milliseconds from the first request to the response (3 decimals). */
+  responseTimeMs?: number;
+  /** Relayed transport address "ip:port" (RFC: XOR-RELAYED-ADDRESS; MS-TURN: MAPPED-ADDRESS of the response). */
+  relayed?: string;
+  /** Server-reflexive address "ip:port" (XOR-MAPPED-ADDRESS). */
+  reflexive?: string;
+  /** LIFETIME granted, seconds. */
+  lifetime?: number;
+  /** REQUESTED-TRANSPORT protocol number (17 UDP, 6 TCP). */
+  requestedTransport?: number;
+  /** MS-VERSION of the request or response, and MS-SERVICE-QUALITY stream type ('audio', 'video'...). */
+  msVersion?: number;
+  streamType?: string;
+  /** USERNAME of the request and REALM of the response (bounded; data, not trusted). */
+  username?: string;
+  realm?: string;
+  /** Refresh requests (RFC), of which errors; true when one asked for lifetime 0 (deallocation). */
+  refreshes: number;
+  refreshErrors: number;
+  deleted: boolean;
+  /** CreatePermission requests and their peers (at most 8). */
+  permissions: number;
+  peers: string[];
+  /** ChannelBind requests and the channels bound (at most 8). */
+  channelBinds: number;
+  channels: { channel: number; peer: string | null }[];
+  /** MS-TURN Set Active Destination requests and the last destination. */
+  setActiveDestination: number;
+  destination?: string;
+  /** Send and Data indications (MS-TURN: Send requests, Data indications). */
+  sendIndications: number;
+  dataIndications: number;
+  /** Ids of other flows with the relayed address and port as an endpoint: the media relayed for this allocation, when the capture holds it. */
+  relayFlows: number[];
+}
+
+export interface StunReport {
+  /** STUN messages parsed across the run, and by dialect. */
+  messages: number;
+  byDialect: { rfc5389: number; 'ms-turn': number; rfc3489: number };
+  /** Flows with STUN, TURN or ChannelData. */
+  flows: number;
+  /** Totals of the per-flow transaction summaries. */
+  requests: number;
+  unanswered: number;
+  /** Error responses by code across flows, ascending. */
+  errorCodes: { code: number; reason: string; count: number }[];
+  /** Per flow, ascending by flow id. */
+  perFlow: StunFlowReport[];
+  allocations: TurnAllocationReport[];
+}
+
+const STREAM_TYPES: Readonly<Record<number, string>> = { 1: 'audio', 2: 'video', 3: 'supplemental-video', 4: 'data' }; // [MS-TURN] §2.2.2.18
+
+const RFC_METHOD_NAMES: Readonly<Record<number, string>> = {
+  0x001: 'Binding', 0x002: 'SharedSecret', 0x003: 'Allocate', 0x004: 'Refresh', 0x005: 'Data (MS-TURN)', 0x006: 'Send', 0x007: 'Data',
+  0x008: 'CreatePermission', 0x009: 'ChannelBind', 0x00a: 'Connect', 0x00b: 'ConnectionBind', 0x00c: 'ConnectionAttempt',
+};
+
+function ms3(seconds: number): number {
+  return Math.round(seconds * 1e6) / 1e3;
+}
+
+function reasonOf(code: number): string {
+  return ERROR_REASONS[code] ?? '';
+}
+
+/** Builds the `stun` section. Call once, after the capture was read; it closes the open transactions. */
+export function buildStunReport(inspector: Inspector, flows: readonly FlowRecord[]): StunReport {
+  const perFlow: StunFlowReport[] = [];
+  const allocations: TurnAllocationReport[] = [];
+  const byDialect = { rfc5389: 0, 'ms-turn': 0, rfc3489: 0 };
+  const errorTotals = new Map<number, number>();
+  let messages = 0;
+  let requests = 0;
+  let unanswered = 0;
+  let endpoints: Map<string, number[]> | null = null;
+  for (const st of inspector.inspected()) {
+    if (st.stunMessages === 0 && st.channelData === 0) continue;
+    st.tx?.finish();
+    const flowReport = flowSummary(st, flows[st.flow]);
+    perFlow.push(flowReport);
+    messages += st.stunMessages;
+    for (const t of flowReport.types) byDialect[t.dialect] += t.count;
+    for (const m of flowReport.transactions) {
+      requests += m.requests;
+      unanswered += m.unanswered;
+      for (const e of m.errorCodes) errorTotals.set(e.code, (errorTotals.get(e.code) ?? 0) + e.count);
+    }
+    if (st.allocations.length > 0 && endpoints === null) endpoints = endpointIndex(flows);
+    const dialect: DialectName = (st.dialects & (1 << 2)) !== 0 ? 'ms-turn' : (st.dialects & (1 << 1)) !== 0 ? 'rfc5389' : 'rfc3489';
+    for (const a of st.allocations) allocations.push(allocationReport(st.flow + 1, dialect, a, endpoints!));
+  }
+  return {
+    messages,
+    byDialect,
+    flows: perFlow.length,
+    requests,
+    unanswered,
+    errorCodes: [...errorTotals].sort((a, b) => a[0] - b[0]).map(([code, count]) => ({ code, reason: reasonOf(code), count })),
+    perFlow,
+    allocations,
+  };
+}
+
+function flowSummary(st: FlowInspection, record: FlowRecord | undefined): StunFlowReport {
+  const dialects: DialectName[] = [];
+  for (let d = 1; d <= 3; d++) if (st.dialects & (1 << d)) dialects.push(DIALECT_NAMES[d] as DialectName);
+  const types: StunTypeCount[] = [...st.typeCounts].sort((a, b) => a[0] - b[0]).map(([key, count]) => {
+    const dialect = key >>> 20;
+    const type = key & 0xffff;
+    return {
+      type: `0x${hex4(type)}`,
+      name: messageTypeName(dialect, type),
+      dialect: DIALECT_NAMES[dialect] as DialectName,
+      direction: ((key >>> 16) & 0xf) === 0 ? 'fromClient' as const : 'fromServer' as const,
+      count,
+    };
+  });
+  const out = { flow: st.flow + 1, dialects } as StunFlowReport; // the rest in contract key order below
+  if (record?.transport === 'tcp' && st.framing !== 0) {
+    out.framing = FRAMING_NAMES[st.framing] as StunFlowReport['framing'];
+    out.pseudoTls = st.pseudoTls;
+  }
+  out.messages = st.stunMessages;
+  out.types = types;
+  out.transactions = st.tx === null ? [] : [...st.tx.byMethod].sort((a, b) => a[0] - b[0]).map(([method, m]) => methodSummary(method, m, st.dialects));
+  if (st.channelData > 0) out.channelData = { messages: st.channelData, multiplexedTurn: st.multiplexedTurn, channels: [...st.channels].sort((a, b) => a - b) };
+  out.tunneledStun = st.tunneledStun;
+  if (st.software !== undefined) out.software = st.software;
+  if (st.realm !== undefined) out.realm = st.realm;
+  out.fingerprints = { ok: st.fingerprintsOk, mismatched: st.fingerprintsBad };
+  out.withIntegrity = st.integrity;
+  if (st.iceChecks > 0) out.ice = { checks: st.iceChecks, useCandidate: st.useCandidate, controlling: st.controlling, controlled: st.controlled };
+  if (st.msVersions.length + st.msStreamTypes.length + st.msImplementationVersions.length + st.msCandidateIds + st.callIds.length > 0 || st.msBandwidthReservation) {
+    out.microsoft = {
+      versions: [...st.msVersions].sort((a, b) => a - b),
+      streamTypes: [...st.msStreamTypes].sort((a, b) => a - b).map((t) => STREAM_TYPES[t] ?? `unknown-${t}`),
+      implementationVersions: [...st.msImplementationVersions].sort((a, b) => a - b),
+      candidateIdentifiers: st.msCandidateIds,
+      bandwidthReservation: st.msBandwidthReservation,
+      callIds: [...st.callIds],
+    };
+  }
+  if (st.unknownAttributes.size > 0) {
+    const unknown: Record<string, number> = {};
+    for (const [t, n] of [...st.unknownAttributes].sort((a, b) => a[0] - b[0])) unknown[`0x${hex4(t)}`] = n;
+    out.unknownAttributes = unknown;
+  }
+  return out;
+}
+
+function methodSummary(method: number, m: MethodStats, dialects: number): StunMethodSummary {
+  let name = RFC_METHOD_NAMES[method] ?? 'Unknown';
+  if (method === 0x004 && dialects === 1 << 2) name = 'Send (MS-TURN)';
+  if (method === 0x006 && dialects === 1 << 2) name = 'Set Active Destination (MS-TURN)';
+  return {
+    method: `0x${method.toString(16).padStart(3, '0')}`,
+    name,
+    requests: m.requests,
+    retransmissions: m.retransmissions,
+    success: m.success,
+    errors: m.errors,
+    unanswered: m.unanswered,
+    unansweredFrames: [...m.unansweredFrames],
+    indications: m.indications,
+    unmatchedResponses: m.unmatchedResponses,
+    duplicateResponses: m.duplicateResponses,
+    responseTimeMs: m.rttCount === 0 ? null : { min: ms3(m.rttMin), mean: ms3(m.rttSum / m.rttCount), max: ms3(m.rttMax) },
+    errorCodes: [...m.errorCodes].sort((a, b) => a[0] - b[0]).map(([code, count]) => ({ code, reason: reasonOf(code), count })),
+  };
+}
+
+function allocationReport(flow: number, dialect: DialectName, a: Allocation, endpoints: Map<string, number[]>): TurnAllocationReport {
+  const r: TurnAllocationReport = {
+    flow,
+    dialect,
+    requestFrame: a.requestFrame,
+    requestTime: a.requestTs,
+    attempts: a.attempts,
+    outcome: a.outcome === 1 ? 'success' : a.outcome === 2 ? 'error' : 'unanswered',
+  } as TurnAllocationReport;
+  if (a.outcome === 2) {
+    r.errorCode = a.errorCode;
+    if (a.errorReason !== undefined) r.errorReason = a.errorReason;
+  }
+  if (a.outcome !== 0) {
+    r.responseFrame = a.responseFrame;
+    r.responseTimeMs = ms3(a.responseTime);
+  }
+  if (a.relayed !== undefined) r.relayed = a.relayed;
+  if (a.reflexive !== undefined) r.reflexive = a.reflexive;
+  if (a.lifetime >= 0) r.lifetime = a.lifetime;
+  if (a.requestedTransport >= 0) r.requestedTransport = a.requestedTransport;
+  if (a.msVersion >= 0) r.msVersion = a.msVersion;
+  if (a.streamType >= 0) r.streamType = STREAM_TYPES[a.streamType] ?? `unknown-${a.streamType}`;
+  if (a.username !== undefined) r.username = a.username;
+  if (a.realm !== undefined) r.realm = a.realm;
+  r.refreshes = a.refreshes;
+  r.refreshErrors = a.refreshErrors;
+  r.deleted = a.deleted;
+  r.permissions = a.permissions;
+  r.peers = [...a.peers];
+  r.channelBinds = a.channelBinds;
+  r.channels = a.channels.map((c) => ({ ...c }));
+  r.setActiveDestination = a.setActiveDestination;
+  if (a.destination !== undefined) r.destination = a.destination;
+  r.sendIndications = a.sendIndications;
+  r.dataIndications = a.dataIndications;
+  r.relayFlows = a.relayedIp === undefined ? [] : (endpoints.get(`${a.relayedIp}|${a.relayedPort}`) ?? []).filter((id) => id !== flow);
+  return r;
+}
+
+/** "ip|port" of every flow endpoint -> flow ids, ascending. */
+function endpointIndex(flows: readonly FlowRecord[]): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  for (const f of flows) {
+    if (f.transport !== 'tcp' && f.transport !== 'udp') continue;
+    for (const e of [f.client, f.server]) {
+      const key = `${e.ip}|${e.port}`;
+      const ids = index.get(key);
+      if (ids === undefined) index.set(key, [f.id]);
+      else if (ids[ids.length - 1] !== f.id) ids.push(f.id);
+    }
+  }
+  return index;
+}
+
+/**
+ * The `apps` entries of one flow from STUN/TURN inspection and the
+ * application parsers (media entries are added by the caller from the media
+ * report). Ordered by protocol name.
+ */
+export function appsOf(st: FlowInspection | undefined): AppRecord[] {
+  if (st === undefined) return [];
+  const apps: AppRecord[] = [];
+  if (st.stunMessages > 0) {
+    const dialects: string[] = [];
+    for (let d = 1; d <= 3; d++) if (st.dialects & (1 << d)) dialects.push(DIALECT_NAMES[d]);
+    const stun: AppRecord = { protocol: 'stun', confidence: 'payload', evidenceFrames: [...st.stunFrames], dialects, messages: st.stunMessages, turn: st.turnSeen };
+    if (st.framing !== 0) stun.framing = FRAMING_NAMES[st.framing];
+    if (st.pseudoTls) stun.pseudoTls = true;
+    apps.push(stun);
+  }
+  if (st.channelData > 0) {
+    apps.push({ protocol: 'channeldata', confidence: 'payload', evidenceFrames: [...st.channelFrames], messages: st.channelData, multiplexedTurn: st.multiplexedTurn });
+  }
+  for (const hello of st.apps) apps.push(appRecord(hello));
+  return apps;
+}
+
+function appRecord(hello: AppHello): AppRecord {
+  const { protocol, evidenceFrames, ...details } = hello;
+  return { protocol, confidence: 'payload', evidenceFrames: evidenceFrames ?? [], ...details };
+}

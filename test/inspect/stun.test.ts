@@ -1,0 +1,154 @@
+/** The STUN parser on annotated fixtures of each dialect, truncation sweeps, and the named flaws. */
+import { describe, expect, it } from 'vitest';
+import { Decode } from '../../src/decode/status.js';
+import { formatIp } from '../../src/flow/ip-format.js';
+import { crc32 } from '../../src/inspect/crc32.js';
+import { Addr, Flaw, parseStun, StunMessage, stunText, Txt } from '../../src/inspect/stun.js';
+import { Dialect, StunClass } from '../../src/inspect/stun-constants.js';
+import { ALLOCATE_401, CLASSIC_BINDING_REQUEST, MSTURN_ALLOCATE_REQUEST, MSTURN_ALLOCATE_RESPONSE, RFC5769_REQUEST, RFC5769_RESPONSE } from './fixtures.js';
+
+const msg = new StunMessage();
+function parse(b: Buffer, avail = b.length): number {
+  return parseStun(b, 0, b.length, avail, msg);
+}
+function addr(slot: number): string {
+  return `${formatIp(msg.addrFamily[slot], msg.addrWords, slot * 4)}:${msg.addrPort[slot]}`;
+}
+
+describe('RFC 5389', () => {
+  it('RFC 5769 §2.1 request: attributes, ICE, fingerprint checked', () => {
+    expect(parse(RFC5769_REQUEST)).toBe(Decode.Ok);
+    expect(msg.dialect).toBe(Dialect.Rfc5389);
+    expect(msg.kind).toBe(StunClass.Request);
+    expect(msg.method).toBe(1);
+    expect(msg.flaws).toBe(0);
+    expect(stunText(RFC5769_REQUEST, msg, Txt.Software)).toBe('STUN test client');
+    expect(stunText(RFC5769_REQUEST, msg, Txt.Username)).toBe('evtj:h6vY');
+    expect(msg.priority).toBe(0x6e0001ff);
+    expect(msg.iceRole).toBe(2);
+    expect(msg.integrity).toBe(true);
+    expect(msg.fingerprint).toBe(1);
+    expect(msg.attributes).toBe(6);
+  });
+
+  it('RFC 5769 §2.2 response: XOR-MAPPED-ADDRESS 192.0.2.1:32853', () => {
+    expect(parse(RFC5769_RESPONSE)).toBe(Decode.Ok);
+    expect(msg.kind).toBe(StunClass.Success);
+    expect(addr(Addr.XorMapped)).toBe('192.0.2.1:32853');
+    expect(msg.fingerprint).toBe(1);
+  });
+
+  it('a flipped bit breaks the fingerprint, named as a flaw', () => {
+    const b = Buffer.from(RFC5769_REQUEST);
+    b[30] ^= 1; // inside SOFTWARE
+    expect(parse(b)).toBe(Decode.Ok);
+    expect(msg.fingerprint).toBe(2);
+    expect(msg.flaws & Flaw.FingerprintMismatch).toBeTruthy();
+  });
+
+  it('CRC-32 matches the check value of the ISO-HDLC polynomial', () => {
+    expect(crc32(Buffer.from('123456789'), 0, 9)).toBe(0xcbf43926);
+  });
+
+  it('401 error: code, reason, realm and nonce in RFC order', () => {
+    expect(parse(ALLOCATE_401)).toBe(Decode.Ok);
+    expect(msg.kind).toBe(StunClass.Error);
+    expect(msg.method).toBe(3);
+    expect(msg.errorCode).toBe(401);
+    expect(stunText(ALLOCATE_401, msg, Txt.Reason)).toBe('Unauthorized');
+    expect(stunText(ALLOCATE_401, msg, Txt.Realm)).toBe('ex.com!');
+    expect(stunText(ALLOCATE_401, msg, Txt.Nonce)).toBe('nonce');
+  });
+});
+
+describe('MS-TURN', () => {
+  it('is told by its MAGIC-COOKIE attribute although the transaction id begins with 0x2112A442', () => {
+    expect(MSTURN_ALLOCATE_RESPONSE.readUInt32BE(4)).toBe(0x2112a442);
+    expect(parse(MSTURN_ALLOCATE_RESPONSE)).toBe(Decode.Ok);
+    expect(msg.dialect).toBe(Dialect.MsTurn);
+    expect(msg.flaws).toBe(0);
+    expect(msg.lifetime).toBe(60);
+    expect(addr(Addr.Mapped)).toBe('52.114.250.141:3480');
+    expect(addr(Addr.XorMapped)).toBe('80.181.206.72:57543');
+    expect(msg.msVersion).toBe(6);
+    expect(msg.msBandwidth).toBe(12000);
+    expect(msg.msSequence).toBe(0);
+    expect(stunText(MSTURN_ALLOCATE_RESPONSE, msg, Txt.Software)).toBe('2.0.1.211');
+    expect(msg.integrity).toBe(true);
+    expect(msg.unknown).toBe(0);
+  });
+
+  it('swaps REALM and NONCE, reads MS-SERVICE-QUALITY', () => {
+    expect(parse(MSTURN_ALLOCATE_REQUEST)).toBe(Decode.Ok);
+    expect(msg.dialect).toBe(Dialect.MsTurn);
+    expect(stunText(MSTURN_ALLOCATE_REQUEST, msg, Txt.Realm)).toBe('ex.com!');
+    expect(stunText(MSTURN_ALLOCATE_REQUEST, msg, Txt.Nonce)).toBe('nonce');
+    expect(msg.msStreamType).toBe(1);
+    expect(msg.msVersion).toBe(3);
+  });
+
+  it('fixed codes: 0x0004 Send request and 0x0115 Data indication expect no response', () => {
+    for (const [type, method] of [[0x0004, 4], [0x0115, 5]]) {
+      const b = Buffer.from(MSTURN_ALLOCATE_REQUEST);
+      b.writeUInt16BE(type, 0);
+      expect(parse(b)).toBe(Decode.Ok);
+      expect(msg.kind).toBe(StunClass.Indication);
+      expect(msg.method).toBe(method);
+    }
+  });
+});
+
+describe('RFC 3489', () => {
+  it('a classic Binding request is accepted when it fills the datagram exactly', () => {
+    expect(parse(CLASSIC_BINDING_REQUEST)).toBe(Decode.Ok);
+    expect(msg.dialect).toBe(Dialect.Rfc3489);
+    expect(msg.tid[0]).toBe(0x0a0b0c0d);
+  });
+
+  it('without a marker, anything but an exact classic message is not STUN', () => {
+    expect(parse(CLASSIC_BINDING_REQUEST, CLASSIC_BINDING_REQUEST.length + 4)).toBe(Decode.NotMine);
+    const b = Buffer.from(CLASSIC_BINDING_REQUEST);
+    b.writeUInt16BE(0x0003, 0); // Allocate without cookie or MS-TURN marker
+    expect(parse(b)).toBe(Decode.NotMine);
+    const zeros = Buffer.alloc(28);
+    expect(parse(zeros)).toBe(Decode.NotMine);
+  });
+});
+
+describe('malformed and truncated messages: named flaws, never a throw', () => {
+  it('a length that lies past the datagram: bad length', () => {
+    const b = Buffer.from(RFC5769_REQUEST);
+    b.writeUInt16BE(0x0100, 2);
+    expect(parse(b)).toBe(Decode.Malformed);
+    expect(msg.flaws).toBe(Flaw.BadLength);
+  });
+
+  it('an attribute length past the end of the message', () => {
+    const b = Buffer.from(RFC5769_RESPONSE);
+    b.writeUInt16BE(0x00ff, 22); // SOFTWARE claims 255 bytes
+    expect(parse(b)).toBe(Decode.Ok);
+    expect(msg.flaws & Flaw.AttributePastEnd).toBeTruthy();
+  });
+
+  it('a run of zero-length attributes ends, and a zero-length address is a bad value', () => {
+    const b = Buffer.alloc(20 + 4 * 100);
+    b.writeUInt16BE(0x0001, 0);
+    b.writeUInt16BE(400, 2);
+    b.writeUInt32BE(0x2112a442, 4);
+    for (let i = 0; i < 100; i++) b.writeUInt16BE(0x0020, 20 + 4 * i); // XOR-MAPPED-ADDRESS, length 0
+    expect(parse(b)).toBe(Decode.Ok);
+    expect(msg.attributes).toBe(100);
+    expect(msg.flaws).toBe(Flaw.AttributeBadValue);
+  });
+
+  it('every prefix of every fixture is Truncated or NotMine, never Ok, never a throw', () => {
+    for (const f of [RFC5769_REQUEST, RFC5769_RESPONSE, MSTURN_ALLOCATE_RESPONSE, MSTURN_ALLOCATE_REQUEST, CLASSIC_BINDING_REQUEST, ALLOCATE_401]) {
+      for (let n = 0; n < f.length; n++) {
+        // the capture cut the datagram: the transport still says the full length
+        const s = parseStun(f, 0, n, f.length, msg);
+        expect([Decode.Truncated, Decode.NotMine]).toContain(s);
+        if (s === Decode.Truncated) expect(msg.flaws & Flaw.Truncated).toBeTruthy();
+      }
+    }
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * STUN message counts per flow and type, from tshark's decode and from the
+ * flowaudit report, keyed alike: "udp 10.0.0.1:5000 10.0.0.2:3478" with the
+ * two endpoints in sorted order, then "0x0003" -> count.
+ */
+import { tsharkOutput } from '../helpers/environment.js';
+
+export type Counts = Map<string, Map<string, number>>;
+
+function add(counts: Counts, flow: string, type: string, n = 1): void {
+  let m = counts.get(flow);
+  if (m === undefined) counts.set(flow, (m = new Map()));
+  m.set(type, (m.get(type) ?? 0) + n);
+}
+
+export function flowKey(transport: string, a: string, ap: number, b: string, bp: number): string {
+  const x = `${a.includes(':') ? `[${a}]` : a}:${ap}`;
+  const y = `${b.includes(':') ? `[${b}]` : b}:${bp}`;
+  return `${transport} ${x < y ? `${x} ${y}` : `${y} ${x}`}`;
+}
+
+/**
+ * tshark's STUN messages (RFC 5389 dissector and classic STUN), ICMP-quoted
+ * copies excluded (they are not messages of the flow). `retransmitted` gets
+ * the messages tshark decoded in TCP segments it flags as retransmissions.
+ */
+export function tsharkStun(file: string, retransmitted: Counts, extraArgs: string[] = []): Counts {
+  const out = tsharkOutput(['-n', '-r', file, ...extraArgs, '-Y', '(stun || classicstun) && !icmp && !icmpv6', '-T', 'fields', '-E', 'separator=\t',
+    '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'ip.dst', '-e', 'ipv6.dst', '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'tcp.srcport', '-e', 'tcp.dstport',
+    '-e', 'stun.type', '-e', 'classicstun.type', '-e', 'stun.channel', '-e', 'tcp.analysis.retransmission']);
+  const counts: Counts = new Map();
+  for (const line of out.split('\n')) {
+    if (line.trim() === '') continue;
+    const [s4, s6, d4, d6, us, ud, ts, td, stype, ctype, channel, retrans] = line.split('\t');
+    const tcp = ts !== '';
+    const key = flowKey(tcp ? 'tcp' : 'udp', (s4 || s6).split(',')[0], Number(tcp ? ts : us), (d4 || d6).split(',')[0], Number(tcp ? td : ud));
+    const target = retrans !== '' ? retransmitted : counts;
+    for (const t of [...stype.split(','), ...ctype.split(',')]) if (t !== '') add(target, key, `0x${t.replace(/^0x/, '').padStart(4, '0')}`);
+    for (const c of channel.split(',')) if (c !== '') add(target, key, 'channeldata');
+  }
+  return counts;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function reportStun(report: any): Counts {
+  const counts: Counts = new Map();
+  const byId = new Map<number, any>();
+  for (const f of report.flows) byId.set(f.id, f);
+  for (const s of report.stun.perFlow) {
+    const f = byId.get(s.flow);
+    const key = flowKey(f.transport, f.client.ip, f.client.port, f.server.ip, f.server.port);
+    for (const t of s.types) add(counts, key, t.type, t.count);
+    if (s.channelData) add(counts, key, 'channeldata', s.channelData.messages);
+  }
+  return counts;
+}
+
+/** Differences as "flow type: ours vs theirs" lines, sorted. */
+export function diff(ours: Counts, theirs: Counts): string[] {
+  const lines: string[] = [];
+  for (const flow of new Set([...ours.keys(), ...theirs.keys()])) {
+    const a = ours.get(flow) ?? new Map();
+    const b = theirs.get(flow) ?? new Map();
+    for (const t of new Set([...a.keys(), ...b.keys()])) {
+      const x = a.get(t) ?? 0;
+      const y = b.get(t) ?? 0;
+      if (x !== y) lines.push(`${flow} ${t}: flowaudit ${x} tshark ${y}`);
+    }
+  }
+  return lines.sort();
+}
