@@ -88,6 +88,8 @@ export class FlowInspection {
   /** TCP framing mode (tcp-framing.ts Framing) and the two directions' reassembly state. */
   framing = 0;
   pseudoTls = false;
+  /** Frames of the pseudo-TLS hellos (at most MAX_EVIDENCE_FRAMES). */
+  readonly pseudoTlsFrames: number[] = [];
   tcp: [TcpDirection, TcpDirection] | null = null;
   /** Application hellos found by the apps parsers (TLS, DTLS, SIP, HTTP), one per protocol. */
   readonly apps: AppHello[] = [];

@@ -168,6 +168,7 @@ export class Inspector implements FrameSink {
       this.innerPayload(st, buf, off, end);
     } else if (pseudoTlsHello(buf, off, end) !== 0) {
       st.pseudoTls = true;
+      if (st.pseudoTlsFrames.length < MAX_EVIDENCE_FRAMES) st.pseudoTlsFrames.push(this.curFrame);
     }
   }
 

@@ -369,6 +369,8 @@ export function appsOf(st: FlowInspection | undefined): AppRecord[] {
   if (st.channelData > 0) {
     apps.push({ protocol: 'channeldata', confidence: 'payload', evidenceFrames: [...st.channelFrames], messages: st.channelData, multiplexedTurn: st.multiplexedTurn });
   }
+  // MS-TURN over TCP opens with a fake TLS handshake (stun-turn-dialects.md): a protocol of its own, not TLS.
+  if (st.pseudoTls) apps.push({ protocol: 'ms-turn-pseudo-tls', confidence: 'payload', evidenceFrames: [...st.pseudoTlsFrames] });
   for (const hello of st.apps) apps.push(appRecord(hello));
   return apps;
 }
