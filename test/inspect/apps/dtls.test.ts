@@ -18,8 +18,14 @@ describe('parseDtls', () => {
     expect(parse(two)).toMatchObject({ contentTypes: ['handshake', 'application_data'], anomaly: null });
   });
 
-  it('names a DTLS 1.3 unified-header record without walking it', () => {
-    expect(parse(hex('2f 0001 0010 aabbccdd'))).toMatchObject({ version: 'DTLS 1.3', contentTypes: ['dtls13_ciphertext'] });
+  it('names a DTLS 1.3 unified-header record after a checkable record, without walking it', () => {
+    // change_cipher_spec, DTLS 1.2, epoch 0, sequence 1, length 1 | unified header 001 0 1 1 11: seq, length, ciphertext
+    expect(parse(hex('14 fefd 0000 000000000001 0001 01  2f 0001 0010 aabbccdd'))).toMatchObject({ contentTypes: ['change_cipher_spec', 'dtls13_ciphertext'] });
+  });
+
+  it('does not take a datagram that only starts like a unified header for DTLS (NTP, SNMP start so)', () => {
+    expect(parse(hex('2f 0001 0010 aabbccdd'))).toBeNull();
+    expect(parse(hex('23 02 06 e9 00000000 00000000 00000000'))).toBeNull(); // NTPv4 client request: LI 0, VN 4, mode 3
   });
 
   it('returns null for STUN, RTP, TLS on TCP', () => {
