@@ -1,8 +1,7 @@
 /**
- * Report objects for the HTML tests: the samples' reports with classification
- * (verdicts, findings, checklist, roles, as analyze() gives them), a synthetic
- * A/V part (TURN allocations, ICE checks, media streams) in the shape
- * payload inspection is expected to give, and hostile variants.
+ * Report objects for the HTML tests: the samples' reports as analyze() gives
+ * them (classification, STUN/TURN and media from payload inspection), one
+ * report of every A/V sample together, and hostile variants.
  */
 import { join } from 'node:path';
 import { analyze } from '../../src/analyze.js';
@@ -10,7 +9,6 @@ import { loadCatalog, loadTopology } from '../../src/catalog/load.js';
 import type { Catalog } from '../../src/catalog/types.js';
 import type { HtmlReport } from '../../src/report/html/input.js';
 import { SAMPLES } from './environment.js';
-import { prng } from './prng.js';
 
 export const catalog: Catalog = loadCatalog();
 
@@ -23,31 +21,18 @@ export function sampleReport(name: string, withTopology = true): Promise<HtmlRep
   return classifiedReport([join(SAMPLES, `${name}.pcapng`)], withTopology && name !== 'edge-mini' ? join(SAMPLES, `${name}.topology.json`) : undefined);
 }
 
-/** Adds a synthetic A/V part: TURN allocations, ICE checks and media streams with time series (seeded, deterministic). */
-export function withAv(report: HtmlReport, seed = 7): HtmlReport {
-  const rand = prng(seed);
-  const t0 = report.inputs[0]?.firstPacket ?? 1_700_000_000;
-  const streams = [0, 1, 2].map((k) => {
-    const intervals = Array.from({ length: 40 }, (_, i) => {
-      const packets = 50;
-      const lost = k === 0 ? 0 : Math.floor(rand() * (k === 2 ? 12 : 3));
-      return { t: t0 + i, packets, lost, jitterMs: Math.round((5 + rand() * 20 * (k + 1)) * 10) / 10 };
-    });
-    const lost = intervals.reduce((a, p) => a + p.lost, 0);
-    return { flow: report.flows[k]?.id ?? k + 1, ssrc: 0x1234abcd + k, payloadType: k === 0 ? 0 : 111, packets: 2000 - lost, lost, jitterMs: 12.5 * (k + 1), maxJitterMs: 40 * (k + 1), intervals };
-  });
-  return {
-    ...report,
-    stun: {
-      transactions: { requests: 12, responses: 9, errors: 2, unanswered: 1 },
-      allocations: [
-        { flow: report.flows[0]?.id ?? 1, client: '203.0.113.5:50000', server: '131.107.10.12:3478', relayed: '131.107.10.12:50123', username: 'user@example.com', software: 'RTCC/6.0.0.0', result: 'success', lifetime: 600, evidenceFrames: [3, 4] },
-        { flow: report.flows[1]?.id ?? 2, client: '203.0.113.6:50002', server: '131.107.10.12:3478', result: 'error', errorCode: 401, errorReason: 'Unauthorized', evidenceFrames: [9] },
-      ],
-      checks: [{ flow: report.flows[2]?.id ?? 3, local: '10.0.5.20:50010', remote: '203.0.113.5:50000', useCandidate: true, result: 'success', rttMs: 31.5 }],
-    },
-    media: { streams },
-  };
+/** The A/V samples (STUN/TURN, MS-TURN, ICE, RTP/RTCP), each with its topology. */
+export const AV_SAMPLES = ['av-ice-checks', 'av-msturn-tcp', 'av-msturn-udp', 'av-rtp-quality', 'av-turn-auth', 'av-turn-errors', 'av-udp-blocked'] as const;
+
+/**
+ * One report of edge-dmz and every A/V sample read together (edge-dmz's
+ * topology): classification, findings and checklist from edge-dmz, TURN
+ * allocations (success, 401, other errors, unanswered), unanswered STUN,
+ * ICE checks, RTP streams with loss and RTCP from the A/V samples, all from
+ * analyze().
+ */
+export function avReport(): Promise<HtmlReport> {
+  return classifiedReport(['edge-dmz', ...AV_SAMPLES].map((n) => join(SAMPLES, `${n}.pcapng`)), join(SAMPLES, 'edge-dmz.topology.json'));
 }
 
 /** The hostile strings every string field is replaced with, in turn. */

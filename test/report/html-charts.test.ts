@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { chartModels, MAX_TIMELINE_LANES, PORTMAP_MARK_BUCKETS, TIMELINE_BINS } from '../../src/report/html/charts/models.js';
 import { renderCharts } from '../../src/report/html/charts/render.js';
 import { count } from '../../src/report/html/format.js';
-import { lossRatio, mediaSeries } from '../../src/report/html/loose.js';
 import type { HtmlFlow, HtmlReport } from '../../src/report/html/input.js';
 import { prng } from '../helpers/prng.js';
-import { catalog, sampleReport, withAv } from '../helpers/html-reports.js';
+import { avReport, catalog } from '../helpers/html-reports.js';
 
 function syntheticFlows(n: number, seed: number): HtmlFlow[] {
   const rand = prng(seed);
@@ -70,7 +69,7 @@ describe('chart models', () => {
 });
 
 describe('charts drawn by d3-node', async () => {
-  const report = withAv(await sampleReport('edge-dmz'));
+  const report = await avReport();
   const charts = renderCharts(chartModels(report, catalog));
   it('are SVGs with titles, legends and marks, and no style attributes or outside references', () => {
     const all = [charts.timeline!, ...charts.portMaps, charts.roleMatrix!, ...charts.protocolMix, ...charts.media];
@@ -93,14 +92,5 @@ describe('formatting', () => {
       const n = Math.floor((rand() - 0.3) * 10 ** Math.floor(rand() * 16));
       expect(count(n)).toBe(n.toLocaleString('en-US'));
     }
-  });
-
-  it('loss from whichever fields a record has', () => {
-    expect(lossRatio({ lossRatio: 0.05 })).toBe(0.05);
-    expect(lossRatio({ lossPercent: 5 })).toBe(0.05);
-    expect(lossRatio({ lost: 5, packets: 95 })).toBe(0.05);
-    expect(lossRatio({ lost: 5, expected: 100 })).toBe(0.05);
-    expect(lossRatio({ lost: '5' })).toBeUndefined();
-    expect(mediaSeries({ intervals: [{ t: 2, jitterMs: 3 }, { t: 1, lossPercent: 10 }, { bad: 1 }, 'x'] }, 10)).toEqual([{ t: 1, lossPct: 10, jitterMs: undefined }, { t: 2, lossPct: undefined, jitterMs: 3 }]);
   });
 });

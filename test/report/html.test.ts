@@ -14,7 +14,7 @@ import type { HtmlFlow, HtmlReport } from '../../src/report/html/input.js';
 import { PAGE_CSS } from '../../src/report/html/style.js';
 import { PAGE_SCRIPT } from '../../src/report/html/script.js';
 import { SAMPLES } from '../helpers/environment.js';
-import { catalog, HOSTILE_STRINGS, hostile, sampleReport, withAv } from '../helpers/html-reports.js';
+import { avReport, catalog, HOSTILE_STRINGS, hostile, sampleReport } from '../helpers/html-reports.js';
 
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('base64');
 
@@ -24,7 +24,7 @@ function outsideStyleAndScript(html: string): string {
 }
 
 describe('the page', async () => {
-  const report = withAv(await sampleReport('edge-dmz'));
+  const report = await avReport();
   const html = renderHtml(report, { catalog });
 
   it('carries a CSP that allows nothing but its own inline style and script, by hash', () => {
@@ -52,9 +52,13 @@ describe('the page', async () => {
     for (const id of ['summary', 'findings', 'checklist', 'av', 'flows', 'anomalies']) expect(html).toContain(`<section id="${id}">`);
     expect(html.match(/<svg class="chart"/g)!.length).toBeGreaterThanOrEqual(6);
     for (const title of ['Flow timeline', 'Port usage, TCP', 'Role-to-role matrix', 'Flows per transport', 'Media stream']) expect(html).toContain(title);
-    expect(html).toContain('TURN allocations');
-    expect(html).toContain('RTCC/6.0.0.0');
-    expect(html).toContain('ICE connectivity checks');
+    expect(html).toMatch(/<table id="turn-allocations"[\s\S]*?bob@contoso\.com[\s\S]*?<\/table>/);
+    expect(html).toContain('<table id="stun-failures"');
+    expect(html).toContain('<table id="ice-checks"');
+    expect(html).toContain('<table id="media-table"');
+    expect(html).toContain('<table id="rtcp-reception"');
+    expect(html).toContain('flowaudit-sample 1.0'); // STUN SOFTWARE
+    expect(html).toContain('Flows per application protocol');
     expect(html).toContain('Wireshark filter');
     expect(html).toMatch(/<tr id="flow-1"/);
   });
@@ -95,7 +99,7 @@ describe('a report without classification or payload inspection', async () => {
 });
 
 describe('hostile strings', async () => {
-  const base = withAv(await sampleReport('edge-dmz'));
+  const base = await avReport();
   const evil = hostile(base);
   // Keys of open records are strings from the capture too.
   evil.inputs[0].anomalies[HOSTILE_STRINGS[0]] = 3;

@@ -5,18 +5,19 @@
  * in the report (and says so in one line where a section has no data).
  *
  * The classification fields follow src/classify (verdict, rules, findings,
- * checklist, roles). The payload-inspection fields (`apps`, `stun`, `media`)
- * are read loosely: only the fields named here are interpreted, by name, and
- * any other primitive field of an allocation, ICE check or stream is shown as
- * an extra column, escaped like every other string.
+ * checklist, roles). The payload-inspection sections `stun` and `media` have
+ * the types analyze() gives them (src/inspect/stun-report.ts,
+ * src/inspect/media/media-report.ts); each is optional as a whole, and a
+ * section whose lists are empty renders as a one-line note. A flow's `apps`
+ * details are open records: the renderer shows the detail fields it knows
+ * (SNI, SIP User-Agent...), escaped like every other string.
  */
 import type { ChecklistRow } from '../../classify/checklist.js';
 import type { Finding } from '../../classify/finding-types.js';
 import type { FlowRecord } from '../../flow/flow-record.js';
+import type { MediaReport } from '../../inspect/media/media-report.js';
+import type { StunReport } from '../../inspect/stun-report.js';
 import type { Report } from '../model.js';
-
-/** A primitive value the page may show in a generic column. */
-export type Scalar = string | number | boolean | null;
 
 /** A flow endpoint as classification extends it. */
 export interface HtmlEndpoint {
@@ -53,34 +54,6 @@ export type HtmlFlow = Omit<FlowRecord, 'client' | 'server'> & {
   apps?: readonly HtmlApp[];
 };
 
-/** A record of unknown shape from payload inspection (a TURN allocation, an ICE check, a media stream). */
-export type LooseRecord = Record<string, unknown>;
-
-/** Records of payload inspection, read by field name (their types have no index signature). */
-export function loose(records: readonly object[] | undefined): readonly LooseRecord[] | undefined {
-  return records as readonly LooseRecord[] | undefined;
-}
-
-export interface HtmlStun {
-  /** Transaction counts (requests, responses, errors, unanswered...): numeric fields shown as given. */
-  transactions?: Record<string, unknown>;
-  /** TURN allocations; interpreted fields: flow, client, server, relayed, username, software, result, error/errorCode, lifetime, evidenceFrames. */
-  allocations?: readonly object[];
-  /** ICE connectivity checks (STUN Binding between candidates); shown as a generic table. */
-  checks?: readonly object[];
-  [other: string]: unknown;
-}
-
-export interface HtmlMedia {
-  /**
-   * RTP streams. Interpreted fields: flow, ssrc, payloadType, packets, lost,
-   * lossRatio or lossPercent, jitterMs, maxJitterMs, and a time series in
-   * `intervals` (or `series`/`samples`) of {t|time|start, loss fields, jitterMs}.
-   */
-  streams?: readonly object[];
-  [other: string]: unknown;
-}
-
 export interface HtmlTopologyHost {
   address: string;
   roles: readonly string[];
@@ -96,8 +69,8 @@ export type HtmlReport = Omit<Report, 'flows' | 'totals' | 'findings' | 'checkli
   checklist?: readonly ChecklistRow[];
   topology?: { file: string | null; hosts: readonly HtmlTopologyHost[] };
   catalog?: { packs: readonly string[]; files: readonly string[] };
-  stun?: HtmlStun;
-  media?: HtmlMedia;
+  stun?: StunReport;
+  media?: MediaReport;
 };
 
 /** Verdicts in the order the page lists them, most urgent first. */

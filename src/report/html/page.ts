@@ -51,7 +51,7 @@ export function assembleHtml(report: HtmlReport, models: ChartModels, charts: Ch
     summarySection(report, charts),
     findingsSection(report, shownIds, options.maxFindings ?? MAX_FINDINGS_SHOWN),
     checklistSection(report, charts, shownIds, options.catalog),
-    avSection(report, charts, models, options.maxAvRows ?? MAX_AV_ROWS),
+    avSection(report, charts, models, shownIds, options.maxAvRows ?? MAX_AV_ROWS),
     flowsSection(report, shown, flagged),
     anomaliesSection(report),
   ];

@@ -44,9 +44,9 @@ th[aria-sort="descending"] button.sort::after { content: " \\2193"; color: #1d1f
 .card.misdirected, .v-misdirected { border-left-color: var(--misdirected); }
 .card.undocumented, .v-undocumented { border-left-color: var(--undocumented); }
 .badge { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; color: #fff; background: var(--unclassified); white-space: nowrap; }
-.badge.documented, .badge.working { background: var(--documented); }
-.badge.misdirected, .badge.failing, .badge.high { background: var(--misdirected); }
-.badge.undocumented, .badge.medium { background: var(--undocumented); }
+.badge.documented, .badge.working, .badge.success { background: var(--documented); }
+.badge.misdirected, .badge.failing, .badge.high, .badge.error { background: var(--misdirected); }
+.badge.undocumented, .badge.medium, .badge.unanswered { background: var(--undocumented); }
 .badge.low { background: #8a6d00; }
 .badge.info, .badge.not-seen { background: var(--unclassified); }
 .finding { border: 1px solid var(--line); border-left: 6px solid var(--unclassified); padding: 6px 12px; margin: 10px 0; break-inside: avoid; }

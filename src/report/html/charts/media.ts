@@ -1,4 +1,8 @@
-/** Per media stream: loss (%) and jitter (ms) over time, two lines on two axes. */
+/**
+ * Per media stream: loss (%) and max jitter (ms) per time bucket of the
+ * stream's series, two lines on two axes, each bucket drawn at its middle
+ * and marked with a dot (a stream of one bucket is still visible).
+ */
 import { Canvas, label, legend } from './canvas.js';
 import type { MediaChartModel } from './models.js';
 import { round } from './timeline.js';
@@ -11,12 +15,15 @@ const TOP = 30;
 const PLOT = 110;
 const LOSS = '#c4262e';
 const JITTER = '#1a5fb4';
+/** Points marked with a dot; longer series are lines only. */
+const MAX_DOTS = 60;
 
 export function mediaSvg(canvas: Canvas, m: MediaChartModel): string {
   const d3 = canvas.d3;
-  const svg = canvas.svg(WIDTH, HEIGHT, `Media stream ${m.label}`, `Packet loss (percent, left axis) and jitter (milliseconds, right axis) over time. ${m.summary}`);
-  const t0 = m.points[0].t;
-  const span = Math.max(1e-3, m.points[m.points.length - 1].t - t0);
+  const svg = canvas.svg(WIDTH, HEIGHT, `Media stream ${m.label}`, `Packet loss (percent, left axis) and largest jitter (milliseconds, right axis) per ${m.bucketSeconds} s over time. ${m.summary}`);
+  const t0 = 0;
+  const half = m.bucketSeconds / 2;
+  const span = Math.max(1e-3, m.points[m.points.length - 1].t + m.bucketSeconds);
   const x = d3.scaleLinear().domain([0, span]).range([LEFT, WIDTH - RIGHT]);
   const maxLoss = Math.max(1, ...m.points.map((p) => p.lossPct ?? 0));
   const maxJitter = Math.max(1, ...m.points.map((p) => p.jitterMs ?? 0));
@@ -31,7 +38,7 @@ export function mediaSvg(canvas: Canvas, m: MediaChartModel): string {
     for (const p of m.points) {
       const v = pick(p);
       if (v === undefined) { pen = false; continue; }
-      d += `${pen ? 'L' : 'M'}${round(x(p.t - t0))},${round(y(v))}`;
+      d += `${pen ? 'L' : 'M'}${round(x(p.t - t0 + half))},${round(y(v))}`;
       pen = true;
     }
     return d;
@@ -40,7 +47,18 @@ export function mediaSvg(canvas: Canvas, m: MediaChartModel): string {
   const jitter = path((p) => p.jitterMs, yj);
   if (loss !== '') svg.append('path').attr('d', loss).attr('fill', 'none').attr('stroke', LOSS).attr('stroke-width', 1.6);
   if (jitter !== '') svg.append('path').attr('d', jitter).attr('fill', 'none').attr('stroke', JITTER).attr('stroke-width', 1.6);
-  svg.append('text').attr('x', LEFT).attr('y', HEIGHT - 14).text(label('seconds since the stream\u2019s first interval'));
-  legend(svg, WIDTH - 420, HEIGHT - 24, [{ colour: LOSS, text: 'loss % (left axis)' }, { colour: JITTER, text: 'jitter ms (right axis)' }], 400);
+  if (m.points.length <= MAX_DOTS) {
+    const dots = (pick: (p: MediaChartModel['points'][number]) => number | undefined, y: (v: number) => number, colour: string, cls: string): void => {
+      const g = svg.append('g').attr('class', cls).attr('fill', colour);
+      for (const p of m.points) {
+        const v = pick(p);
+        if (v !== undefined) g.append('circle').attr('cx', round(x(p.t - t0 + half))).attr('cy', round(y(v))).attr('r', 2.5);
+      }
+    };
+    dots((p) => p.lossPct, yl, LOSS, 'loss');
+    dots((p) => p.jitterMs, yj, JITTER, 'jitter');
+  }
+  svg.append('text').attr('x', LEFT).attr('y', HEIGHT - 14).text(label('seconds since the stream\u2019s first packet'));
+  legend(svg, WIDTH - 420, HEIGHT - 24, [{ colour: LOSS, text: 'loss % (left axis)' }, { colour: JITTER, text: 'max jitter ms (right axis)' }], 400);
   return canvas.finish(svg);
 }

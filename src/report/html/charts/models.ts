@@ -5,8 +5,9 @@
  * No d3 here: this module loads fast and runs in the main thread.
  */
 import type { Catalog } from '../../../catalog/types.js';
-import { loose, type HtmlFlow, type HtmlReport, type LooseRecord } from '../input.js';
-import { mediaSeries, streamLabel, streamSummary } from '../loose.js';
+import type { RtpStreamReport } from '../../../inspect/media/media-report.js';
+import { mediaSeries, streamLabel, streamSummary, type SeriesPoint } from '../av-data.js';
+import type { HtmlFlow, HtmlReport } from '../input.js';
 
 /** Colour keys of the timeline and port map: a verdict, or 'none' for a report without verdicts. */
 export type VerdictKey = 'documented' | 'misdirected' | 'undocumented' | 'unclassified' | 'none';
@@ -63,7 +64,9 @@ export interface BarModel {
 export interface MediaChartModel {
   label: string;
   summary: string;
-  points: { t: number; lossPct?: number; jitterMs?: number }[];
+  /** Width of one point in seconds (the series' buckets, merged when there were more than MAX_MEDIA_POINTS). */
+  bucketSeconds: number;
+  points: SeriesPoint[];
 }
 
 export interface ChartModels {
@@ -81,7 +84,7 @@ export function chartModels(report: HtmlReport, catalog?: Catalog): ChartModels 
     portMaps: portMapModels(report.flows, catalog),
     roleMatrix: roleMatrixModel(report.flows),
     protocolMix: protocolMixModel(report),
-    ...mediaModels(loose(report.media?.streams)),
+    ...mediaModels(report.media?.streams),
   };
 }
 
@@ -238,14 +241,17 @@ function protocolMixModel(report: HtmlReport): BarModel[] {
   return models;
 }
 
-function mediaModels(streams: readonly LooseRecord[] | undefined): { media: MediaChartModel[]; mediaLeftOut: number } {
+/** Charts for the streams with the most loss, then the most jitter (ties by flow id, then table order). */
+function mediaModels(streams: readonly RtpStreamReport[] | undefined): { media: MediaChartModel[]; mediaLeftOut: number } {
   if (streams === undefined || streams.length === 0) return { media: [], mediaLeftOut: 0 };
-  const ranked = streams.map((s) => ({ s, sum: streamSummary(s) }))
-    .sort((a, b) => (b.sum.lossRatio ?? -1) - (a.sum.lossRatio ?? -1) || (b.sum.jitterMs ?? -1) - (a.sum.jitterMs ?? -1));
-  const media = ranked.slice(0, MAX_MEDIA_CHARTS).map(({ s, sum }) => ({
-    label: streamLabel(s),
-    summary: sum.text,
-    points: mediaSeries(s, MAX_MEDIA_POINTS),
-  }));
+  const score = (v: number): number => (Number.isFinite(v) ? v : -1);
+  const ranked = streams.map((s, i) => ({ s, i }))
+    .sort((a, b) => score(b.s.lossPct) - score(a.s.lossPct) || score(b.s.maxJitterMs) - score(a.s.maxJitterMs) || a.i - b.i);
+  const media = ranked.slice(0, MAX_MEDIA_CHARTS).map(({ s }) => {
+    const points = mediaSeries(s, MAX_MEDIA_POINTS);
+    const width = Number.isFinite(s.series?.bucketSeconds) ? s.series.bucketSeconds : 1;
+    const n = Math.max(s.series?.lossPct?.length ?? 0, s.series?.maxJitterMs?.length ?? 0);
+    return { label: streamLabel(s), summary: streamSummary(s), bucketSeconds: width * Math.max(1, Math.ceil(n / MAX_MEDIA_POINTS)), points };
+  });
   return { media, mediaLeftOut: Math.max(0, streams.length - MAX_MEDIA_CHARTS) };
 }

@@ -15,7 +15,7 @@ const WARM_UP: ChartModels = {
   portMaps: [{ transport: 'tcp', rules: [{ id: 'r', label: 'r', ranges: [[1, 2]], broad: false }], rulesLeftOut: 0, used: [{ verdict: 'documented', marks: [[1, 1]], ports: 1, flows: 1 }] }],
   roleMatrix: { clients: ['a'], servers: ['b'], cells: [[{ flows: 1, verdict: 'documented' }]] },
   protocolMix: [{ title: 't', bars: [{ label: 'tcp', value: 1 }] }],
-  media: [{ label: 's', summary: '', points: [{ t: 0, lossPct: 1, jitterMs: 1 }, { t: 1, lossPct: 2, jitterMs: 2 }] }],
+  media: [{ label: 's', summary: '', bucketSeconds: 1, points: [{ t: 0, lossPct: 1, jitterMs: 1 }, { t: 1, lossPct: 2, jitterMs: 2 }] }],
   mediaLeftOut: 0,
 };
 

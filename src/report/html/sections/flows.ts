@@ -5,6 +5,7 @@
  */
 import { attr, text } from '../escape.js';
 import { count, seconds, size } from '../format.js';
+import { appText } from '../av-data.js';
 import { isFlagged, VERDICT_ORDER, type HtmlEndpoint, type HtmlFlow, type HtmlReport } from '../input.js';
 import { badge, capNote, filterBox, note, section, TABLE_END, tableStart, td, tdNum } from './parts.js';
 
@@ -45,6 +46,8 @@ export function flowsSection(report: HtmlReport, shown: readonly HtmlFlow[], fla
   const base = Number.isFinite(t0) ? t0 : 0;
   const hasVerdicts = flows.some((f) => f.verdict !== undefined);
   const hasApps = flows.some((f) => f.apps !== undefined);
+  const software = new Map<number, string>();
+  for (const p of report.stun?.perFlow ?? []) if (typeof p.software === 'string') software.set(p.flow, p.software);
   const verdicts = hasVerdicts ? [...new Set(shown.map((f) => f.verdict ?? ''))].filter(Boolean).sort() : undefined;
   body += filterBox('flow-table', 'filter flows (address, port, rule, state...)', verdicts);
   body += tableStart([
@@ -70,7 +73,7 @@ export function flowsSection(report: HtmlReport, shown: readonly HtmlFlow[], fla
       body += td((f.rules ?? []).join(', '), 'mono');
       body += td((f.findings ?? []).join(', '));
     }
-    if (hasApps) body += td((f.apps ?? []).map((a) => String(a.protocol)).join(', '));
+    if (hasApps) body += `<td>${(f.apps ?? []).map((a) => text(appText(a, software.get(f.id)))).join('<br>')}</td>`;
     body += '</tr>\n';
   }
   return section('flows', 'All flows', body + TABLE_END);

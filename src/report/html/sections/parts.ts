@@ -17,6 +17,11 @@ export function capNote(s: string): string {
   return `<p class="cap">${text(s)}</p>`;
 }
 
+/** The cap statement of a table that shows `shown` of `total` rows; '' when nothing was left out. */
+export function rowsCap(shown: number, total: number, what: string): string {
+  return shown < total ? capNote(`Showing ${count(shown)} of ${count(total)} ${what}; ${count(total - shown)} left out (all are in the JSON report).`) : '';
+}
+
 /** A badge whose class is a known keyword and whose text is data. */
 export function badge(value: string, known: readonly string[]): string {
   const cls = known.includes(value) ? ` ${value}` : '';
