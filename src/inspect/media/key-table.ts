@@ -5,12 +5,17 @@
  * looked up per packet. When `capacity` entries exist, `insert` returns -1 and
  * the caller counts the overflow; the table never grows.
  */
+const SLOT_WORDS = 4;
+
 export class KeyTable {
   /** Entries inserted so far (at most `capacity`). */
   count = 0;
   readonly capacity: number;
   private readonly mask: number;
-  /** Slot -> entry + 1 (0 = empty). */
+  /**
+   * Per slot, SLOT_WORDS words: the three keys and entry + 1 (0 = empty). The keys sit beside the
+   * entry so that a lookup reads one cache line, not the slot and then the entry's keys.
+   */
   private readonly slots: Int32Array;
   /** Entry -> its keys, three words per entry. */
   readonly keys: Uint32Array;
@@ -21,19 +26,22 @@ export class KeyTable {
     let size = 8;
     while (size < capacity * 2) size *= 2; // load factor at most 1/2: short probe chains
     this.mask = size - 1;
-    this.slots = new Int32Array(size);
+    this.slots = new Int32Array(size * SLOT_WORDS);
     this.keys = new Uint32Array(capacity * 3);
   }
 
   /** The entry of (a, b, c), or -1. */
   find(a: number, b: number, c: number): number {
-    const keys = this.keys;
+    const slots = this.slots;
+    a |= 0;
+    b |= 0;
+    c |= 0;
     let i = hash3(a, b, c) & this.mask;
     for (;;) {
-      const e = this.slots[i] - 1;
+      const k = i * SLOT_WORDS;
+      const e = slots[k + 3] - 1;
       if (e < 0) return -1;
-      const k = e * 3;
-      if (keys[k] === a >>> 0 && keys[k + 1] === b >>> 0 && keys[k + 2] === c >>> 0) return e;
+      if (slots[k] === a && slots[k + 1] === b && slots[k + 2] === c) return e;
       i = (i + 1) & this.mask;
     }
   }
@@ -42,9 +50,13 @@ export class KeyTable {
   insert(a: number, b: number, c: number): number {
     if (this.count >= this.capacity) return -1;
     let i = hash3(a, b, c) & this.mask;
-    while (this.slots[i] !== 0) i = (i + 1) & this.mask;
+    while (this.slots[i * SLOT_WORDS + 3] !== 0) i = (i + 1) & this.mask;
     const e = this.count++;
-    this.slots[i] = e + 1;
+    const j = i * SLOT_WORDS;
+    this.slots[j] = a;
+    this.slots[j + 1] = b;
+    this.slots[j + 2] = c;
+    this.slots[j + 3] = e + 1;
     const k = e * 3;
     this.keys[k] = a;
     this.keys[k + 1] = b;

@@ -1,6 +1,6 @@
 /**
  * RTP/RTCP media quality across a run: detection confirmed over several
- * packets, then per-stream loss and jitter (RtpStreamStats) and the RTCP
+ * packets, then per-stream loss and jitter (RtpStreamTable) and the RTCP
  * reports of the endpoints (RtcpTables).
  *
  * Integration (inspect-core): call `onPayload` for every UDP payload (and the
@@ -27,7 +27,7 @@ import { hash3, KeyTable } from './key-table.js';
 import type { MediaDirection, MediaReport, RtcpReceptionReport, RtcpSenderReport, RtpStreamReport } from './media-report.js';
 import { RtcpResult, RtcpTables } from './rtcp.js';
 import { classifyRtp, RTP_HEADER_BYTES, RtpKind } from './rtp-header.js';
-import { DEFAULT_DYNAMIC_CLOCK_RATE, round3, RtpStreamStats } from './rtp-stream-stats.js';
+import { DEFAULT_DYNAMIC_CLOCK_RATE, round3, RtpStreamTable } from './rtp-stream-stats.js';
 
 export const DEFAULT_MAX_STREAMS = 4096;
 export const CONFIRM_PACKETS = 3;
@@ -51,7 +51,7 @@ export class RtpStreams {
   /** Counts per MEDIA_ANOMALIES entry. */
   readonly anomalies = new Uint32Array(MEDIA_ANOMALIES.length);
   private readonly index: KeyTable;
-  private readonly streams: RtpStreamStats[] = [];
+  private readonly streams: RtpStreamTable;
   private streamsDropped = 0;
   private readonly rtcp: RtcpTables;
 
@@ -74,6 +74,7 @@ export class RtpStreams {
     if (!Number.isInteger(maxStreams) || maxStreams < 1) throw new RangeError(`maxStreams must be a positive integer, got ${maxStreams}`);
     this.maxStreams = maxStreams;
     this.index = new KeyTable(maxStreams);
+    this.streams = new RtpStreamTable(maxStreams);
     this.rtcp = new RtcpTables(maxStreams * 4, maxStreams);
     let slots = MIN_CANDIDATE_SLOTS;
     while (slots < maxStreams) slots *= 2; // as many candidate slots as streams: sets rarely fill
@@ -108,20 +109,20 @@ export class RtpStreams {
     }
     const b1 = buf[off + 1];
     const seq = (buf[off + 2] << 8) | buf[off + 3];
-    const rtpTs = u32(buf, off + 4);
+    const rtpTs = u32(buf, off + 4) | 0; // int32, unboxed across calls; add and candidate take it modulo 2^32
     const ssrc = u32(buf, off + 8);
     const pt = b1 & 0x7f;
-    const marker = b1 >= 0x80;
+    const marker = b1 >>> 7;
     const len = payloadLength(buf, off, end);
     const s = this.index.find(flowDir, ssrc, 0);
     if (s >= 0) {
-      this.streams[s].add(seq, rtpTs, pt, marker, len, ts, frameNo);
+      this.streams.add(s, seq, rtpTs, pt, marker, len, ts, frameNo);
       return true;
     }
     return this.candidate(flowDir, ssrc, seq, rtpTs, pt, marker, len, ts, frameNo);
   }
 
-  private candidate(flowDir: number, ssrc: number, seq: number, rtpTs: number, pt: number, marker: boolean,
+  private candidate(flowDir: number, ssrc: number, seq: number, rtpTs: number, pt: number, marker: number,
     len: number, ts: number, frameNo: number): boolean {
     const set = (hash3(flowDir, ssrc, 0) & (this.candidateSlots / CANDIDATE_WAYS - 1)) * CANDIDATE_WAYS;
     let slot = -1;
@@ -171,23 +172,23 @@ export class RtpStreams {
       this.cHeld[slot] = DROPPED;
       return true;
     }
-    const stream = new RtpStreamStats(flow, flowDir - 2 * flow, ssrc, this.cPt[h]);
-    this.streams.push(stream);
+    // The table has the index's capacity and is filled in the same order: its stream number is e.
+    const stream = this.streams.create(flow, flowDir - 2 * flow, ssrc, this.cPt[h]);
     for (let i = 0; i < held; i++) {
-      stream.add(this.cSeq[h + i], this.cRtpTs[h + i], this.cPt[h + i], this.cMarker[h + i] === 1, this.cLen[h + i], this.cTs[h + i], this.cFrame[h + i]);
+      this.streams.add(stream, this.cSeq[h + i], this.cRtpTs[h + i], this.cPt[h + i], this.cMarker[h + i], this.cLen[h + i], this.cTs[h + i], this.cFrame[h + i]);
     }
-    stream.add(seq, rtpTs, pt, marker, len, ts, frameNo);
+    this.streams.add(stream, seq, rtpTs, pt, marker, len, ts, frameNo);
     this.cFlowDir[slot] = -1;
     this.cHeld[slot] = 0;
     return true;
   }
 
-  private hold(slot: number, i: number, seq: number, rtpTs: number, pt: number, marker: boolean, len: number, ts: number, frameNo: number): void {
+  private hold(slot: number, i: number, seq: number, rtpTs: number, pt: number, marker: number, len: number, ts: number, frameNo: number): void {
     const k = slot * HELD + i;
     this.cSeq[k] = seq;
     this.cRtpTs[k] = rtpTs;
     this.cPt[k] = pt;
-    this.cMarker[k] = marker ? 1 : 0;
+    this.cMarker[k] = marker;
     this.cLen[k] = len;
     this.cTs[k] = ts;
     this.cFrame[k] = frameNo;
@@ -197,21 +198,22 @@ export class RtpStreams {
   report(): MediaReport {
     const streams: RtpStreamReport[] = [];
     const rateBySsrc = new Map<number, number>();
-    for (const s of this.streams) {
-      const clock = s.clockRate();
-      const j = s.jitterMs(clock.index);
+    const t = this.streams;
+    for (let i = 0; i < t.count; i++) {
+      const s = t.stats(i);
+      const ssrc = t.ssrc[i];
       const expected = s.expected;
       const lost = expected - s.packets;
-      rateBySsrc.set(s.ssrc, clock.rate);
+      rateBySsrc.set(ssrc, s.clockRate);
       streams.push({
-        flow: s.flow + 1,
-        direction: directionName(s.dir),
-        ssrc: s.ssrc,
-        ssrcHex: '0x' + s.ssrc.toString(16).toUpperCase().padStart(8, '0'),
-        payloadTypes: s.payloadTypes(),
+        flow: t.flow[i] + 1,
+        direction: directionName(t.dir[i]),
+        ssrc,
+        ssrcHex: '0x' + ssrc.toString(16).toUpperCase().padStart(8, '0'),
+        payloadTypes: s.payloadTypes,
         firstPayloadType: s.firstPt,
-        clockRate: clock.rate,
-        clockRateSource: clock.source,
+        clockRate: s.clockRate,
+        clockRateSource: s.clockRateSource,
         firstSeen: s.firstSeen,
         lastSeen: s.lastSeen,
         firstFrame: s.firstFrame,
@@ -225,10 +227,10 @@ export class RtpStreams {
         duplicates: s.duplicates,
         seqResyncs: s.seqResyncs,
         timestampJumps: s.timestampJumps,
-        jitterMs: round3(j.last),
-        maxJitterMs: round3(j.max),
-        meanJitterMs: round3(j.mean),
-        series: s.series(clock.index),
+        jitterMs: round3(s.jitterMs),
+        maxJitterMs: round3(s.maxJitterMs),
+        meanJitterMs: round3(s.meanJitterMs),
+        series: s.series,
       });
     }
     streams.sort((a, b) => a.flow - b.flow || a.direction.localeCompare(b.direction) || a.ssrc - b.ssrc);
