@@ -43,53 +43,59 @@ export const TS_JUMP_SECONDS = 10;
 const CANDIDATES = Float64Array.from(CANDIDATE_CLOCK_RATES);
 const MAX_RATES = CANDIDATES.length;
 
-// Record of one stream: offsets in doubles from s * STRIDE. Counters are doubles: exact far beyond 2^32.
+// Record of one stream, STRIDE doubles from s * STRIDE. First what every packet touches (184 bytes:
+// three or four cache lines for a static payload type or a fixed rate), then the other rates, then
+// what only some packets touch. Counters are doubles: exact far beyond 2^32.
 const PACKETS = 0;
 const BYTES = 1;
 const LAST_SEEN = 2;
 const LAST_FRAME = 3;
-const MAX_SEQ = 4;
-const BASE_SEQ = 5;
-const CYCLES = 6; // sequence number cycles, times 65536
-const BAD_SEQ = 7; // the sequence number that would confirm a big jump, or -1
-const EXPECTED_BEFORE = 8; // expected packets of the segments before the last resynchronisation
-const OUT_OF_ORDER = 9;
-const DUPLICATES = 10;
-const SEQ_RESYNCS = 11;
-const TS_JUMPS = 12;
-const PREV_ARRIVAL = 13; // jitter reference (RFC 3550 A.8): capture time and RTP timestamp
-const PREV_TS = 14;
-const PREV_PT = 15;
-const TS_SPAN = 16; // sum of signed timestamp steps between rated packets: their RTP time span, wrap-free
-const RATED_PACKETS = 17; // packets whose clock rate is the stream's (see add)
-const FIRST_RATED_SEEN = 18;
-const LAST_RATED_SEEN = 19;
-const PREV_RATED_TS = 20;
-const SAMPLES = 21; // jitter samples taken for max/mean
-const FIRST_SEEN = 22;
-const FIRST_FRAME = 23;
-const BUCKET = 24; // current series bucket, and its span relative to FIRST_SEEN: [BUCKET_LO, BUCKET_HI)
-const BUCKET_LO = 25;
-const BUCKET_HI = 26;
-const BUCKET_SECONDS = 27;
-const CUR_RECEIVED = 28; // received and expected packets of the current bucket, not yet in the series
-const CUR_EXPECTED = 29;
-const RATE_LO = 30; // range of rate indices still tracked: all of them until a dynamic stream's rate is fixed
-const RATE_HI = 31;
-const N_RATES = 32; // 1 (static payload type) or MAX_RATES (candidates)
-const RATE0 = 33; // the static rate, when N_RATES is 1
-const JUMP_LIMIT = 34; // -TS_JUMP_SECONDS at the fastest tracked rate, in timestamp units
-const LOCKED = 35;
-const FIRST_PT = 36;
-const RECENT_BITS = 38; // 2 doubles = 4 int32 words: received bit per extended sequence number mod RECENT
-const PT_BITS = 40; // 2 doubles = 4 int32 words: payload types seen
-// Per tracked rate r, at RATES + 4r: jitter, its max, its sum over samples, its max in the current bucket.
-const RATES = 42;
+const FIRST_SEEN = 4;
+const BUCKET_LO = 5; // span of the current series bucket relative to FIRST_SEEN: [BUCKET_LO, BUCKET_HI)
+const BUCKET_HI = 6;
+const CUR_RECEIVED = 7; // received and expected packets of the current bucket, not yet in the series
+const CUR_EXPECTED = 8;
+const PREV_ARRIVAL = 9; // jitter reference (RFC 3550 A.8): capture time (and PREV_TS below)
+const SAMPLES = 10; // jitter samples taken for max/mean
+// 32-bit words, at 2 * (s * STRIDE) + offset (doubles 11-18)
+const MAX_SEQ = 22;
+const BAD_SEQ = 23; // the sequence number that would confirm a big jump, or -1
+const PREV_TS = 24; // RTP timestamps are kept as int32: only their 32-bit differences are used
+const PREV_PT = 25;
+const N_RATES = 26; // 1 (static payload type) or MAX_RATES (candidates)
+const LOCKED = 27;
+const RATE_LO = 28; // range of rate indices still tracked: all of them until a dynamic stream's rate is fixed
+const RATE_HI = 29;
+const FIRST_PT = 30;
+const RATE0 = 31; // the static rate, when N_RATES is 1
+const JUMP_LIMIT = 32; // -TS_JUMP_SECONDS at the fastest tracked rate, in timestamp units
+const RECENT_BITS = 34; // 4 words: received bit per sequence number mod RECENT (extended numbers: the same residue)
+// Doubles: per tracked rate r, at RATES + 4r: jitter, its max, its sum over samples, its max in the current bucket.
+const RATES = 19;
 const J = 0;
 const J_MAX = 1;
 const J_SUM = 2;
 const J_BUCKET = 3;
-const STRIDE = RATES + 4 * MAX_RATES;
+// Words again (doubles 47-49)
+const BUCKET = 2 * (RATES + 4 * MAX_RATES); // current series bucket
+const PREV_RATED_TS = BUCKET + 1;
+const PT_BITS = BUCKET + 2; // 4 words: payload types seen
+// Doubles
+const RATED_PACKETS = 50; // packets whose clock rate is the stream's (see add)
+const TS_SPAN = 51; // sum of signed timestamp steps between rated packets: their RTP time span, wrap-free
+const FIRST_RATED_SEEN = 52;
+const LAST_RATED_SEEN = 53;
+const EXPECTED_BEFORE = 54; // expected packets of the segments before the last resynchronisation
+const OUT_OF_ORDER = 55;
+const DUPLICATES = 56;
+const SEQ_RESYNCS = 57;
+const TS_JUMPS = 58;
+const FIRST_FRAME = 59;
+const BASE_SEQ = 60;
+const BUCKET_SECONDS = 61;
+const CYCLES = 62; // sequence number cycles, times 65536
+const STRIDE = 64; // 512 bytes: whole cache lines
+if ((PT_BITS + 4) / 2 > RATED_PACKETS) throw new Error('rtp-stream-stats: record fields overlap');
 
 // Series array of one stream: received, expected, then per bucket and rate the largest jitter sample.
 const S_EXPECTED = MAX_SERIES_BUCKETS;
@@ -102,11 +108,18 @@ export class RtpStreamTable {
   readonly flow: Int32Array;
   readonly dir: Uint8Array;
   readonly ssrc: Uint32Array;
+  /** The records, as doubles. */
   private readonly st: Float64Array;
-  /** The same bytes as st, as 32-bit words (for the bit sets). */
-  private readonly bits: Int32Array;
+  /** The same bytes as 32-bit words: word 2 * (s * STRIDE) + k. */
+  private readonly iv: Int32Array;
   /** Per stream: its series array (allocated when the stream is created). */
   private readonly seriesOf: Float64Array[] = [];
+  /**
+   * The capture time (epoch s) of the packet given to `add`, set by the caller just before. A double
+   * passed as an argument to a function that is not inlined is boxed into a new heap number, one
+   * allocation per packet; through this array it is not.
+   */
+  readonly arrival = new Float64Array(1);
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
@@ -115,7 +128,7 @@ export class RtpStreamTable {
     this.dir = new Uint8Array(capacity);
     this.ssrc = new Uint32Array(capacity);
     this.st = new Float64Array(capacity * STRIDE);
-    this.bits = new Int32Array(this.st.buffer);
+    this.iv = new Int32Array(this.st.buffer);
   }
 
   /** A new stream, or -1 when `capacity` streams exist. Its first packet comes through `add`. */
@@ -126,39 +139,53 @@ export class RtpStreamTable {
     this.dir[s] = dir;
     this.ssrc[s] = ssrc;
     const b = s * STRIDE;
-    const st = this.st;
+    const w = 2 * b;
+    const iv = this.iv;
     const staticRate = firstPt < PT_DYNAMIC_MIN ? STATIC_CLOCK_RATE[firstPt] : 0;
     const n = staticRate > 0 ? 1 : MAX_RATES;
-    st[b + FIRST_PT] = firstPt;
-    st[b + N_RATES] = n;
-    st[b + RATE0] = staticRate > 0 ? staticRate : CANDIDATES[0];
-    st[b + RATE_LO] = 0;
-    st[b + RATE_HI] = n;
-    st[b + JUMP_LIMIT] = -TS_JUMP_SECONDS * (staticRate > 0 ? staticRate : CANDIDATES[MAX_RATES - 1]);
-    st[b + BAD_SEQ] = -1;
-    st[b + PREV_PT] = -1;
-    st[b + BUCKET_SECONDS] = FIRST_BUCKET_SECONDS;
+    iv[w + FIRST_PT] = firstPt;
+    iv[w + N_RATES] = n;
+    iv[w + RATE0] = staticRate > 0 ? staticRate : CANDIDATES[0];
+    iv[w + RATE_LO] = 0;
+    iv[w + RATE_HI] = n;
+    iv[w + JUMP_LIMIT] = -TS_JUMP_SECONDS * (staticRate > 0 ? staticRate : CANDIDATES[MAX_RATES - 1]);
+    iv[w + BAD_SEQ] = -1;
+    iv[w + PREV_PT] = -1;
+    this.st[b + BUCKET_SECONDS] = FIRST_BUCKET_SECONDS;
     this.seriesOf.push(new Float64Array(S_JITTER + MAX_SERIES_BUCKETS * n));
     return s;
   }
 
-  /** One RTP packet of stream `s`. `ts` is the capture time (epoch s), `rtpTs` the RTP timestamp, `marker` 0 or 1. */
-  add(s: number, seq: number, rtpTs: number, pt: number, marker: number, payloadLen: number, ts: number, frameNo: number): void {
+  /**
+   * One RTP packet of stream `s`, captured at `arrival[0]`. `rtpTs` is the RTP timestamp (modulo
+   * 2^32: int32 or uint32 alike), `marker` 0 or 1.
+   */
+  add(s: number, seq: number, rtpTs: number, pt: number, marker: number, payloadLen: number, frameNo: number): void {
+    const ts = this.arrival[0];
     const st = this.st;
+    const iv = this.iv;
     const b = s * STRIDE;
+    const w = 2 * b;
     const first = st[b + PACKETS] === 0;
     st[b + PACKETS]++;
     st[b + BYTES] += payloadLen;
-    this.bits[2 * (b + PT_BITS) + (pt >> 5)] |= 1 << (pt & 31);
     st[b + LAST_FRAME] = frameNo;
     st[b + LAST_SEEN] = ts;
+    if (pt !== iv[w + PREV_PT]) iv[w + PT_BITS + (pt >> 5)] |= 1 << (pt & 31); // the previous packet's is set
     let newlyExpected: number;
-    if (first) {
+    const maxSeq = iv[w + MAX_SEQ];
+    if (seq === maxSeq + 1 && !first) {
+      // The usual case, next in order without a wrap: RFC 3550 A.1 update_seq's first branch, inline.
+      iv[w + MAX_SEQ] = seq;
+      iv[w + BAD_SEQ] = -1;
+      this.setRecent(w, seq);
+      newlyExpected = 1;
+    } else if (first) {
       st[b + FIRST_SEEN] = ts;
       st[b + FIRST_FRAME] = frameNo;
       st[b + BASE_SEQ] = seq;
-      st[b + MAX_SEQ] = seq;
-      this.setRecent(b, seq);
+      iv[w + MAX_SEQ] = seq;
+      this.setRecent(w, seq);
       st[b + BUCKET_LO] = 0;
       st[b + BUCKET_HI] = st[b + BUCKET_SECONDS];
       newlyExpected = 1;
@@ -175,66 +202,86 @@ export class RtpStreamTable {
     // (whose timestamp is the event's start, RFC 4733 §2.5.1) does not count twice; Wireshark does
     // the same. A packet whose clock rate is not the stream's (telephone-event, another dynamic type
     // in a G.711 stream) cannot be measured and is left out of the estimate.
-    rtpTs >>>= 0;
-    const n = st[b + N_RATES];
-    const rated = n === 1 ? pt < PT_DYNAMIC_MIN && STATIC_CLOCK_RATE[pt] === st[b + RATE0] : pt === st[b + FIRST_PT];
-    if (rated) {
-      if (st[b + RATED_PACKETS] > 0) {
-        st[b + TS_SPAN] += (rtpTs - st[b + PREV_RATED_TS]) | 0;
-        st[b + LAST_RATED_SEEN] = ts;
-      } else {
-        st[b + FIRST_RATED_SEEN] = ts;
-        st[b + LAST_RATED_SEEN] = ts;
-      }
-      st[b + RATED_PACKETS]++;
-      st[b + PREV_RATED_TS] = rtpTs;
-      if (n > 1 && st[b + LOCKED] === 0 && st[b + RATED_PACKETS] >= MIN_INFER_PACKETS && st[b + LAST_RATED_SEEN] - st[b + FIRST_RATED_SEEN] >= LOCK_RATE_SECONDS) {
-        const r = this.nearestRate(s);
-        if (r >= 0) {
-          st[b + LOCKED] = 1;
-          st[b + RATE_LO] = r;
-          st[b + RATE_HI] = r + 1;
-        }
-      }
-    }
-    let tsStep = first ? 0 : (rtpTs - st[b + PREV_TS]) | 0; // signed 32-bit difference: timestamps wrap
-    if (tsStep < 0 && tsStep < st[b + JUMP_LIMIT]) {
+    rtpTs |= 0;
+    const n = iv[w + N_RATES];
+    const rated = n === 1 ? pt < PT_DYNAMIC_MIN && STATIC_CLOCK_RATE[pt] === iv[w + RATE0] : pt === iv[w + FIRST_PT];
+    // The rate of a dynamic type is inferred from its rated packets until it is fixed.
+    if (rated && n > 1 && iv[w + LOCKED] === 0) this.inferRate(s, rtpTs, ts);
+    let tsStep = first ? 0 : (rtpTs - iv[w + PREV_TS]) | 0; // signed 32-bit difference: timestamps wrap
+    if (tsStep < 0 && tsStep < iv[w + JUMP_LIMIT]) {
       // RTP time went back by more than TS_JUMP_SECONDS even at the fastest rate: the sender restarted
       // its timestamps. Measuring against the old base would add that jump to the jitter; start over.
       st[b + TS_JUMPS]++;
       tsStep = 0;
       st[b + PREV_ARRIVAL] = ts;
-      st[b + PREV_TS] = rtpTs;
+      iv[w + PREV_TS] = rtpTs;
     } else if (!first && rated) {
       const arrivalStep = ts - st[b + PREV_ARRIVAL];
       // Samples for max/mean skip what Wireshark skips: talk-spurt starts, comfort noise, RTP time going back.
-      const prevPt = st[b + PREV_PT];
+      const prevPt = iv[w + PREV_PT];
       const sample = marker === 0 && pt !== PT_CN && pt !== PT_CN_OLD && prevPt !== PT_CN && prevPt !== PT_CN_OLD && tsStep >= 0;
       if (sample) st[b + SAMPLES]++;
-      const hi = st[b + RATE_HI];
-      for (let r = st[b + RATE_LO]; r < hi; r++) {
-        const q = b + RATES + 4 * r;
-        const d = arrivalStep * (n === 1 ? st[b + RATE0] : CANDIDATES[r]) - tsStep;
-        const j = st[q + J] + ((d < 0 ? -d : d) - st[q + J]) / JITTER_GAIN;
-        st[q + J] = j;
-        if (sample) {
-          if (j > st[q + J_MAX]) st[q + J_MAX] = j;
-          st[q + J_SUM] += j;
-          if (j > st[q + J_BUCKET]) st[q + J_BUCKET] = j;
-        }
-      }
+      const lo = iv[w + RATE_LO];
+      const hi = iv[w + RATE_HI];
+      if (hi - lo === 1) this.jitterAt(b, lo, n === 1 ? iv[w + RATE0] : CANDIDATES[lo], arrivalStep, tsStep, sample);
+      else for (let r = lo; r < hi; r++) this.jitterAt(b, r, CANDIDATES[r], arrivalStep, tsStep, sample);
     }
     if (tsStep >= 0) {
       st[b + PREV_ARRIVAL] = ts;
-      st[b + PREV_TS] = rtpTs;
+      iv[w + PREV_TS] = rtpTs;
     }
-    st[b + PREV_PT] = pt;
+    iv[w + PREV_PT] = pt;
   }
 
-  /** Marks extended sequence number `ext` received (bit ext mod RECENT). */
-  private setRecent(b: number, ext: number): void {
-    const w = ext & (RECENT - 1);
-    this.bits[2 * (b + RECENT_BITS) + (w >> 5)] |= 1 << (w & 31);
+  /** RFC 3550 A.8 jitter update at rate index r (`rate` Hz) of the record at b; max, mean and bucket max from samples. */
+  private jitterAt(b: number, r: number, rate: number, arrivalStep: number, tsStep: number, sample: boolean): void {
+    const st = this.st;
+    const q = b + RATES + 4 * r;
+    const d = arrivalStep * rate - tsStep;
+    const j = st[q + J] + ((d < 0 ? -d : d) - st[q + J]) * (1 / JITTER_GAIN); // exact: 1/16 is a power of two
+    st[q + J] = j;
+    if (sample) {
+      if (j > st[q + J_MAX]) st[q + J_MAX] = j;
+      st[q + J_SUM] += j;
+      if (j > st[q + J_BUCKET]) st[q + J_BUCKET] = j;
+    }
+  }
+
+  /**
+   * A rated packet of a dynamic stream whose rate is not fixed yet: its RTP time span over its capture
+   * time span; fixed once LOCK_RATE_SECONDS of them were seen. Static and fixed streams skip this.
+   */
+  private inferRate(s: number, rtpTs: number, ts: number): void {
+    const st = this.st;
+    const iv = this.iv;
+    const b = s * STRIDE;
+    const w = 2 * b;
+    if (st[b + RATED_PACKETS] > 0) {
+      st[b + TS_SPAN] += (rtpTs - iv[w + PREV_RATED_TS]) | 0;
+      st[b + LAST_RATED_SEEN] = ts;
+    } else {
+      st[b + FIRST_RATED_SEEN] = ts;
+      st[b + LAST_RATED_SEEN] = ts;
+    }
+    st[b + RATED_PACKETS]++;
+    iv[w + PREV_RATED_TS] = rtpTs;
+    if (st[b + RATED_PACKETS] >= MIN_INFER_PACKETS && st[b + LAST_RATED_SEEN] - st[b + FIRST_RATED_SEEN] >= LOCK_RATE_SECONDS) {
+      const r = this.nearestRate(s);
+      if (r >= 0) {
+        iv[w + LOCKED] = 1;
+        iv[w + RATE_LO] = r;
+        iv[w + RATE_HI] = r + 1;
+      }
+    }
+  }
+
+  /**
+   * Marks sequence number `seq` received (bit seq mod RECENT); `w` is the record's first word. An
+   * extended number is seq plus a multiple of 65536, so it has the same residue.
+   */
+  private setRecent(w: number, seq: number): void {
+    const i = seq & (RECENT - 1);
+    this.iv[w + RECENT_BITS + (i >> 5)] |= 1 << (i & 31);
   }
 
   /**
@@ -244,58 +291,57 @@ export class RtpStreamTable {
    */
   private updateSeq(b: number, seq: number): number {
     const st = this.st;
-    const bits = this.bits;
-    const maxSeq = st[b + MAX_SEQ];
+    const iv = this.iv;
+    const w = 2 * b;
+    const maxSeq = iv[w + MAX_SEQ];
     const udelta = (seq - maxSeq) & 0xffff;
     if (udelta > 0 && udelta < MAX_DROPOUT) {
       if (seq < maxSeq) st[b + CYCLES] += RTP_SEQ_MOD; // wrapped
-      st[b + MAX_SEQ] = seq;
-      st[b + BAD_SEQ] = -1;
-      const ext = st[b + CYCLES] + seq;
+      iv[w + MAX_SEQ] = seq;
+      iv[w + BAD_SEQ] = -1;
       if (udelta > 1) {
         // Numbers skipped (lost so far) were not received: clear their bits.
-        if (udelta > RECENT) this.clearRecent(b);
+        if (udelta > RECENT) this.clearRecent(w);
         else {
-          for (let e = ext - udelta + 1; e < ext; e++) {
-            const w = e & (RECENT - 1);
-            bits[2 * (b + RECENT_BITS) + (w >> 5)] &= ~(1 << (w & 31));
+          for (let e = seq - udelta + 1; e < seq; e++) {
+            const i = e & (RECENT - 1);
+            iv[w + RECENT_BITS + (i >> 5)] &= ~(1 << (i & 31));
           }
         }
       }
-      this.setRecent(b, ext);
+      this.setRecent(w, seq);
       return udelta;
     }
     if (udelta === 0 || udelta > RTP_SEQ_MOD - MAX_MISORDER) {
       // At or behind the highest: a duplicate or a late packet.
-      const ext = seq <= maxSeq ? st[b + CYCLES] + seq : st[b + CYCLES] - RTP_SEQ_MOD + seq;
-      const w = ext & (RECENT - 1);
-      const k = 2 * (b + RECENT_BITS) + (w >> 5);
-      const bit = 1 << (w & 31);
-      if (bits[k] & bit) st[b + DUPLICATES]++;
+      const i = seq & (RECENT - 1);
+      const k = w + RECENT_BITS + (i >> 5);
+      const bit = 1 << (i & 31);
+      if (iv[k] & bit) st[b + DUPLICATES]++;
       else {
         st[b + OUT_OF_ORDER]++;
-        bits[k] |= bit;
+        iv[k] |= bit;
       }
       return 0;
     }
     // A jump too big to be loss: believe it when the next packet follows it (RFC 3550 A.1).
-    if (seq === st[b + BAD_SEQ]) {
+    if (seq === iv[w + BAD_SEQ]) {
       st[b + EXPECTED_BEFORE] += st[b + CYCLES] + maxSeq - st[b + BASE_SEQ] + 1;
       st[b + SEQ_RESYNCS]++;
       st[b + BASE_SEQ] = (seq - 1) & 0xffff; // the jump packet starts the new segment
-      st[b + MAX_SEQ] = seq;
+      iv[w + MAX_SEQ] = seq;
       st[b + CYCLES] = seq === 0 ? RTP_SEQ_MOD : 0; // base 65535 -> 0 is one wrap
-      st[b + BAD_SEQ] = -1;
-      this.clearRecent(b);
-      this.setRecent(b, st[b + CYCLES] + seq);
+      iv[w + BAD_SEQ] = -1;
+      this.clearRecent(w);
+      this.setRecent(w, seq);
       return 2;
     }
-    st[b + BAD_SEQ] = (seq + 1) & 0xffff;
+    iv[w + BAD_SEQ] = (seq + 1) & 0xffff;
     return 0;
   }
 
-  private clearRecent(b: number): void {
-    this.bits.fill(0, 2 * (b + RECENT_BITS), 2 * (b + RECENT_BITS) + RECENT / 32);
+  private clearRecent(w: number): void {
+    this.iv.fill(0, w + RECENT_BITS, w + RECENT_BITS + RECENT / 32);
   }
 
   /** The packet at `rel` seconds after the stream's first is outside the current bucket: move there. */
@@ -314,7 +360,7 @@ export class RtpStreamTable {
       }
     }
     // bucketSeconds is a power of two, so these bounds are exact: rel in [lo, hi) iff floor(rel / bucketSeconds) = k.
-    st[b + BUCKET] = k;
+    this.iv[2 * b + BUCKET] = k;
     st[b + BUCKET_LO] = k * bucketSeconds;
     st[b + BUCKET_HI] = (k + 1) * bucketSeconds;
   }
@@ -324,8 +370,8 @@ export class RtpStreamTable {
     const st = this.st;
     const b = s * STRIDE;
     const a = this.seriesOf[s];
-    const k = st[b + BUCKET];
-    const n = st[b + N_RATES];
+    const k = this.iv[2 * b + BUCKET];
+    const n = this.iv[2 * b + N_RATES];
     a[k] += st[b + CUR_RECEIVED];
     a[S_EXPECTED + k] += st[b + CUR_EXPECTED];
     st[b + CUR_RECEIVED] = 0;
@@ -341,7 +387,7 @@ export class RtpStreamTable {
   private mergeBuckets(s: number): void {
     const b = s * STRIDE;
     const a = this.seriesOf[s];
-    const n = this.st[b + N_RATES];
+    const n = this.iv[2 * b + N_RATES];
     const half = MAX_SERIES_BUCKETS / 2;
     for (let i = 0; i < half; i++) {
       a[i] = a[2 * i] + a[2 * i + 1];
@@ -383,14 +429,14 @@ export class RtpStreamTable {
     const q = b + RATES + 4 * clock.index;
     const samples = st[b + SAMPLES];
     return {
-      firstPt: st[b + FIRST_PT],
+      firstPt: this.iv[2 * b + FIRST_PT],
       firstSeen: st[b + FIRST_SEEN],
       lastSeen: st[b + LAST_SEEN],
       firstFrame: st[b + FIRST_FRAME],
       lastFrame: st[b + LAST_FRAME],
       packets,
       payloadBytes: st[b + BYTES],
-      expected: packets === 0 ? 0 : st[b + EXPECTED_BEFORE] + st[b + CYCLES] + st[b + MAX_SEQ] - st[b + BASE_SEQ] + 1,
+      expected: packets === 0 ? 0 : st[b + EXPECTED_BEFORE] + st[b + CYCLES] + this.iv[2 * b + MAX_SEQ] - st[b + BASE_SEQ] + 1,
       outOfOrder: st[b + OUT_OF_ORDER],
       duplicates: st[b + DUPLICATES],
       seqResyncs: st[b + SEQ_RESYNCS],
@@ -409,8 +455,9 @@ export class RtpStreamTable {
   private clockRate(s: number): { index: number; rate: number; source: ClockRateSource } {
     const st = this.st;
     const b = s * STRIDE;
-    if (st[b + N_RATES] === 1) return { index: 0, rate: st[b + RATE0], source: 'static' };
-    if (st[b + LOCKED] === 1) return { index: st[b + RATE_LO], rate: CANDIDATES[st[b + RATE_LO]], source: 'inferred' };
+    const w = 2 * b;
+    if (this.iv[w + N_RATES] === 1) return { index: 0, rate: this.iv[w + RATE0], source: 'static' };
+    if (this.iv[w + LOCKED] === 1) return { index: this.iv[w + RATE_LO], rate: CANDIDATES[this.iv[w + RATE_LO]], source: 'inferred' };
     if (st[b + RATED_PACKETS] >= MIN_INFER_PACKETS && st[b + LAST_RATED_SEEN] - st[b + FIRST_RATED_SEEN] >= MIN_INFER_SECONDS) {
       const best = this.nearestRate(s);
       if (best >= 0) return { index: best, rate: CANDIDATES[best], source: 'inferred' };
@@ -419,9 +466,9 @@ export class RtpStreamTable {
   }
 
   private payloadTypes(s: number): number[] {
-    const w = 2 * (s * STRIDE + PT_BITS);
+    const w = 2 * s * STRIDE + PT_BITS;
     const out: number[] = [];
-    for (let pt = 0; pt < 128; pt++) if (this.bits[w + (pt >> 5)] & (1 << (pt & 31))) out.push(pt);
+    for (let pt = 0; pt < 128; pt++) if (this.iv[w + (pt >> 5)] & (1 << (pt & 31))) out.push(pt);
     return out;
   }
 
@@ -429,7 +476,7 @@ export class RtpStreamTable {
     const st = this.st;
     const b = s * STRIDE;
     const a = this.seriesOf[s];
-    const n = st[b + N_RATES];
+    const n = this.iv[2 * b + N_RATES];
     const bucketSeconds = st[b + BUCKET_SECONDS];
     let used = Math.floor((st[b + LAST_SEEN] - st[b + FIRST_SEEN]) / bucketSeconds) + 1;
     if (!(used >= 1)) used = 1;

@@ -116,7 +116,8 @@ export class RtpStreams {
     const len = payloadLength(buf, off, end);
     const s = this.index.find(flowDir, ssrc, 0);
     if (s >= 0) {
-      this.streams.add(s, seq, rtpTs, pt, marker, len, ts, frameNo);
+      this.streams.arrival[0] = ts;
+      this.streams.add(s, seq, rtpTs, pt, marker, len, frameNo);
       return true;
     }
     return this.candidate(flowDir, ssrc, seq, rtpTs, pt, marker, len, ts, frameNo);
@@ -174,10 +175,13 @@ export class RtpStreams {
     }
     // The table has the index's capacity and is filled in the same order: its stream number is e.
     const stream = this.streams.create(flow, flowDir - 2 * flow, ssrc, this.cPt[h]);
+    const arrival = this.streams.arrival;
     for (let i = 0; i < held; i++) {
-      this.streams.add(stream, this.cSeq[h + i], this.cRtpTs[h + i], this.cPt[h + i], this.cMarker[h + i], this.cLen[h + i], this.cTs[h + i], this.cFrame[h + i]);
+      arrival[0] = this.cTs[h + i];
+      this.streams.add(stream, this.cSeq[h + i], this.cRtpTs[h + i], this.cPt[h + i], this.cMarker[h + i], this.cLen[h + i], this.cFrame[h + i]);
     }
-    this.streams.add(stream, seq, rtpTs, pt, marker, len, ts, frameNo);
+    arrival[0] = ts;
+    this.streams.add(stream, seq, rtpTs, pt, marker, len, frameNo);
     this.cFlowDir[slot] = -1;
     this.cHeld[slot] = 0;
     return true;
