@@ -143,6 +143,18 @@ describe('RtpStreams: loss, order, duplicates (RFC 3550 A.1/A.3)', () => {
     expect(s).toMatchObject({ packets: 101, expected: 100, lost: -1, outOfOrder: 1, duplicates: 1 });
   });
 
+  it('a late packet from before the first, or lost then arriving, is out of order, not a duplicate', () => {
+    // 65535 arrives after 0..9: behind the first packet, across the wrap (its extended number is -1).
+    const pk = call(10, { seq0: 0 });
+    pk.push({ f: { ...pk[0].f, seq: 65535, ts: pk[0].f.ts - 160 }, at: pk[9].at + 0.001 });
+    expect(feed(pk).report().streams[0]).toMatchObject({ packets: 11, outOfOrder: 1, duplicates: 0 });
+    // 205 is skipped (its duplicate bit cleared as 206 advances past it), then arrives late, then again.
+    const gap = call(30, { seq0: 200 });
+    const late = gap.splice(5, 1)[0];
+    gap.push({ ...late, at: gap[gap.length - 1].at + 0.001 }, { ...late, at: gap[gap.length - 1].at + 0.002 });
+    expect(feed(gap).report().streams[0]).toMatchObject({ packets: 31, expected: 30, outOfOrder: 1, duplicates: 1 });
+  });
+
   it('resynchronises on a confirmed big jump instead of counting 20000 losses', () => {
     const pk = [...call(50), ...call(50, { seq0: 21000, ts0: 5000 + 50 * 160 }).map((p) => ({ ...p, at: p.at + 1 }))];
     const [s] = feed(pk).report().streams;
