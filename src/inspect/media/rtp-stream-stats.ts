@@ -197,10 +197,10 @@ export class RtpStreamTable {
     st[b + CUR_RECEIVED]++;
     st[b + CUR_EXPECTED] += newlyExpected;
 
-    // Jitter, RFC 3550 A.8: D = (Rj - Ri) - (Sj - Si) in timestamp units. The reference i is the last
-    // packet that did not go back in RTP time, so that one reordered packet or a retransmitted event
-    // (whose timestamp is the event's start, RFC 4733 §2.5.1) does not count twice; Wireshark does
-    // the same. A packet whose clock rate is not the stream's (telephone-event, another dynamic type
+    // Jitter, RFC 3550 A.8: D = (Rj - Ri) - (Sj - Si) in timestamp units, with i the packet before j
+    // in arrival order, reordered and duplicate packets included (as Wireshark computes it). Only a
+    // packet that goes back in RTP time while its sequence number advances (a retransmitted event,
+    // whose timestamp is the event's start, RFC 4733 §2.5.1) does not become the reference. A packet whose clock rate is not the stream's (telephone-event, another dynamic type
     // in a G.711 stream) cannot be measured and is left out of the estimate.
     rtpTs |= 0;
     const n = iv[w + N_RATES];
@@ -226,7 +226,7 @@ export class RtpStreamTable {
       if (hi - lo === 1) this.jitterAt(b, lo, n === 1 ? iv[w + RATE0] : CANDIDATES[lo], arrivalStep, tsStep, sample);
       else for (let r = lo; r < hi; r++) this.jitterAt(b, r, CANDIDATES[r], arrivalStep, tsStep, sample);
     }
-    if (tsStep >= 0) {
+    if (tsStep >= 0 || (newlyExpected === 0 && !first)) {
       st[b + PREV_ARRIVAL] = ts;
       iv[w + PREV_TS] = rtpTs;
     }
