@@ -2,7 +2,8 @@
  * `npm run bench`: throughput and peak memory of `flowaudit analyze` on a
  * synthetic edge capture of about 1 GB (generated once, cached in .cache/),
  * against ndpiReader, tshark's conversation tables and pcap-parser's
- * parse-only loop, in the same run, reported as ratios.
+ * parse-only loop, in the same run, reported as ratios; then where analyze()
+ * spends its time (bench/stages.ts): inspection and classification costs.
  *
  * Environment: BENCH_SIZE_MB (default 1024), BENCH_RUNS (default 3; the best
  * run of each tool counts), BENCH_SKIP (comma list: tshark,ndpi,pcap-parser).
@@ -19,6 +20,10 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 
 interface Measurement { seconds: number; peakRssMb: number; output: string }
+interface StageTimes { flowsOnly: Record<Stage, number>; full: Record<Stage, number> }
+type Stage = 'readLoop' | 'records' | 'classify';
+
+const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 /** Runs a command under GNU time for wall time and peak RSS. */
 function measure(cmd: string, args: string[]): Measurement {
@@ -78,6 +83,9 @@ function main(): void {
   if (!SKIP.has('ndpi') && has('ndpiReader')) rows.push({ tool: 'ndpiReader -i', m: best('ndpiReader', ['-i', capture, '-q', '-v', '0'], 1) });
   if (!SKIP.has('tshark') && has('tshark')) rows.push({ tool: 'tshark -z conv,tcp -z conv,udp', m: best('tshark', ['-q', '-n', '-r', capture, '-z', 'conv,tcp', '-z', 'conv,udp'], 1) });
 
+  // Stage breakdown, in one process: what payload inspection and classification add to the per-packet work.
+  const stages = JSON.parse(execFileSync('npx', ['tsx', join(ROOT, 'bench/stages.ts'), capture, String(RUNS)], { encoding: 'utf8' })) as StageTimes;
+
   const mb = bytes / 1e6;
   console.log(`\ncapture: ${capture}\n  ${(bytes / 2 ** 30).toFixed(2)} GiB, ${packets.toLocaleString('en-US')} packets, ${report.totals.flows.toLocaleString('en-US')} flows; best of ${RUNS} runs for flowaudit and pcap-parser, 1 for the others\n`);
   console.log('tool                                  seconds    MB/s  Mpkt/s  peak RSS MB  time vs flowaudit');
@@ -87,10 +95,16 @@ function main(): void {
   const steady = ours.seconds - fixed.seconds;
   console.log(`\nflowaudit fixed cost per run (40-packet capture): ${fixed.seconds.toFixed(2)} s; read+decode+flow at ${(packets / steady / 1e6).toFixed(2)} M packets/s once started (${steady.toFixed(2)} s for the capture)`);
   console.log(`HTML report: +${(withHtml.seconds - ours.seconds).toFixed(2)} s (${((withHtml.seconds / ours.seconds - 1) * 100).toFixed(1)}% of the JSON-only run), ${(htmlBytes / 1e6).toFixed(2)} MB`);
+  const { flowsOnly, full } = stages;
+  const inspectionRatio = full.readLoop / flowsOnly.readLoop;
+  const classifyShare = full.classify / 1000 / ours.seconds;
+  console.log(`per-packet loop: ${sec(full.readLoop)} with payload inspection, ${sec(flowsOnly.readLoop)} flows only (${inspectionRatio.toFixed(2)}x)`);
+  console.log(`after the loop: records and STUN/media sections ${sec(full.records)}; classification ${sec(full.classify)} (${(classifyShare * 100).toFixed(1)}% of the JSON-only run)`);
   const result = {
     date: new Date().toISOString(), capture: { bytes, packets, flows: report.totals.flows },
     html: { bytes: htmlBytes, addedSeconds: withHtml.seconds - ours.seconds, addedRatio: withHtml.seconds / ours.seconds - 1 },
     flowauditFixedSeconds: fixed.seconds, flowauditSteadyPacketsPerSecond: packets / steady,
+    stagesMs: stages, inspectionLoopRatio: inspectionRatio, classificationShare: classifyShare,
     runs: rows.map(({ tool, m }) => ({ tool, seconds: m.seconds, peakRssMb: Math.round(m.peakRssMb), mbPerSecond: mb / m.seconds, packetsPerSecond: packets / m.seconds, ratioToFlowaudit: m.seconds / ours.seconds })),
   };
   writeFileSync(join(CACHE, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -55,6 +55,25 @@ export interface AnalyzeOptions {
   topology?: Topology;
   /** Infer roles from the traffic for the addresses the topology does not list (default true). */
   inferRoles?: boolean;
+  /**
+   * Inspect payloads (STUN/TURN, RTP/RTCP, TLS, DTLS, SIP, HTTP; default true). Off, flows are
+   * tracked by ports alone, as the benchmark measures the foundation's throughput: no apps, no
+   * stun or media sections, and flows on broad media ranges lose the payload evidence that
+   * documents them.
+   */
+  inspectPayloads?: boolean;
+  /** Filled with where the run spent its time, when given (the benchmark's stage breakdown). */
+  timings?: AnalyzeTimings;
+}
+
+/** Wall time of analyze()'s stages, in milliseconds. */
+export interface AnalyzeTimings {
+  /** Reading, decoding, flow tracking and payload inspection: the per-packet loop over every input. */
+  readLoop: number;
+  /** Flow records, apps and the media and STUN sections, built from the finished tables. */
+  records: number;
+  /** Role inference, verdicts, findings and the checklist. */
+  classify: number;
 }
 
 /** The shipped packs cannot change while the process runs, so their catalog and bitmaps are kept; user files are read every time. */
@@ -97,7 +116,7 @@ class Pipeline {
   frameNo = 0;
   input = new InputCounters();
 
-  constructor(flowOptions: Partial<FlowTableOptions>) {
+  constructor(flowOptions: Partial<FlowTableOptions>, private readonly inspectPayloads: boolean) {
     this.flows = new FlowTable(flowOptions);
   }
 
@@ -145,7 +164,7 @@ class Pipeline {
     input.packetsInFlows++;
     const flow = this.flows.add(pkt);
     // Payload inspection: TCP/UDP packets with captured payload (non-first fragments have none).
-    if (pkt.payloadEnd > pkt.payloadOff && (pkt.proto === IpProto.UDP || pkt.proto === IpProto.TCP)) {
+    if (this.inspectPayloads && pkt.payloadEnd > pkt.payloadOff && (pkt.proto === IpProto.UDP || pkt.proto === IpProto.TCP)) {
       this.inspector.onPacket(flow, this.flows.lastDir, pkt);
     }
     if (pkt.icmpIsError) {
@@ -168,7 +187,8 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   const { catalog, ports } = catalogOf(catalogOptions);
   const flowOptions = { ...options.flows };
   flowOptions.servicePorts ??= ports;
-  const pipeline = new Pipeline(flowOptions);
+  const pipeline = new Pipeline(flowOptions, options.inspectPayloads !== false);
+  const clock = stageClock(options.timings);
   const inputs: InputReport[] = [];
   const counters: InputCounters[] = [];
   let bytesBefore = 0; // raw bytes of the inputs already read, for onProgress
@@ -199,6 +219,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   }
   // Flows still alive are finished at the end of the run, not evicted; the last input's counters stay current.
   pipeline.flows.finish();
+  clock('readLoop');
   for (let i = 0; i < inputs.length; i++) inputs[i].anomalies = anomaliesToRecord(counters[i].anomalies);
 
   const media = pipeline.media.report();
@@ -212,12 +233,16 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     byTransport[record.transport] = (byTransport[record.transport] ?? 0) + 1;
     records.push(record);
   }
+  clock('records');
   const classified = classifyForReport(records, {
     catalog,
     catalogFiles: catalogOptions.extraFiles,
     topology: options.topology,
     inferRoles: options.inferRoles,
   });
+  clock('classify');
+  const stun = buildStunReport(pipeline.inspector, classified.flows);
+  clock('records');
   return {
     schema: REPORT_SCHEMA,
     tool: { name: 'flowaudit', version: TOOL_VERSION },
@@ -236,7 +261,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     flows: classified.flows,
     findings: classified.findings,
     checklist: classified.checklist,
-    stun: buildStunReport(pipeline.inspector, classified.flows),
+    stun,
     media,
   };
 }
@@ -263,6 +288,18 @@ async function orderByFirstPacket(paths: readonly string[]): Promise<string[]> {
   // Infinity - Infinity is NaN, so two empty files fall through to their index.
   firsts.sort((a, b) => (a.ts - b.ts) || (a.index - b.index));
   return firsts.map((f) => f.path);
+}
+
+/** A function that adds the time since its last call to a stage of `timings` (a no-op without them). */
+function stageClock(timings: AnalyzeTimings | undefined): (stage: keyof AnalyzeTimings) => void {
+  if (timings === undefined) return () => {};
+  timings.readLoop = timings.records = timings.classify = 0;
+  let last = performance.now();
+  return (stage) => {
+    const now = performance.now();
+    timings[stage] += now - last;
+    last = now;
+  };
 }
 
 function sum<T>(items: readonly T[], of: (item: T) => number): number {

@@ -1,5 +1,5 @@
 /** The library API: `analyze(paths, options) -> Promise<Report>` and the report model. */
-export { analyze, type AnalyzeOptions } from './analyze.js';
+export { analyze, type AnalyzeOptions, type AnalyzeTimings } from './analyze.js';
 export { CaptureFormatError, type StopReason } from './capture/errors.js';
 export { ANOMALIES, type AnomalyInfo } from './anomalies.js';
 export { reportToJson, writeJsonReport } from './report/json.js';
