@@ -1,28 +1,14 @@
 /**
- * Where `analyze()` spends its time on one capture, run in this process by bench/run.ts:
- * the per-packet loop with and without payload inspection (the foundation's throughput
- * against the full pipeline), building the records and sections, and classification.
- * Prints one JSON object: the best run of each stage, in milliseconds.
+ * Where `analyze()` spends its time on one capture, for bench/run.ts: one run in a
+ * fresh process (cold, as the CLI pays it), with or without payload inspection.
+ * Prints the stage timings (AnalyzeTimings) as JSON, in milliseconds.
  *
- * Usage: tsx bench/stages.ts CAPTURE RUNS
+ * Usage: tsx bench/stages.ts CAPTURE full|flows-only
  */
 import { analyze, type AnalyzeTimings } from '../dist/index.js';
 
-async function bestTimings(capture: string, runs: number, inspectPayloads: boolean): Promise<AnalyzeTimings> {
-  let best: AnalyzeTimings | undefined;
-  for (let i = 0; i < runs; i++) {
-    const timings = { readLoop: 0, records: 0, classify: 0 };
-    await analyze([capture], { inspectPayloads, timings });
-    if (best === undefined) best = timings;
-    else for (const k of Object.keys(timings) as (keyof AnalyzeTimings)[]) best[k] = Math.min(best[k], timings[k]);
-  }
-  return best!;
-}
-
-const [capture, runs] = process.argv.slice(2);
-if (!capture) throw new Error('usage: tsx bench/stages.ts CAPTURE [RUNS]');
-const n = Number(runs ?? 3);
-// Flows only first: it warms the code shared by both before the full pipeline is timed.
-const flowsOnly = await bestTimings(capture, n, false);
-const full = await bestTimings(capture, n, true);
-console.log(JSON.stringify({ flowsOnly, full }));
+const [capture, mode] = process.argv.slice(2);
+if (!capture || (mode !== 'full' && mode !== 'flows-only')) throw new Error('usage: tsx bench/stages.ts CAPTURE full|flows-only');
+const timings: AnalyzeTimings = { readLoop: 0, records: 0, classify: 0 };
+await analyze([capture], { inspectPayloads: mode === 'full', timings });
+console.log(JSON.stringify(timings));

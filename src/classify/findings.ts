@@ -206,17 +206,18 @@ function isV6(flow: FlowRecord): boolean {
 function toFinding(g: Group, catalog: Catalog): Finding {
   const flows = ascending(g.flows) ? g.flows : [...g.flows].sort((a, b) => a - b);
   const ports = compactRanges(g.serverPorts);
+  const portList = portsText(g.transport, ports);
   return {
     kind: g.kind,
     severity: g.severity,
     title: FINDING_TITLES[g.kind],
-    explanation: explainFinding(g, portsText(g.transport, ports)),
+    explanation: explainFinding(g, portList),
     transport: g.transport,
     client: g.client,
     server: g.server,
     flows: flows.slice(0, MAX_FINDING_FLOWS),
     flowCount: flows.length,
-    ports: portsText(g.transport, ports),
+    ports: portList,
     evidenceFrames: [...g.frames],
     wiresharkFilter: wiresharkFilter(g.transport, g.client, g.server, ports, compactRanges(g.clientPorts)),
     citation: [...g.rules].slice(0, MAX_CITATIONS).map((id) => citationOf(catalog.ruleById.get(id), id)),

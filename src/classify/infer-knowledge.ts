@@ -64,7 +64,8 @@ export class PortKnowledge {
   private readonly specific: Record<Transport, readonly CatalogRule[]>;
   private readonly broad: Record<Transport, readonly CatalogRule[]>;
   private readonly serviceMemo = new Map<string, readonly CatalogRule[]>();
-  private readonly anyMemo = new Map<string, boolean>();
+  /** Per transport, 1 for each port a non-broad rule documents: asked twice per flow, mostly of ephemeral ports. */
+  private readonly documented: Record<Transport, Uint8Array>;
 
   constructor(readonly catalog: Catalog) {
     this.vocabulary = catalog.roles;
@@ -72,6 +73,12 @@ export class PortKnowledge {
       catalog.rules.filter((r) => r.transport === t && r.broad === broad);
     this.specific = { tcp: pick('tcp', false), udp: pick('udp', false) };
     this.broad = { tcp: pick('tcp', true), udp: pick('udp', true) };
+    const bitmap = (rules: readonly CatalogRule[]): Uint8Array => {
+      const ports = new Uint8Array(65536);
+      for (const r of rules) for (const [lo, hi] of r.ranges) ports.fill(1, lo, hi + 1);
+      return ports;
+    };
+    this.documented = { tcp: bitmap(this.specific.tcp), udp: bitmap(this.specific.udp) };
   }
 
   /**
@@ -91,13 +98,7 @@ export class PortKnowledge {
 
   /** True when a non-broad rule documents the port on any side: such a port is a service, not a media relay port. */
   isDocumentedPort(transport: Transport, port: number): boolean {
-    const key = `${transport}/${port}`;
-    let hit = this.anyMemo.get(key);
-    if (hit === undefined) {
-      hit = this.specific[transport].some((r) => inRanges(r, port));
-      this.anyMemo.set(key, hit);
-    }
-    return hit;
+    return this.documented[transport][port] === 1;
   }
 
   /**
