@@ -211,7 +211,7 @@ export function buildStunReport(inspector: Inspector, flows: readonly FlowRecord
       unanswered += m.unanswered;
       for (const e of m.errorCodes) errorTotals.set(e.code, (errorTotals.get(e.code) ?? 0) + e.count);
     }
-    if (st.allocations.length > 0 && endpoints === null) endpoints = endpointIndex(flows);
+    if (st.allocations.length > 0 && endpoints === null) endpoints = endpointIndex(flows, relayedPorts(inspector));
     const dialect: DialectName = (st.dialects & (1 << 2)) !== 0 ? 'ms-turn' : (st.dialects & (1 << 1)) !== 0 ? 'rfc5389' : 'rfc3489';
     for (const a of st.allocations) allocations.push(allocationReport(st.flow + 1, dialect, a, endpoints!));
   }
@@ -335,17 +335,26 @@ function allocationReport(flow: number, dialect: DialectName, a: Allocation, end
   return r;
 }
 
-/** "ip|port" of every flow endpoint -> flow ids, ascending. */
-function endpointIndex(flows: readonly FlowRecord[]): Map<string, number[]> {
+/** The ports of the run's relayed addresses: the only endpoints endpointIndex needs to hold. */
+function relayedPorts(inspector: Inspector): Set<number> {
+  const ports = new Set<number>();
+  for (const st of inspector.inspected()) for (const a of st.allocations) if (a.relayedIp !== undefined) ports.add(a.relayedPort);
+  return ports;
+}
+
+/** "ip|port" of the flow endpoints on one of `ports` -> flow ids, ascending. */
+function endpointIndex(flows: readonly FlowRecord[], ports: ReadonlySet<number>): Map<string, number[]> {
   const index = new Map<string, number[]>();
+  const add = (ip: string, port: number, id: number): void => {
+    const key = `${ip}|${port}`;
+    const ids = index.get(key);
+    if (ids === undefined) index.set(key, [id]);
+    else if (ids[ids.length - 1] !== id) ids.push(id);
+  };
   for (const f of flows) {
     if (f.transport !== 'tcp' && f.transport !== 'udp') continue;
-    for (const e of [f.client, f.server]) {
-      const key = `${e.ip}|${e.port}`;
-      const ids = index.get(key);
-      if (ids === undefined) index.set(key, [f.id]);
-      else if (ids[ids.length - 1] !== f.id) ids.push(f.id);
-    }
+    if (ports.has(f.client.port)) add(f.client.ip, f.client.port, f.id);
+    if (ports.has(f.server.port)) add(f.server.ip, f.server.port, f.id);
   }
   return index;
 }
