@@ -5,6 +5,7 @@
  * a terminal only; see cli/colour.ts), and the words are the same either way.
  */
 import { linkTypeName } from '../capture/link-types.js';
+import { count, size } from './html/format.js';
 import type { Report } from './model.js';
 
 /**
@@ -64,11 +65,11 @@ const TCP_STATE_HINTS: Record<string, string> = {
 export function summaryLines(report: Report, style: TextStyle = PLAIN_STYLE): string[] {
   const lines: string[] = [];
   const t = report.totals;
-  const transports = Object.entries(t.flowsByTransport).map(([k, n]) => `${k} ${fmt(n)}`).join(', ');
-  lines.push(`${fmt(t.packets)} packets, ${bytes(t.bytes)}, ${fmt(t.flows)} flows${transports ? ` (${transports})` : ''}`);
+  const transports = Object.entries(t.flowsByTransport).map(([k, n]) => `${k} ${count(n)}`).join(', ');
+  lines.push(`${count(t.packets)} packets, ${size(t.bytes)}, ${count(t.flows)} flows${transports ? ` (${transports})` : ''}`);
   for (const input of report.inputs) {
     const kinds = input.linkTypes.map(linkTypeName).join('+') || 'no interfaces';
-    lines.push(`  ${input.path}: ${input.format}${input.compressed ? ' (gzip)' : ''}, ${kinds}, ${fmt(input.packets)} packets`);
+    lines.push(`  ${input.path}: ${input.format}${input.compressed ? ' (gzip)' : ''}, ${kinds}, ${count(input.packets)} packets`);
   }
   const states: Record<string, number> = {};
   let icmpErrorFlows = 0;
@@ -76,15 +77,15 @@ export function summaryLines(report: Report, style: TextStyle = PLAIN_STYLE): st
     if (flow.tcp) states[flow.tcp.state] = (states[flow.tcp.state] ?? 0) + 1;
     if (flow.icmpErrors && flow.icmpErrors.length > 0) icmpErrorFlows++;
   }
-  const stateText = Object.keys(states).sort().map((s) => `${s} ${fmt(states[s])}${TCP_STATE_HINTS[s] ? ` (${TCP_STATE_HINTS[s]})` : ''}`);
+  const stateText = Object.keys(states).sort().map((s) => `${s} ${count(states[s])}${TCP_STATE_HINTS[s] ? ` (${TCP_STATE_HINTS[s]})` : ''}`);
   if (stateText.length > 0) lines.push(`TCP states: ${stateText.join(', ')}`);
-  if (icmpErrorFlows > 0) lines.push(`ICMP errors received by ${fmt(icmpErrorFlows)} flow${icmpErrorFlows === 1 ? '' : 's'}`);
-  if (t.flowsEvicted > 0) lines.push(`${fmt(t.flowsEvicted)} flows ended early by idle timeout or the live-flow cap (still reported)`);
+  if (icmpErrorFlows > 0) lines.push(`ICMP errors received by ${count(icmpErrorFlows)} flow${icmpErrorFlows === 1 ? '' : 's'}`);
+  if (t.flowsEvicted > 0) lines.push(`${count(t.flowsEvicted)} flows ended early by idle timeout or the live-flow cap (still reported)`);
   const anomalies: Record<string, number> = {};
   for (const input of report.inputs) {
     for (const [name, n] of Object.entries(input.anomalies)) anomalies[name] = (anomalies[name] ?? 0) + n;
   }
-  const anomalyText = Object.keys(anomalies).sort().map((k) => `${k} ${fmt(anomalies[k])}`);
+  const anomalyText = Object.keys(anomalies).sort().map((k) => `${k} ${count(anomalies[k])}`);
   if (anomalyText.length > 0) lines.push(`Anomalies: ${anomalyText.join(', ')}`);
   lines.push(...classificationLines(report as Report & ClassifiedParts, style));
   return lines;
@@ -96,7 +97,7 @@ function classificationLines(report: Report & ClassifiedParts, style: TextStyle)
   const verdicts = report.totals.verdicts;
   if (verdicts !== undefined) {
     const names = [...VERDICT_ORDER, ...Object.keys(verdicts).filter((v) => !VERDICT_ORDER.includes(v)).sort()];
-    const parts = names.filter((v) => (verdicts[v] ?? 0) > 0).map((v) => style.verdict(v, `${fmt(verdicts[v])} ${v}`));
+    const parts = names.filter((v) => (verdicts[v] ?? 0) > 0).map((v) => style.verdict(v, `${count(verdicts[v])} ${v}`));
     lines.push(`${style.strong('Verdicts:')} ${parts.length > 0 ? parts.join(', ') : 'no flows'}`);
   }
   const findings = report.findings;
@@ -108,21 +109,21 @@ function classificationLines(report: Report & ClassifiedParts, style: TextStyle)
   const bySeverity: Record<string, number> = {};
   for (const f of findings) bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
   const severities = [...SEVERITY_ORDER, ...Object.keys(bySeverity).filter((s) => !SEVERITY_ORDER.includes(s)).sort()];
-  const counts = severities.filter((s) => bySeverity[s] > 0).map((s) => style.severity(s, `${fmt(bySeverity[s])} ${s}`));
-  lines.push(`${style.strong('Findings:')} ${fmt(findings.length)} (${counts.join(', ')})`);
+  const counts = severities.filter((s) => bySeverity[s] > 0).map((s) => style.severity(s, `${count(bySeverity[s])} ${s}`));
+  lines.push(`${style.strong('Findings:')} ${count(findings.length)} (${counts.join(', ')})`);
   // The worst first: the report lists findings highest severity first; info findings (blocked as they should be) are only counted.
   const top = [...findings].filter((f) => f.severity !== 'info')
     .sort((a, b) => rank(a.severity) - rank(b.severity))
     .slice(0, TOP_FINDINGS);
   for (const f of top) lines.push(`  ${style.severity(f.severity, f.severity.toUpperCase().padEnd(SEVERITY_WIDTH))} ${findingText(f)}`);
   const rest = findings.length - top.length;
-  if (top.length > 0 && rest > 0) lines.push(`  ... and ${fmt(rest)} more in the report`);
+  if (top.length > 0 && rest > 0) lines.push(`  ... and ${count(rest)} more in the report`);
   return lines;
 }
 
 /** One finding in plain words: what, between whom, on which ports, how many flows, where to look. */
 export function findingText(f: SummaryFinding): string {
-  const flows = `${fmt(f.flowCount)} flow${f.flowCount === 1 ? '' : 's'}`;
+  const flows = `${count(f.flowCount)} flow${f.flowCount === 1 ? '' : 's'}`;
   const frame = f.evidenceFrames.length > 0 ? `, first at frame ${f.evidenceFrames[0]}` : '';
   return `${f.title}: ${f.client} -> ${f.server} ${f.ports} (${flows}${frame})`;
 }
@@ -141,18 +142,5 @@ export function outputLines(outputs: readonly { what: string; path: string }[]):
 export function warningLines(report: Report, style: TextStyle = PLAIN_STYLE): string[] {
   return report.inputs
     .filter((i) => i.stopped)
-    .map((i) => `${style.warn('warning:')} ${i.path}: ${i.stopped!.kind} at byte ${i.stopped!.atByte} after ${fmt(i.stopped!.afterPackets)} packets: ${i.stopped!.message}; everything before it is reported`);
-}
-
-function fmt(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
-  return `${v.toFixed(1)} ${units[u]}`;
+    .map((i) => `${style.warn('warning:')} ${i.path}: ${i.stopped!.kind} at byte ${i.stopped!.atByte} after ${count(i.stopped!.afterPackets)} packets: ${i.stopped!.message}; everything before it is reported`);
 }

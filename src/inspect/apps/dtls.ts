@@ -43,7 +43,8 @@ const HANDSHAKE_NAMES: Record<number, string> = {
   15: 'certificate_verify', 16: 'client_key_exchange', 20: 'finished',
 };
 
-export interface DtlsInfo {
+/** Hello fields come from an epoch-0 ClientHello or ServerHello (see TlsHello); a hello fragmented over datagrams gives what its first fragment holds (`truncated`, no anomaly). */
+export interface DtlsInfo extends Pick<TlsHello, 'sni' | 'alpn' | 'offeredVersions' | 'selectedVersion' | 'cipherSuite' | 'truncated' | 'anomaly'> {
   protocol: 'dtls';
   /** Version of the first record ("DTLS 1.0", "DTLS 1.2"; "DTLS 1.3" for a unified header). */
   version: string;
@@ -53,14 +54,6 @@ export interface DtlsInfo {
   handshake: boolean;
   /** Handshake message types of the unencrypted (epoch 0) handshake records, in order. */
   handshakeTypes: string[];
-  /** From an epoch-0 ClientHello or ServerHello (see TlsHello); a hello fragmented over datagrams gives what its first fragment holds (`truncated`, no anomaly). */
-  sni?: string;
-  alpn?: string[];
-  offeredVersions?: string[];
-  selectedVersion?: string;
-  cipherSuite?: string;
-  truncated: boolean;
-  anomaly: AppAnomaly | null;
 }
 
 function validHeader(buf: Buffer, p: number): boolean {

@@ -1,4 +1,4 @@
-/** Number, size and time formatting for the page (plain text; escape before use like any other string). */
+/** Number, size and time formatting, for the page and the console summary (plain text; escape before use like any other string). */
 
 /** An integer with thousands separators (en-US); toLocaleString is ~50 times slower, which shows over 5,000 table rows. */
 export function count(n: number): string {
