@@ -19,7 +19,7 @@
  * header checks (a datagram that starts with one proves nothing). Several records may share one
  * datagram (RFC 6347 §4.1.1): at most MAX_RECORDS are looked at.
  */
-import { MAX_APP_LIST, u16, u24, versionName, type AppAnomaly } from './app-common.js';
+import { MAX_APP_LIST, u16, u24, versionName } from './app-common.js';
 import { parseHelloBody, Room, TLS_CLIENT_HELLO, TLS_MAX_RECORD, TLS_SERVER_HELLO, type TlsHello } from './tls.js';
 
 export const DTLS_RECORD_HEADER = 13; // RFC 6347 §4.1
