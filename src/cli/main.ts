@@ -19,6 +19,7 @@ import { addCatalogCommand } from './catalog-command.js';
 import { addCatalogOptions, catalogLoadOptions, type CatalogCliOptions } from './catalog-options.js';
 import { printSummary, startProgress } from './console-output.js';
 import { HtmlReportJob } from './html-output.js';
+import { unwritableOutputs, type OutputPath } from './output-paths.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 
 interface AnalyzeCliOptions extends CatalogCliOptions {
@@ -82,7 +83,7 @@ ${EXIT_CODES_HELP}`);
     .addOption(new Option('--udp-idle <seconds>', `finish a UDP, ICMP or other flow idle for this long, in seconds of capture time (default ${DEFAULT_IDLE_TIMEOUTS.udp})`).argParser(positiveNumber))
     .option('--topology <file>', 'roles of your servers: {"roles": {"edge-av": ["131.107.10.12"], "front-end": ["10.0.2.0/28"]}} (see samples/topology.example.json)')
     .option('--no-infer-roles', 'do not infer roles from the traffic for addresses the topology does not list (they stay unknown: port-only verdicts)')
-    .option('--infer-topology <file>', 'write the roles inferred from the traffic as a topology file, a starting point to check and pass back with --topology')
+    .option('--infer-topology <file>', 'write the roles inferred from the traffic as a topology file ("-" for standard output), a starting point to check and pass back with --topology')
     .addOption(new Option('--fail-on <level>', 'exit with code 1 when a finding has this severity or above').choices([...SEVERITIES, 'none']).default('none'))
     .addHelpText('after', `
 Examples:
@@ -106,9 +107,20 @@ ${EXIT_CODES_HELP}`)
   return program;
 }
 
+/** The files analyze writes, by option; "-" is standard output. */
+function outputPaths(opts: AnalyzeCliOptions): OutputPath[] {
+  const all: [string, string | undefined][] = [['--json', opts.json], ['--pb', opts.pb], ['--html', opts.html], ['--infer-topology', opts.inferTopology]];
+  return all.filter((o): o is [string, string] => o[1] !== undefined);
+}
+
 async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<number> {
-  if (opts.json === '-' && opts.pb === '-') return usageError('--json - and --pb - cannot both use standard output');
+  const outputs = outputPaths(opts);
+  const onStdout = outputs.filter(([, path]) => path === '-').map(([option]) => `${option} -`);
+  if (onStdout.length > 1) return usageError(`${onStdout.slice(0, -1).join(', ')} and ${onStdout[onStdout.length - 1]} cannot ${onStdout.length === 2 ? 'both' : 'all'} use standard output`);
   if (opts.pb === '-' && process.stdout.isTTY) return usageError('--pb - would write binary data to the terminal; redirect it to a file or a pipe');
+  const unwritable = unwritableOutputs(outputs);
+  for (const line of unwritable) usageError(line);
+  if (unwritable.length > 0) return ExitCode.UsageOrInput;
   // Configuration problems are reported before any capture is read.
   const topology = opts.topology !== undefined ? loadTopology(opts.topology) : undefined;
   // Started first: its worker loads the chart libraries while the capture is read.
@@ -148,11 +160,15 @@ async function analyzeAndReport(captures: string[], opts: AnalyzeCliOptions, top
     await writeProtobufReport(report, opts.pb, process.stdout);
   }
   if (html !== undefined && opts.html !== undefined) await html.write(report, opts.html);
-  if (opts.inferTopology !== undefined) writeFileSync(opts.inferTopology, inferredTopologyText(inferredHosts(report.topology)));
+  if (opts.inferTopology !== undefined) {
+    const topologyText = inferredTopologyText(inferredHosts(report.topology));
+    if (opts.inferTopology === '-') process.stdout.write(topologyText);
+    else writeFileSync(opts.inferTopology, topologyText);
+  }
   const failed = severityAtLeast(report.findings, opts.failOn);
   printSummary(report, {
     quiet: opts.quiet,
-    reportOnStdout: opts.json === '-' || opts.pb === '-',
+    reportOnStdout: outputPaths(opts).some(([, path]) => path === '-'),
     outputs: [
       ...(opts.json ? [{ what: 'JSON report', path: opts.json }] : []),
       ...(opts.pb ? [{ what: 'Protobuf flow records', path: opts.pb }] : []),

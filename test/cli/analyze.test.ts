@@ -130,6 +130,33 @@ describe('flowaudit analyze', () => {
     });
   }
 
+  it('checks every output path before reading the capture: one line per unwritable path, exit 2, nothing written', () => {
+    const html = join(tmp, 'no-such-dir', 'r.html');
+    const json = join(tmp, 'ok.json');
+    // The capture does not exist either: reaching it would print "cannot read", so the outputs were checked first.
+    const r = flowaudit(['analyze', join(tmp, 'nope.pcap'), '--json', json, '--html', html, '--pb', tmp]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe([
+      `flowaudit: cannot write ${tmp} (--pb): it is a directory`,
+      `flowaudit: cannot write ${html} (--html): no such directory ${join(tmp, 'no-such-dir')}`,
+      '',
+    ].join('\n'));
+    expect(() => readFileSync(json)).toThrow(/ENOENT/);
+  });
+
+  it('refuses two reports on standard output', () => {
+    const r = flowaudit(['analyze', PCAP, '--json', '-', '--infer-topology', '-']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('flowaudit: --json - and --infer-topology - cannot both use standard output\n');
+  });
+
+  it('writes the inferred topology to standard output with --infer-topology -, the summary to stderr', () => {
+    const r = flowaudit(['analyze', PCAP, '--infer-topology', '-']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).roles['edge-av']).toBeDefined();
+    expect(r.stderr).toMatch(/^Verdicts: /m);
+  });
+
   it('documents exit codes and examples in --help', () => {
     for (const args of [['--help'], ['analyze', '--help']]) {
       const r = flowaudit(args);
