@@ -26,11 +26,26 @@ function visibleControl(c: string): string {
 // eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ud800-\udfff\ufffe\uffff]/;
 
-/** Escapes a value for HTML text content. Non-strings are converted with String() first. */
+/** Any character CONTROL could match (it takes only lone surrogates; this, any surrogate): the CONTROL pass, with its lookarounds and callback, runs only when this matches. */
+// eslint-disable-next-line no-control-regex
+const MAYBE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ud800-\udfff\ufffe\uffff]/;
+
+/**
+ * Escapes a value for HTML text content. Non-strings are converted with String() first.
+ * The five characters are replaced one regex at a time with a fixed replacement:
+ * V8 runs those natively, several times faster than one regex with a callback
+ * per match (a flow's explanation has a few quotes in every table row).
+ */
 export function text(value: unknown): string {
-  const s = typeof value === 'string' ? value : String(value);
+  let s = typeof value === 'string' ? value : String(value);
   if (!NEEDS_ESCAPE.test(s)) return s;
-  return s.replace(CONTROL, visibleControl).replace(/[&<>"']/g, (c) => TEXT_ESCAPES[c]);
+  if (MAYBE_CONTROL.test(s)) s = s.replace(CONTROL, visibleControl);
+  if (s.includes('&')) s = s.replace(/&/g, TEXT_ESCAPES['&']);
+  if (s.includes('<')) s = s.replace(/</g, TEXT_ESCAPES['<']);
+  if (s.includes('>')) s = s.replace(/>/g, TEXT_ESCAPES['>']);
+  if (s.includes('"')) s = s.replace(/"/g, TEXT_ESCAPES['"']);
+  if (s.includes("'")) s = s.replace(/'/g, TEXT_ESCAPES["'"]);
+  return s;
 }
 
 /**
@@ -39,8 +54,11 @@ export function text(value: unknown): string {
  * cannot change how the attribute reads (and titles stay on one line).
  */
 export function attr(value: unknown): string {
-  return text(value).replace(/[\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const s = text(value);
+  return WHITESPACE.test(s) ? s.replace(/[\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`) : s;
 }
+
+const WHITESPACE = /[\t\n\r]/;
 
 /**
  * JSON for embedding inside a <script> element: `<`, `>`, `&` and the line
