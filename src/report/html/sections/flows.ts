@@ -6,6 +6,7 @@
 import { attr, text } from '../escape.js';
 import { count, seconds, size } from '../format.js';
 import { appText } from '../av-data.js';
+import { Markup } from '../markup.js';
 import { isFlagged, VERDICT_ORDER, type HtmlEndpoint, type HtmlFlow, type HtmlReport } from '../input.js';
 import { badge, capNote, filterBox, note, section, TABLE_END, tableStart, td, tdNum } from './parts.js';
 
@@ -34,13 +35,13 @@ function endpoint(e: HtmlEndpoint): string {
 export function flowsSection(report: HtmlReport, shown: readonly HtmlFlow[], flagged: number): string {
   const flows = report.flows;
   if (flows.length === 0) return section('flows', 'All flows', note('No flows in this capture.'));
-  let body = '';
+  const body = new Markup();
   const left = flows.length - shown.length;
   if (left > 0) {
     const which = flagged < shown.length
       ? `all ${count(flagged)} flagged flows, then the earliest others`
       : `the earliest ${count(shown.length)} of the ${count(flagged)} flagged flows`;
-    body += capNote(`Showing ${count(shown.length)} of ${count(flows.length)} flows: ${which}. ${count(left)} flows left out here; the JSON report has every flow, and the counts, charts and checklist above cover them all.`);
+    body.add(capNote(`Showing ${count(shown.length)} of ${count(flows.length)} flows: ${which}. ${count(left)} flows left out here; the JSON report has every flow, and the counts, charts and checklist above cover them all.`));
   }
   const t0 = Math.min(...report.inputs.map((i) => i.firstPacket ?? Infinity));
   const base = Number.isFinite(t0) ? t0 : 0;
@@ -49,34 +50,35 @@ export function flowsSection(report: HtmlReport, shown: readonly HtmlFlow[], fla
   const software = new Map<number, string>();
   for (const p of report.stun?.perFlow ?? []) if (typeof p.software === 'string') software.set(p.flow, p.software);
   const verdicts = hasVerdicts ? [...new Set(shown.map((f) => f.verdict ?? ''))].filter(Boolean).sort() : undefined;
-  body += filterBox('flow-table', 'filter flows (address, port, rule, state...)', verdicts);
-  body += tableStart([
+  body.add(filterBox('flow-table', 'filter flows (address, port, rule, state...)', verdicts));
+  body.add(tableStart([
     { head: 'Flow', numeric: true }, { head: 'Transport' }, { head: 'Client' }, { head: 'Server' },
     { head: 'Start (s)', numeric: true }, { head: 'Duration', numeric: true },
     { head: 'Packets c\u2192s', numeric: true }, { head: 'Packets s\u2192c', numeric: true }, { head: 'Bytes', numeric: true },
     { head: 'State' },
     ...(hasVerdicts ? [{ head: 'Verdict' }, { head: 'Rules' }, { head: 'Findings' }] : []),
     ...(hasApps ? [{ head: 'Apps' }] : []),
-  ], { id: 'flow-table', sortable: true });
+  ], { id: 'flow-table', sortable: true }));
   for (const f of shown) {
     const verdict = f.verdict ?? '';
     const duration = f.lastSeen - f.firstSeen;
     const bytes = f.bytes.fromClient + f.bytes.fromServer;
     const state = f.tcp ? `${f.tcp.state} ${f.tcp.history}` : f.icmpErrors?.length ? 'ICMP error' : '';
-    body += `<tr id="flow-${f.id}"${verdict ? ` data-verdict="${attr(verdict)}"` : ''}>`;
-    body += `${tdNum(f.id)}${td(f.transport)}${endpoint(f.client)}${endpoint(f.server)}`;
-    body += `${tdNum(f.firstSeen - base, (f.firstSeen - base).toFixed(3))}${tdNum(duration, seconds(duration))}`;
-    body += `${tdNum(f.packets.fromClient)}${tdNum(f.packets.fromServer)}${tdNum(bytes, size(bytes))}${td(state, 'mono')}`;
+    body.add(`<tr id="flow-${f.id}"${verdict ? ` data-verdict="${attr(verdict)}"` : ''}>`);
+    body.add(`${tdNum(f.id)}${td(f.transport)}${endpoint(f.client)}${endpoint(f.server)}`);
+    body.add(`${tdNum(f.firstSeen - base, (f.firstSeen - base).toFixed(3))}${tdNum(duration, seconds(duration))}`);
+    body.add(`${tdNum(f.packets.fromClient)}${tdNum(f.packets.fromServer)}${tdNum(bytes, size(bytes))}${td(state, 'mono')}`);
     if (hasVerdicts) {
       const explanation = f.explanation ? ` title="${attr(cut(f.explanation))}"` : '';
-      body += `<td${explanation}>${verdict ? badge(verdict, VERDICT_ORDER) : ''}${f.confidence ? ` <span class="muted">${text(f.confidence)}</span>` : ''}</td>`;
-      body += td((f.rules ?? []).join(', '), 'mono');
-      body += td((f.findings ?? []).join(', '));
+      body.add(`<td${explanation}>${verdict ? badge(verdict, VERDICT_ORDER) : ''}${f.confidence ? ` <span class="muted">${text(f.confidence)}</span>` : ''}</td>`);
+      body.add(td((f.rules ?? []).join(', '), 'mono'));
+      body.add(td((f.findings ?? []).join(', ')));
     }
-    if (hasApps) body += `<td>${(f.apps ?? []).map((a) => text(appText(a, software.get(f.id)))).join('<br>')}</td>`;
-    body += '</tr>\n';
+    if (hasApps) body.add(`<td>${(f.apps ?? []).map((a) => text(appText(a, software.get(f.id)))).join('<br>')}</td>`);
+    body.add('</tr>\n');
   }
-  return section('flows', 'All flows', body + TABLE_END);
+  body.add(TABLE_END);
+  return section('flows', 'All flows', body.toString());
 }
 
 function cut(s: string): string {

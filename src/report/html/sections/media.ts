@@ -11,6 +11,7 @@ import type { ChartModels } from '../charts/models.js';
 import type { ChartSvgs } from '../charts/render.js';
 import { flowCell, numCell, type AvContext } from './stun.js';
 import { capNote, note, rowsCap, TABLE_END, tableStart, td } from './parts.js';
+import { Markup } from '../markup.js';
 import { figure } from './summary.js';
 
 function fixed(v: number | null | undefined, digits: number): string {
@@ -30,14 +31,15 @@ export function mediaPart(media: MediaReport, charts: ChartSvgs, models: ChartMo
       { head: 'Frames' },
     ], { id: 'media-table', sortable: true });
     const shown = Math.min(streams.length, ctx.maxRows);
+    const out = new Markup(html);
     for (let i = 0; i < shown; i++) {
       const s = streams[i];
       const source = s.clockRateSource === 'static' ? '' : ` ${s.clockRateSource}`;
-      html += `<tr>${flowCell(s.flow, ctx)}${td(directionText(s.direction))}${td(ssrcHex(s.ssrc, s.ssrcHex), 'mono')}${td((s.payloadTypes ?? []).join(', '))}`;
-      html += `${numCell(s.clockRate, `${count(s.clockRate)}${source}`)}${numCell(s.packets)}${numCell(s.expected)}${numCell(s.lost)}${fixed(s.lossPct, 2)}`;
-      html += `${numCell(s.outOfOrder)}${numCell(s.duplicates)}${fixed(s.jitterMs, 2)}${fixed(s.maxJitterMs, 2)}${td(`${s.firstFrame}\u2013${s.lastFrame}`, 'mono')}</tr>\n`;
+      out.add(`<tr>${flowCell(s.flow, ctx)}${td(directionText(s.direction))}${td(ssrcHex(s.ssrc, s.ssrcHex), 'mono')}${td((s.payloadTypes ?? []).join(', '))}`);
+      out.add(`${numCell(s.clockRate, `${count(s.clockRate)}${source}`)}${numCell(s.packets)}${numCell(s.expected)}${numCell(s.lost)}${fixed(s.lossPct, 2)}`);
+      out.add(`${numCell(s.outOfOrder)}${numCell(s.duplicates)}${fixed(s.jitterMs, 2)}${fixed(s.maxJitterMs, 2)}${td(`${s.firstFrame}\u2013${s.lastFrame}`, 'mono')}</tr>\n`);
     }
-    html += TABLE_END + rowsCap(shown, streams.length, 'streams');
+    html = out.toString() + TABLE_END + rowsCap(shown, streams.length, 'streams');
     if (streams.some((s) => s.clockRateSource !== 'static')) {
       html += note(`Clock rates marked "inferred" were derived from the RTP timestamps of a dynamic payload type; "default" assumed ${count(media.defaultDynamicClockRate)} Hz. Jitter in milliseconds depends on it.`);
     }
@@ -66,13 +68,14 @@ function rtcpTables(media: MediaReport, ctx: AvContext): string {
       { head: 'Jitter (ms)', numeric: true }, { head: 'Frames' },
     ], { id: 'rtcp-reception', sortable: true, caption: 'Reception reports: what each receiver said about a source (latest values).' });
     const shown = Math.min(rr.length, ctx.maxRows);
+    const out = new Markup(html);
     for (let i = 0; i < shown; i++) {
       const r = rr[i];
-      html += `<tr>${flowCell(r.flow, ctx)}${td(directionText(r.direction))}${td(ssrcHex(r.reporterSsrc), 'mono')}${td(ssrcHex(r.sourceSsrc), 'mono')}${numCell(r.reports)}`;
-      html += `${fixed(r.fractionLostPct, 2)}${fixed(r.maxFractionLostPct, 2)}${numCell(r.cumulativeLost)}`;
-      html += `${r.jitterMs === null ? numCell(r.jitter, `${count(r.jitter)} units`) : fixed(r.jitterMs, 2)}${td(`${r.firstFrame}\u2013${r.lastFrame}`, 'mono')}</tr>\n`;
+      out.add(`<tr>${flowCell(r.flow, ctx)}${td(directionText(r.direction))}${td(ssrcHex(r.reporterSsrc), 'mono')}${td(ssrcHex(r.sourceSsrc), 'mono')}${numCell(r.reports)}`);
+      out.add(`${fixed(r.fractionLostPct, 2)}${fixed(r.maxFractionLostPct, 2)}${numCell(r.cumulativeLost)}`);
+      out.add(`${r.jitterMs === null ? numCell(r.jitter, `${count(r.jitter)} units`) : fixed(r.jitterMs, 2)}${td(`${r.firstFrame}\u2013${r.lastFrame}`, 'mono')}</tr>\n`);
     }
-    html += TABLE_END + rowsCap(shown, rr.length, 'reception reports');
+    html = out.toString() + TABLE_END + rowsCap(shown, rr.length, 'reception reports');
   }
   const sr = rtcp.senderReports ?? [];
   if (sr.length > 0) {
@@ -80,11 +83,12 @@ function rtcpTables(media: MediaReport, ctx: AvContext): string {
       { head: 'Flow', numeric: true }, { head: 'Direction' }, { head: 'SSRC' }, { head: 'Reports', numeric: true }, { head: 'Packets sent', numeric: true }, { head: 'Octets sent', numeric: true },
     ], { id: 'rtcp-senders', sortable: true, caption: 'Sender reports: what each sender said it sent (latest values).' });
     const shown = Math.min(sr.length, ctx.maxRows);
+    const out = new Markup(html);
     for (let i = 0; i < shown; i++) {
       const r = sr[i];
-      html += `<tr>${flowCell(r.flow, ctx)}${td(directionText(r.direction))}${td(ssrcHex(r.ssrc), 'mono')}${numCell(r.reports)}${numCell(r.packetCount)}${numCell(r.octetCount)}</tr>\n`;
+      out.add(`<tr>${flowCell(r.flow, ctx)}${td(directionText(r.direction))}${td(ssrcHex(r.ssrc), 'mono')}${numCell(r.reports)}${numCell(r.packetCount)}${numCell(r.octetCount)}</tr>\n`);
     }
-    html += TABLE_END + rowsCap(shown, sr.length, 'sender reports');
+    html = out.toString() + TABLE_END + rowsCap(shown, sr.length, 'sender reports');
   }
   return html;
 }

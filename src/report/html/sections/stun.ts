@@ -12,6 +12,7 @@ import { text } from '../escape.js';
 import { count } from '../format.js';
 import type { HtmlFlow } from '../input.js';
 import { badge, flowLinks, note, rowsCap, TABLE_END, tableStart, td, tdNum } from './parts.js';
+import { Markup } from '../markup.js';
 
 /** Outcome keywords with a badge colour (style.ts). */
 const OUTCOMES = ['success', 'error', 'unanswered'];
@@ -84,21 +85,22 @@ function allocationsTable(allocations: readonly TurnAllocationReport[], software
     { head: 'Username' }, { head: 'Realm' }, { head: 'Software' }, { head: 'Refresh / permission / channel' }, { head: 'Relay flows' }, { head: 'Frames' },
   ], { id: 'turn-allocations', sortable: true });
   const shown = Math.min(allocations.length, ctx.maxRows);
+  const out = new Markup(html);
   for (let i = 0; i < shown; i++) {
     const a = allocations[i];
     const outcome = `${badge(String(a.outcome), OUTCOMES)}${a.outcome === 'error' ? ` ${text(`${a.errorCode ?? ''} ${cut(a.errorReason ?? '', 80)}`.trim())}` : ''}`;
     const extra = [a.streamType ? `stream ${a.streamType}` : '', a.msVersion !== undefined ? `MS-VERSION ${a.msVersion}` : ''].filter(Boolean).join(', ');
     const followUp = `${count(a.refreshes ?? 0)} refresh${a.refreshErrors ? ` (${count(a.refreshErrors)} failed)` : ''}${a.deleted ? ', deleted' : ''}; ${count(a.permissions ?? 0)} permission; ${count(a.channelBinds ?? 0)} channel bind`
       + `${a.setActiveDestination ? `; ${count(a.setActiveDestination)} set active destination` : ''}; ${count(a.sendIndications ?? 0)} send / ${count(a.dataIndications ?? 0)} data`;
-    html += `<tr>${flowCell(a.flow, ctx)}${td(`${a.dialect}${extra ? ` (${extra})` : ''}`)}<td>${outcome}</td>`;
-    html += `${numCell(a.attempts)}${numCell(Math.max(0, (a.attempts ?? 1) - 1))}${ms(a.responseTimeMs)}`;
-    html += `${td(a.relayed ?? '', 'mono')}${td(a.reflexive ?? '', 'mono')}${numCell(a.lifetime)}`;
-    html += `${td(cut(a.username ?? ''), 'mono')}${td(cut(a.realm ?? ''), 'mono')}${td(cut(software.get(a.flow) ?? ''), 'mono')}${td(followUp)}`;
-    html += `<td>${flowLinks(a.relayFlows ?? [], (a.relayFlows ?? []).length, ctx.shownIds, 8)}</td>`;
-    html += td(`${a.requestFrame}${a.responseFrame !== undefined ? ` \u2192 ${a.responseFrame}` : ''}`, 'mono');
-    html += '</tr>\n';
+    out.add(`<tr>${flowCell(a.flow, ctx)}${td(`${a.dialect}${extra ? ` (${extra})` : ''}`)}<td>${outcome}</td>`);
+    out.add(`${numCell(a.attempts)}${numCell(Math.max(0, (a.attempts ?? 1) - 1))}${ms(a.responseTimeMs)}`);
+    out.add(`${td(a.relayed ?? '', 'mono')}${td(a.reflexive ?? '', 'mono')}${numCell(a.lifetime)}`);
+    out.add(`${td(cut(a.username ?? ''), 'mono')}${td(cut(a.realm ?? ''), 'mono')}${td(cut(software.get(a.flow) ?? ''), 'mono')}${td(followUp)}`);
+    out.add(`<td>${flowLinks(a.relayFlows ?? [], (a.relayFlows ?? []).length, ctx.shownIds, 8)}</td>`);
+    out.add(td(`${a.requestFrame}${a.responseFrame !== undefined ? ` \u2192 ${a.responseFrame}` : ''}`, 'mono'));
+    out.add('</tr>\n');
   }
-  return html + TABLE_END + rowsCap(shown, allocations.length, 'allocations');
+  return out.toString() + TABLE_END + rowsCap(shown, allocations.length, 'allocations');
 }
 
 /** Transactions per flow and method with unanswered requests or error responses. */
@@ -113,12 +115,13 @@ function blockedTable(perFlow: readonly StunFlowReport[], ctx: AvContext): strin
     { head: 'Success', numeric: true }, { head: 'Errors', numeric: true }, { head: 'Error codes' }, { head: 'Unanswered', numeric: true }, { head: 'Unanswered frames' },
   ], { id: 'stun-failures', sortable: true });
   const shown = Math.min(rows.length, ctx.maxRows);
+  const out = new Markup(html);
   for (let i = 0; i < shown; i++) {
     const { f, m } = rows[i];
-    html += `<tr>${flowCell(f.flow, ctx)}${td(endpoints(f.flow, ctx), 'mono')}${td(`${m.name} (${m.method})`)}${numCell(m.requests)}${numCell(m.retransmissions)}`;
-    html += `${numCell(m.success)}${numCell(m.errors)}${td(errorCodes(m.errorCodes))}${numCell(m.unanswered)}${td((m.unansweredFrames ?? []).join(', '), 'mono')}</tr>\n`;
+    out.add(`<tr>${flowCell(f.flow, ctx)}${td(endpoints(f.flow, ctx), 'mono')}${td(`${m.name} (${m.method})`)}${numCell(m.requests)}${numCell(m.retransmissions)}`);
+    out.add(`${numCell(m.success)}${numCell(m.errors)}${td(errorCodes(m.errorCodes))}${numCell(m.unanswered)}${td((m.unansweredFrames ?? []).join(', '), 'mono')}</tr>\n`);
   }
-  return html + TABLE_END + rowsCap(shown, rows.length, 'rows');
+  return out.toString() + TABLE_END + rowsCap(shown, rows.length, 'rows');
 }
 
 function iceTable(perFlow: readonly StunFlowReport[], ctx: AvContext): string {
@@ -131,14 +134,15 @@ function iceTable(perFlow: readonly StunFlowReport[], ctx: AvContext): string {
     { head: 'Binding unanswered', numeric: true }, { head: 'Binding errors', numeric: true }, { head: 'Mean response (ms)', numeric: true }, { head: 'Relayed in TURN', numeric: true },
   ], { id: 'ice-checks', sortable: true });
   const shown = Math.min(flows.length, ctx.maxRows);
+  const out = new Markup(html);
   for (let i = 0; i < shown; i++) {
     const f = flows[i];
     const ice = f.ice!;
     const binding = (f.transactions ?? []).find((m) => m.method === '0x001');
-    html += `<tr>${flowCell(f.flow, ctx)}${td(endpoints(f.flow, ctx), 'mono')}${numCell(ice.checks)}${numCell(ice.useCandidate)}${numCell(ice.controlling)}${numCell(ice.controlled)}`;
-    html += `${numCell(binding?.success)}${numCell(binding?.unanswered)}${numCell(binding?.errors)}${ms(binding?.responseTimeMs?.mean)}${numCell(f.tunneledStun)}</tr>\n`;
+    out.add(`<tr>${flowCell(f.flow, ctx)}${td(endpoints(f.flow, ctx), 'mono')}${numCell(ice.checks)}${numCell(ice.useCandidate)}${numCell(ice.controlling)}${numCell(ice.controlled)}`);
+    out.add(`${numCell(binding?.success)}${numCell(binding?.unanswered)}${numCell(binding?.errors)}${ms(binding?.responseTimeMs?.mean)}${numCell(f.tunneledStun)}</tr>\n`);
   }
-  return html + TABLE_END + rowsCap(shown, flows.length, 'flows');
+  return out.toString() + TABLE_END + rowsCap(shown, flows.length, 'flows');
 }
 
 function stunFlowsTable(perFlow: readonly StunFlowReport[], ctx: AvContext): string {
@@ -149,6 +153,7 @@ function stunFlowsTable(perFlow: readonly StunFlowReport[], ctx: AvContext): str
     { head: 'ChannelData', numeric: true }, { head: 'Software' }, { head: 'Realm' }, { head: 'Fingerprints bad', numeric: true }, { head: 'Microsoft' },
   ], { id: 'stun-flows', sortable: true });
   const shown = Math.min(perFlow.length, ctx.maxRows);
+  const out = new Markup(html);
   for (let i = 0; i < shown; i++) {
     const f = perFlow[i];
     const dialects = `${(f.dialects ?? []).join(', ')}${f.framing ? ` (${f.framing}${f.pseudoTls ? ', pseudo-TLS' : ''})` : ''}`;
@@ -158,8 +163,8 @@ function stunFlowsTable(perFlow: readonly StunFlowReport[], ctx: AvContext): str
       ms.versions.length > 0 ? `MS-VERSION ${ms.versions.join('/')}` : '', ms.streamTypes.length > 0 ? `streams ${ms.streamTypes.join('/')}` : '',
       ms.callIds.length > 0 ? `Call-ID ${ms.callIds.map((c) => cut(c, 120)).join(', ')}` : '', ms.bandwidthReservation ? 'bandwidth reservation' : '',
     ].filter(Boolean).join('; ');
-    html += `<tr>${flowCell(f.flow, ctx)}${td(endpoints(f.flow, ctx), 'mono')}${td(dialects)}${numCell(f.messages)}${td(types)}${numCell(f.channelData?.messages)}`;
-    html += `${td(cut(f.software ?? ''), 'mono')}${td(cut(f.realm ?? ''), 'mono')}${numCell(f.fingerprints?.mismatched)}${td(cut(microsoft, 600))}</tr>\n`;
+    out.add(`<tr>${flowCell(f.flow, ctx)}${td(endpoints(f.flow, ctx), 'mono')}${td(dialects)}${numCell(f.messages)}${td(types)}${numCell(f.channelData?.messages)}`);
+    out.add(`${td(cut(f.software ?? ''), 'mono')}${td(cut(f.realm ?? ''), 'mono')}${numCell(f.fingerprints?.mismatched)}${td(cut(microsoft, 600))}</tr>\n`);
   }
-  return html + TABLE_END + rowsCap(shown, perFlow.length, 'flows');
+  return out.toString() + TABLE_END + rowsCap(shown, perFlow.length, 'flows');
 }
