@@ -16,7 +16,7 @@ import { assembleHtml } from '../report/html/page.js';
 export class HtmlReportJob {
   private readonly worker = new ChartWorker();
 
-  /** Renders `report` and writes it to `file`. `catalog`: the one the report was classified with (default: as the report's `catalog` names it). */
+  /** Renders `report` and writes it to `file` ("-": standard output). `catalog`: the one the report was classified with (default: as the report's `catalog` names it). */
   async write(report: Report, file: string, catalog?: Catalog): Promise<void> {
     const r = report as unknown as HtmlReport;
     const cat = catalog ?? loadCatalog(r.catalog !== undefined ? { packs: r.catalog.packs, extraFiles: r.catalog.files } : {});
@@ -24,7 +24,9 @@ export class HtmlReportJob {
     // The worker draws while this thread assembles the rest of the page.
     const charts = this.worker.render(models);
     const page = assembleHtml(r, models, placeholderCharts(models), { catalog: cat });
-    await writeFile(file, fillCharts(page, await charts));
+    const html = fillCharts(page, await charts);
+    if (file === '-') await new Promise<void>((resolve, reject) => process.stdout.write(html, (err) => (err ? reject(err) : resolve())));
+    else await writeFile(file, html);
   }
 
   /** Stops the worker (when the run ends without writing, e.g. on an error). */

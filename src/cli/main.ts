@@ -75,7 +75,7 @@ ${EXIT_CODES_HELP}`);
     .argument('<captures...>', 'capture files, or "-" for standard input; several files are read as one continuous capture')
     .option('--json <file>', 'write the JSON report to <file> ("-" for standard output)')
     .option('--pb <file>', 'write the flow records as protobuf to <file> ("-" for standard output): a header, then one length-delimited FlowRecord per flow (proto/flowaudit.proto)')
-    .option('--html <file>', 'write the HTML report to <file>: one self-contained page (no network access needed), with charts')
+    .option('--html <file>', 'write the HTML report to <file> ("-" for standard output): one self-contained page (no network access needed), with charts')
     .option('-q, --quiet', 'print no summary and no progress')
     .option('--keep-order', 'read files in the order given instead of by their first packet time')
     .addOption(new Option('--max-live-flows <n>', 'live-flow cap; older flows are finished early (and still reported) beyond it').argParser(positiveInteger))

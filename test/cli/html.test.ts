@@ -39,6 +39,15 @@ describe('analyze --html', () => {
     expect(readFileSync(file, 'utf8')).toMatch(/^<!DOCTYPE html>/);
   });
 
+  it('writes the page to standard output with --html -, the same page as to a file, the summary to stderr', () => {
+    const file = join(tmp, 'mini-file.html');
+    expect(flowaudit(['analyze', join(SAMPLES, 'edge-mini.pcap'), '--html', file, '--quiet']).status).toBe(0);
+    const r = flowaudit(['analyze', join(SAMPLES, 'edge-mini.pcap'), '--html', '-']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(readFileSync(file, 'utf8'));
+    expect(r.stderr).toMatch(/^Verdicts: /m);
+  });
+
   it('is in --help', () => {
     expect(flowaudit(['analyze', '--help']).stdout).toContain('--html <file>');
   });
@@ -46,6 +55,7 @@ describe('analyze --html', () => {
   it('reports an unwritable path as a usage error, without a stack', () => {
     const r = flowaudit(['analyze', join(SAMPLES, 'edge-mini.pcap'), '--html', join(tmp, 'no', 'such', 'dir', 'x.html')]);
     expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^flowaudit: cannot write .*x\.html \(--html\): no such directory /);
     expect(r.stderr).not.toContain('    at ');
   });
 });
