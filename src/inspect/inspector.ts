@@ -29,7 +29,10 @@ import { Outcome } from './transactions.js';
 
 /** The media module's entry point (inspect/media/rtp-streams.ts RtpStreams satisfies it). */
 export interface MediaSink {
-  onPayload(flow: number, dir: number, ts: number, frameNo: number, buf: Buffer, off: number, end: number): boolean;
+  /** Capture time (epoch s) of the payload given to `feed`, written just before the call (a double argument would be boxed per packet). */
+  readonly arrival: Float64Array;
+  /** One payload of `flow` in direction `dir`; true when it was taken as media (RtpStreams.feed). */
+  feed(flow: number, dir: number, frameNo: number, buf: Buffer, off: number, end: number): boolean;
 }
 
 /** Application parsers tried on the first payloads of a flow (inspect/apps); each returns null when the bytes are not its protocol. */
@@ -114,7 +117,7 @@ export class Inspector implements FrameSink {
     if (b0 < 4) {
       found = this.stun(flow, buf, off, end, wireLen, false);
     } else if (b0 >= RTP_FIRST && b0 <= RTP_LAST) {
-      found = this.media !== null && this.media.onPayload(flow, dir, this.curTs, this.curFrame, buf, off, end);
+      found = this.media !== null && this.toMedia(this.media, flow, dir, buf, off, end);
     } else if ((b0 >= CHANNELDATA_FIRST && b0 <= CHANNELDATA_LAST) || b0 === MS_MUX_FIRST_BYTE) {
       const st = this.states[flow];
       if (st !== undefined && st.turnSeen) found = this.channelData(st, buf, off, end, wireLen, false);
@@ -380,13 +383,18 @@ export class Inspector implements FrameSink {
     if (end <= off) return;
     const b0 = buf[off];
     if (b0 >= RTP_FIRST && b0 <= RTP_LAST) {
-      if (this.media !== null) this.media.onPayload(this.curFlow, this.curDir, this.curTs, this.curFrame, buf, off, end);
+      if (this.media !== null) this.toMedia(this.media, this.curFlow, this.curDir, buf, off, end);
     } else if (b0 < 4) {
       this.stun(st.flow, buf, off, end, end - off, true);
     }
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private toMedia(media: MediaSink, flow: number, dir: number, buf: Buffer, off: number, end: number): boolean {
+    media.arrival[0] = this.curTs;
+    return media.feed(flow, dir, this.curFrame, buf, off, end);
+  }
 
   private tryApps(flow: number, parsers: AppParsers['tcp'], buf: Buffer, off: number, end: number): boolean {
     for (const parse of parsers) {

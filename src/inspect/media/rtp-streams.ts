@@ -3,7 +3,7 @@
  * packets, then per-stream loss and jitter (RtpStreamTable) and the RTCP
  * reports of the endpoints (RtcpTables).
  *
- * Integration (inspect-core): call `onPayload` for every UDP payload (and the
+ * Integration (inspect-core): call `onPayload` (or `feed`) for every UDP payload (and the
  * inner payload of TURN ChannelData / Data indications) whose first byte is
  * 128-191 (RFC 7983), with the flow index and direction from FlowTable.add.
  * Anomalies to count, by name (add them to src/anomalies.ts, fate false):
@@ -52,6 +52,8 @@ export class RtpStreams {
   readonly anomalies = new Uint32Array(MEDIA_ANOMALIES.length);
   private readonly index: KeyTable;
   private readonly streams: RtpStreamTable;
+  /** Capture time (epoch s) of the payload given to feed(); the stream table's own, so add() reads it there. */
+  readonly arrival: Float64Array;
   private streamsDropped = 0;
   private readonly rtcp: RtcpTables;
 
@@ -75,6 +77,7 @@ export class RtpStreams {
     this.maxStreams = maxStreams;
     this.index = new KeyTable(maxStreams);
     this.streams = new RtpStreamTable(maxStreams);
+    this.arrival = this.streams.arrival;
     this.rtcp = new RtcpTables(maxStreams * 4, maxStreams);
     let slots = MIN_CANDIDATE_SLOTS;
     while (slots < maxStreams) slots *= 2; // as many candidate slots as streams: sets rarely fill
@@ -99,6 +102,16 @@ export class RtpStreams {
    * looking like one while the candidate table is busy) or RTCP. Never throws, allocates nothing once its stream exists.
    */
   onPayload(flow: number, dir: number, ts: number, frameNo: number, buf: Buffer, off: number, end: number): boolean {
+    this.arrival[0] = ts;
+    return this.feed(flow, dir, frameNo, buf, off, end);
+  }
+
+  /**
+   * onPayload for the per-packet path: the capture time is read from `arrival[0]`,
+   * which the caller wrote just before. A double passed as an argument to a call
+   * that is not inlined is boxed into a new heap number, once per media packet.
+   */
+  feed(flow: number, dir: number, frameNo: number, buf: Buffer, off: number, end: number): boolean {
     const kind = classifyRtp(buf, off, end);
     if (kind === RtpKind.NotRtp) return false;
     const flowDir = flow * 2 + dir;
@@ -116,11 +129,10 @@ export class RtpStreams {
     const len = payloadLength(buf, off, end);
     const s = this.index.find(flowDir, ssrc, 0);
     if (s >= 0) {
-      this.streams.arrival[0] = ts;
-      this.streams.add(s, seq, rtpTs, pt, marker, len, frameNo);
+      this.streams.add(s, seq, rtpTs, pt, marker, len, frameNo); // reads arrival[0]
       return true;
     }
-    return this.candidate(flowDir, ssrc, seq, rtpTs, pt, marker, len, ts, frameNo);
+    return this.candidate(flowDir, ssrc, seq, rtpTs, pt, marker, len, this.arrival[0], frameNo);
   }
 
   private candidate(flowDir: number, ssrc: number, seq: number, rtpTs: number, pt: number, marker: number,
