@@ -118,7 +118,7 @@ async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<
   const onStdout = outputs.filter(([, path]) => path === '-').map(([option]) => `${option} -`);
   if (onStdout.length > 1) return usageError(`${onStdout.slice(0, -1).join(', ')} and ${onStdout[onStdout.length - 1]} cannot ${onStdout.length === 2 ? 'both' : 'all'} use standard output`);
   if (opts.pb === '-' && process.stdout.isTTY) return usageError('--pb - would write binary data to the terminal; redirect it to a file or a pipe');
-  const unwritable = unwritableOutputs(outputs);
+  const unwritable = unwritableOutputs(outputs, captures);
   for (const line of unwritable) usageError(line);
   if (unwritable.length > 0) return ExitCode.UsageOrInput;
   // Configuration problems are reported before any capture is read.

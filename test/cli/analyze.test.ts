@@ -144,6 +144,15 @@ describe('flowaudit analyze', () => {
     expect(() => readFileSync(json)).toThrow(/ENOENT/);
   });
 
+  it('never overwrites an input capture with a report', () => {
+    const copy = join(tmp, 'input-copy.pcap');
+    writeFileSync(copy, readFileSync(PCAP));
+    const r = flowaudit(['analyze', copy, '--json', copy]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`flowaudit: cannot write ${copy} (--json): it is one of the input captures\n`);
+    expect(readFileSync(copy).equals(readFileSync(PCAP))).toBe(true);
+  });
+
   it('refuses two reports on standard output', () => {
     const r = flowaudit(['analyze', PCAP, '--json', '-', '--infer-topology', '-']);
     expect(r.status).toBe(2);
