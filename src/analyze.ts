@@ -233,16 +233,16 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     byTransport[record.transport] = (byTransport[record.transport] ?? 0) + 1;
     records.push(record);
   }
+  const stun = buildStunReport(pipeline.inspector, records);
   clock('records');
   const classified = classifyForReport(records, {
     catalog,
     catalogFiles: catalogOptions.extraFiles,
     topology: options.topology,
     inferRoles: options.inferRoles,
+    payload: options.inspectPayloads !== false ? { stun, media } : undefined,
   });
   clock('classify');
-  const stun = buildStunReport(pipeline.inspector, classified.flows);
-  clock('records');
   return {
     schema: REPORT_SCHEMA,
     tool: { name: 'flowaudit', version: TOOL_VERSION },

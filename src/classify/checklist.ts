@@ -25,11 +25,11 @@ export interface ChecklistRow {
   flows: number[];
   /** Number of such flows (may exceed flows.length). */
   flowCount: number;
-  /** Flows that got through: TCP with an answer to the SYN; UDP with packets both ways, or one way without an ICMP error. */
+  /** Flows that got through: TCP with an answer to the SYN; UDP with packets both ways, or one way without an ICMP error (and, with payload inspection, not STUN requests all unanswered). */
   working: number;
   /**
-   * Flows that failed: TCP state S0, SH, RSTOS0 or REJ, or any ICMP error
-   * quoting the flow. With 'port' confidence a flow counts for every rule its
+   * Flows that failed: TCP state S0, SH, RSTOS0 or REJ, any ICMP error
+   * quoting the flow, or STUN requests of which none was answered. With 'port' confidence a flow counts for every rule its
    * port could match, so one blocked flow can mark several rows failing.
    */
   failing: number;
@@ -44,8 +44,13 @@ interface Tally {
   failing: number;
 }
 
-/** One row per rule, in catalog order; `verdicts[i]` is the verdict of `flows[i]`. */
-export function buildChecklist(flows: readonly FlowRecord[], verdicts: readonly FlowVerdict[], catalog: Catalog): ChecklistRow[] {
+/**
+ * One row per rule, in catalog order; `verdicts[i]` is the verdict of `flows[i]`. `unreachable(i)`:
+ * payload inspection shows that nothing flow i asked for was answered (STUN requests), so it failed
+ * even though, as UDP without an ICMP error, its packets alone would not say so.
+ */
+export function buildChecklist(flows: readonly FlowRecord[], verdicts: readonly FlowVerdict[], catalog: Catalog,
+  unreachable?: (i: number) => boolean): ChecklistRow[] {
   // Tally per rule list first: one lookup per flow instead of one per rule.
   const tallies = new Map<readonly string[], Tally>();
   for (let i = 0; i < flows.length; i++) {
@@ -55,7 +60,7 @@ export function buildChecklist(flows: readonly FlowRecord[], verdicts: readonly 
     if (t === undefined) tallies.set(v.rules, (t = { rules: v.rules, flows: [], count: 0, working: 0, failing: 0 }));
     t.count++;
     if (t.flows.length < MAX_CHECKLIST_FLOWS) t.flows.push(flows[i].id);
-    if (isBlocked(flows[i])) t.failing++;
+    if (isBlocked(flows[i]) || unreachable?.(i) === true) t.failing++;
     else t.working++;
   }
   const rows = new Map<string, ChecklistRow>();

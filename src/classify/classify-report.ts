@@ -9,6 +9,7 @@ import type { Catalog } from '../catalog/types.js';
 import type { FlowEndpoint, FlowRecord } from '../flow/flow-record.js';
 import type { CatalogUsed, HostRoles, ReportEndpoint, ReportFlow, Report, TopologyReport } from '../report/model.js';
 import { classify } from './index.js';
+import type { PayloadEvidence } from './payload-findings.js';
 import { inferRolesDetailed } from './infer-roles.js';
 import { compareAddresses, type EndpointRoles } from './roles.js';
 import type { FindingKind } from './finding-types.js';
@@ -22,6 +23,8 @@ export interface ReportClassificationOptions {
   readonly topology?: Topology;
   /** Infer roles from the traffic for addresses the topology does not list (default true). */
   readonly inferRoles?: boolean;
+  /** The report's STUN and media sections, when payload inspection ran: findings on them. */
+  readonly payload?: PayloadEvidence;
 }
 
 export type ReportClassification = Pick<Report, 'catalog' | 'topology' | 'flows' | 'findings' | 'checklist'> & {
@@ -38,7 +41,7 @@ export function classifyForReport(flows: FlowRecord[], options: ReportClassifica
   const { catalog, topology } = options;
   const infer = options.inferRoles !== false;
   const inference = infer ? inferRolesDetailed(flows, catalog) : undefined;
-  const result = classify(flows, { catalog, topology, inferred: inference?.roles });
+  const result = classify(flows, { catalog, topology, inferred: inference?.roles, payload: options.payload });
 
   const verdicts: Record<Verdict, number> = { documented: 0, misdirected: 0, undocumented: 0, unclassified: 0 };
   const hosts = new Map<string, EndpointRoles>();

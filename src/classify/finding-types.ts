@@ -10,7 +10,7 @@ export type FindingKind =
   | 'tcp-refused'
   | 'icmp-unreachable'
   | 'icmp-admin-prohibited'
-  // Reserved for payload inspection: declared so that reports and renderers know them; not produced yet.
+  // From payload inspection (payload-findings.ts): made only when it ran.
   | 'stun-unanswered'
   | 'turn-error'
   | 'payload-mismatch'
@@ -60,10 +60,10 @@ export const FINDING_SEVERITY_RULES = {
   'tcp-refused': 'high on a documented port (a documented service refuses connections); info otherwise',
   'icmp-unreachable': 'medium on a documented port; info otherwise',
   'icmp-admin-prohibited': 'high on a documented port (a firewall filters a documented service); info otherwise',
-  'stun-unanswered': 'reserved (payload inspection)',
-  'turn-error': 'reserved (payload inspection)',
-  'payload-mismatch': 'reserved (payload inspection)',
-  'media-quality': 'reserved (payload inspection)',
+  'stun-unanswered': 'high when no Allocate on a documented port was answered (blocked UDP to a TURN server; medium on other ports); medium when no other TURN request on the flow was answered; low for ICE checks (Binding) and for flows where other requests were answered. Not made when an ICMP error explains it',
+  'turn-error': 'high for 486 Allocation Quota Reached and 508 Insufficient Capacity; medium for other codes; 401 and 438 only when no Allocate on the flow succeeded',
+  'payload-mismatch': 'high for plaintext SIP or HTTP on a port every matching rule documents as TLS; medium for UDP payload with no STUN, TURN or media on a port documented for STUN',
+  'media-quality': 'medium: an RTP stream of more than 500 packets with loss above 10% or mean jitter above 30 ms (the Call Quality Dashboard audio limits)',
 } as const satisfies Record<FindingKind, string>;
 
 /** One catalog rule a finding rests on, with where the rule comes from. */

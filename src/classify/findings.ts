@@ -10,6 +10,7 @@ import type { Catalog, CatalogRule } from '../catalog/types.js';
 import type { FlowRecord, IcmpErrorRecord } from '../flow/flow-record.js';
 import { FINDING_KINDS, FINDING_TITLES, SEVERITY_RANK, type Finding, type FindingCitation, type FindingKind, type Severity } from './finding-types.js';
 import { icmpErrorKind, icmpErrorName } from './icmp-kinds.js';
+import { MEDIA_MIN_PACKETS, MEDIA_POOR_JITTER_MS, MEDIA_POOR_LOSS_PCT, type PayloadProblem } from './payload-findings.js';
 import type { FlowVerdict } from './verdict.js';
 
 export * from './finding-types.js';
@@ -20,6 +21,8 @@ export const MAX_FINDING_FLOWS = 100;
 export const MAX_EVIDENCE_FRAMES = 20;
 /** Rules kept in `citation`. */
 export const MAX_CITATIONS = 10;
+/** Detail texts kept per finding (ICMP reporters, payload problems). */
+export const MAX_DETAILS = 10;
 /** Above this many distinct client port ranges the filter leaves the client ports out (it would grow past usefulness). */
 export const MAX_FILTER_CLIENT_RANGES = 50;
 
@@ -53,8 +56,10 @@ interface Group {
   readonly rules: Set<string>;
   /** The last verdict rule array added, to skip the common repeat cheaply. */
   lastRules: readonly string[] | undefined;
-  /** ICMP kinds: distinct "port unreachable from 10.0.0.1" texts. */
-  readonly icmp: Set<string>;
+  /** Distinct details: ICMP "port unreachable from 10.0.0.1" texts, payload problems ("Allocate: 3 of 3 requests unanswered"). */
+  readonly details: Set<string>;
+  /** Distinct details beyond MAX_DETAILS, counted but not kept. */
+  detailsLeftOut: number;
 }
 
 export interface FindingsResult {
@@ -109,8 +114,8 @@ interface Grouping {
 }
 
 /** Adds a flow to the finding group of (kind, severity, transport, client, server). */
-function emit(grouping: Grouping, flow: FlowRecord, v: FlowVerdict, kind: FindingKind, frame: number, icmp?: IcmpErrorRecord): void {
-  const severity = severityFor(kind, flow, v.verdict === 'documented');
+function emit(grouping: Grouping, flow: FlowRecord, v: FlowVerdict, kind: FindingKind, frame: number, detail?: string,
+  severity = severityFor(kind, flow, v.verdict === 'documented')): void {
   let g = grouping.last.get(kind);
   if (g === undefined || g.severity !== severity || g.client !== flow.client.ip || g.server !== flow.server.ip || g.transport !== flow.transport) {
     g = groupOf(grouping, flow, v, kind, severity);
@@ -126,7 +131,14 @@ function emit(grouping: Grouping, flow: FlowRecord, v: FlowVerdict, kind: Findin
     }
   }
   addFrame(g.frames, frame);
-  if (icmp !== undefined) g.icmp.add(`${icmpErrorName(isV6(flow), icmp.type, icmp.code)} from ${icmp.reporter}`);
+  if (detail !== undefined && !g.details.has(detail)) {
+    if (g.details.size < MAX_DETAILS) g.details.add(detail);
+    else g.detailsLeftOut++;
+  }
+}
+
+function icmpDetail(flow: FlowRecord, icmp: IcmpErrorRecord): string {
+  return `${icmpErrorName(isV6(flow), icmp.type, icmp.code)} from ${icmp.reporter}`;
 }
 
 function groupOf(grouping: Grouping, flow: FlowRecord, v: FlowVerdict, kind: FindingKind, severity: Severity): Group {
@@ -142,15 +154,19 @@ function groupOf(grouping: Grouping, flow: FlowRecord, v: FlowVerdict, kind: Fin
   const g: Group = {
     kind, severity, transport: flow.transport, client: flow.client.ip, server: flow.server.ip,
     flows: [], firstFlow: flow, firstVerdict: v,
-    serverPorts: new Set(), clientPorts: new Set(), frames: [], rules: new Set(), lastRules: undefined, icmp: new Set(),
+    serverPorts: new Set(), clientPorts: new Set(), frames: [], rules: new Set(), lastRules: undefined, details: new Set(), detailsLeftOut: 0,
   };
   list.push(g);
   grouping.all.push(g);
   return g;
 }
 
-/** Findings of the flows; `verdicts[i]` is the verdict of `flows[i]`. */
-export function buildFindings(flows: readonly FlowRecord[], verdicts: readonly FlowVerdict[], catalog: Catalog): FindingsResult {
+/**
+ * Findings of the flows; `verdicts[i]` is the verdict of `flows[i]`, `problems[i]` what payload
+ * inspection found wrong in it (see payload-findings.ts; none when not given).
+ */
+export function buildFindings(flows: readonly FlowRecord[], verdicts: readonly FlowVerdict[], catalog: Catalog,
+  problems?: readonly (readonly PayloadProblem[])[]): FindingsResult {
   const grouping: Grouping = { index: new Map(), all: [], last: new Map() };
   const groups = grouping.all;
   const flowFindings: (readonly FindingKind[])[] = [];
@@ -170,7 +186,7 @@ export function buildFindings(flows: readonly FlowRecord[], verdicts: readonly F
       for (const e of errors) {
         const kind = icmpErrorKind(isV6(flow), e.type, e.code);
         if (kind === undefined) continue;
-        emit(grouping, flow, v, kind, e.firstFrame, e);
+        emit(grouping, flow, v, kind, e.firstFrame, icmpDetail(flow, e));
         mask |= KIND_BIT[kind];
         icmpExplained = true;
       }
@@ -182,6 +198,12 @@ export function buildFindings(flows: readonly FlowRecord[], verdicts: readonly F
     if (tcpKind !== undefined) {
       emit(grouping, flow, v, tcpKind, flow.frames.first);
       mask |= KIND_BIT[tcpKind];
+    }
+    for (const p of problems?.[i] ?? []) {
+      // As for a SYN: an ICMP error quoting the requests already says why they went unanswered.
+      if (p.kind === 'stun-unanswered' && icmpExplained) continue;
+      emit(grouping, flow, v, p.kind, p.frame, p.detail, p.severity);
+      mask |= KIND_BIT[p.kind];
     }
     let kinds = kindLists.get(mask);
     if (kinds === undefined) {
@@ -315,12 +337,32 @@ function explainFinding(g: Group, ports: string): string {
       return `${flowsText(n, 'TCP connection attempt')} ${between} ${verb(n, 'was', 'were')} answered with a reset (Zeek state REJ): `
         + (high ? 'a documented service is not listening, or a firewall rejects it.' : 'the port is not documented for these flows, so refusing them is expected.');
     case 'icmp-admin-prohibited':
-      return `${[...g.icmp].join('; ')}, for ${flowsText(n, 'flow')} ${between}: `
+      return `${detailsText(g)}, for ${flowsText(n, 'flow')} ${between}: `
         + (high ? 'a firewall or router filters a documented service.' : 'the port is not documented for these flows, so filtering them is expected.');
     case 'icmp-unreachable':
-      return `${[...g.icmp].join('; ')}, for ${flowsText(n, 'flow')} ${between}: `
+      return `${detailsText(g)}, for ${flowsText(n, 'flow')} ${between}: `
         + (g.severity === 'medium' ? 'a documented service could not be reached.' : 'the port is not documented for these flows.');
+    case 'stun-unanswered':
+      return `STUN/TURN requests with no response in the capture, on ${flowsText(n, 'flow')} ${between}: ${detailsText(g)}. `
+        + (high
+          ? 'A documented TURN service never answered an Allocate: UDP to it is most likely blocked (clients then fall back to TCP 443, or the call fails).'
+          : g.severity === 'medium'
+            ? 'No TURN request on the flow was answered: the path or the server drops it.'
+            : 'ICE checks, or requests on a flow where others were answered: ICE probes candidate pairs of which some are expected to fail.')
+        + ' Requests in the last seconds of a capture may be unanswered only because the capture ended.';
+    case 'turn-error':
+      return `TURN error responses on ${flowsText(n, 'flow')} ${between}: ${detailsText(g)}. `
+        + (high ? 'The server refuses service (allocation quota or capacity).' : 'Allocations failed or were refused (RFC 8656 §19).');
+    case 'payload-mismatch':
+      return `${flowsText(n, 'flow')} ${between} ${verb(n, 'carries', 'carry')} payload that does not match the documented protocol: ${detailsText(g)}.${example}`;
+    case 'media-quality':
+      return `RTP media on ${flowsText(n, 'flow')} ${between} passed the limits Microsoft's Call Quality Dashboard marks as poor (over ${MEDIA_MIN_PACKETS} packets, loss above ${MEDIA_POOR_LOSS_PCT}% or mean jitter above ${MEDIA_POOR_JITTER_MS} ms): ${detailsText(g)}.`;
     default:
       return FINDING_TITLES[g.kind];
   }
+}
+
+function detailsText(g: Group): string {
+  const shown = [...g.details].join('; ');
+  return g.detailsLeftOut > 0 ? `${shown}; and ${g.detailsLeftOut} more` : shown;
 }

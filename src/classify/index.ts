@@ -9,6 +9,7 @@ import { compileCatalogIndex } from './catalog-index.js';
 import { buildChecklist, type ChecklistRow } from './checklist.js';
 import { buildFindings, SEVERITY_RANK, type Finding, type FindingKind, type Severity } from './findings.js';
 import { resolverFor, type EndpointRoles } from './roles.js';
+import { PayloadProblems, type PayloadEvidence } from './payload-findings.js';
 import { flowClassifier, type ClassifiableFlow, type FlowVerdict } from './verdict.js';
 
 export * from './findings.js';
@@ -17,6 +18,7 @@ export { addressWords, isKnown, resolverFor, UNKNOWN_ROLES, type EndpointRoles, 
 export { classifyFlow, flowClassifier, hasMedia, MEDIA_PROTOCOLS, type AppEvidence, type ClassifiableFlow, type Confidence, type FlowClassifier, type FlowVerdict, type Verdict } from './verdict.js';
 export { compileCatalogIndex, type CatalogIndex } from './catalog-index.js';
 export { describeEndpoint } from './explain.js';
+export { MEDIA_MIN_PACKETS, MEDIA_POOR_JITTER_MS, MEDIA_POOR_LOSS_PCT, PayloadProblems, type PayloadEvidence, type PayloadProblem } from './payload-findings.js';
 export { icmpErrorKind, icmpErrorName } from './icmp-kinds.js';
 
 export interface ClassifyOptions {
@@ -25,6 +27,8 @@ export interface ClassifyOptions {
   readonly topology?: Topology;
   /** Roles inferred from the traffic, by address text; used for addresses the topology does not list. */
   readonly inferred?: ReadonlyMap<string, EndpointRoles>;
+  /** The STUN and media sections of payload inspection: findings on them (payload-findings.ts). Without them, none are made. */
+  readonly payload?: PayloadEvidence;
 }
 
 export interface ClassifyResult {
@@ -42,8 +46,12 @@ export function classify(flows: readonly ClassifiableFlow[], options: ClassifyOp
   const classifyOne = flowClassifier(compileCatalogIndex(options.catalog), resolverFor(options.topology, options.inferred));
   const verdicts: FlowVerdict[] = new Array(flows.length);
   for (let i = 0; i < flows.length; i++) verdicts[i] = classifyOne(flows[i]);
-  const { findings, flowFindings } = buildFindings(flows, verdicts, options.catalog);
-  return { verdicts, findings, flowFindings, checklist: buildChecklist(flows, verdicts, options.catalog) };
+  const payload = options.payload && new PayloadProblems(options.payload, options.catalog);
+  const problems = payload && flows.map((f, i) => payload.of(f, verdicts[i]));
+  const { findings, flowFindings } = buildFindings(flows, verdicts, options.catalog, problems);
+  // A flow whose STUN requests were all left unanswered failed, as an unanswered SYN does.
+  const unreachable = problems && ((i: number) => problems[i].some((p) => p.unreachable === true));
+  return { verdicts, findings, flowFindings, checklist: buildChecklist(flows, verdicts, options.catalog, unreachable) };
 }
 
 /** `--fail-on` levels: a severity, or 'none' (never fail on findings). */

@@ -1,0 +1,181 @@
+/**
+ * Findings that rest on payload inspection: STUN/TURN requests never answered,
+ * TURN error responses, payload that does not match the documented protocol,
+ * and media loss or jitter past Microsoft's own thresholds. Each flow gets at
+ * most one problem per kind, with the severity and the detail text its
+ * finding shows; buildFindings aggregates them like the others.
+ *
+ * Without payload evidence (inspection off, or a caller that has none) no such
+ * finding is made: absence of STUN in the apps means "not looked", not "none".
+ */
+import type { Catalog, CatalogRule } from '../catalog/types.js';
+import type { RtpStreamReport, MediaReport } from '../inspect/media/media-report.js';
+import type { StunFlowReport, StunReport, TurnAllocationReport } from '../inspect/stun-report.js';
+import { SEVERITY_RANK, type FindingKind, type Severity } from './finding-types.js';
+import { MEDIA_PROTOCOLS, type ClassifiableFlow, type FlowVerdict } from './verdict.js';
+
+/** The report's `stun` and `media` sections, as analyze() builds them. */
+export interface PayloadEvidence {
+  readonly stun: StunReport;
+  readonly media: MediaReport;
+}
+
+/** One problem payload inspection shows on one flow. */
+export interface PayloadProblem {
+  readonly kind: FindingKind;
+  readonly severity: Severity;
+  /** The frame to look at first. */
+  readonly frame: number;
+  /** What exactly, for the finding's explanation ("Allocate: 3 requests, none answered"). */
+  readonly detail: string;
+  /** True when nothing the flow asked for was answered: the checklist counts it as failing, like an unanswered SYN. */
+  readonly unreachable?: boolean;
+}
+
+/**
+ * Microsoft's Call Quality Dashboard marks an audio stream Poor when, over more
+ * than 500 packets, its average packet loss rate exceeds 0.1 or its average
+ * jitter exceeds 30 ms ("Stream Classification in Call Quality Dashboard",
+ * audio classifier). The same limits are applied to every RTP stream: the
+ * capture does not say which are audio.
+ */
+export const MEDIA_MIN_PACKETS = 500;
+export const MEDIA_POOR_LOSS_PCT = 10;
+export const MEDIA_POOR_JITTER_MS = 30;
+
+/** STUN methods 0x001 Binding (RFC 8489; ICE checks) and 0x003 Allocate (RFC 8656 and MS-TURN). */
+const BINDING = '0x001';
+const ALLOCATE = '0x003';
+/** TURN error codes by severity (RFC 8656 §19, [MS-TURN] §2.2.2.6); 401 and 438 are judged by what followed. */
+const HIGH_ERRORS: ReadonlySet<number> = new Set([486, 508]); // quota reached, insufficient capacity: the server refuses service
+const UNAUTHORIZED = 401;
+const STALE_NONCE = 438;
+/** Applications a STUN port may carry: STUN itself, and what TURN or ICE multiplex on it (RFC 7983). */
+const STUN_PORT_APPS: ReadonlySet<string> = new Set(MEDIA_PROTOCOLS);
+/** Plaintext applications the inspectors recognise. */
+const PLAINTEXT_APPS: ReadonlySet<string> = new Set(['sip', 'http']);
+
+const NONE: readonly PayloadProblem[] = Object.freeze([]);
+
+/** Problems per flow, from the STUN and media sections of one run. */
+export class PayloadProblems {
+  private readonly stunByFlow = new Map<number, StunFlowReport>();
+  private readonly allocationsByFlow = new Map<number, TurnAllocationReport[]>();
+  private readonly streamsByFlow = new Map<number, RtpStreamReport[]>();
+
+  constructor(evidence: PayloadEvidence, private readonly catalog: Catalog) {
+    for (const s of evidence.stun.perFlow) this.stunByFlow.set(s.flow, s);
+    for (const a of evidence.stun.allocations) push(this.allocationsByFlow, a.flow, a);
+    for (const s of evidence.media.streams) push(this.streamsByFlow, s.flow, s);
+  }
+
+  /** The problems of `flow` (classified as `v`), at most one per kind; a shared empty array when none. */
+  of(flow: ClassifiableFlow, v: FlowVerdict): readonly PayloadProblem[] {
+    const stun = this.stunByFlow.get(flow.id);
+    const streams = this.streamsByFlow.get(flow.id);
+    let out: PayloadProblem[] | undefined;
+    const add = (p: PayloadProblem | undefined): void => {
+      if (p !== undefined) (out ??= []).push(p);
+    };
+    if (stun !== undefined) {
+      add(unansweredProblem(stun, v.verdict === 'documented'));
+      add(turnErrorProblem(stun, this.allocationsByFlow.get(flow.id) ?? [], flow.frames.first));
+    }
+    add(mismatchProblem(flow, v, this.catalog));
+    if (streams !== undefined) add(mediaProblem(streams));
+    return out ?? NONE;
+  }
+}
+
+function push<T>(map: Map<number, T[]>, key: number, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+/**
+ * Requests with no response. Allocate requests none of which was answered are
+ * the classic evidence of blocked UDP to a TURN server: high on a documented
+ * port, medium elsewhere. Other TURN requests (Refresh, CreatePermission,
+ * ChannelBind) on a flow that got no answer at all are medium. Binding requests
+ * (ICE connectivity checks) are low: ICE probes candidate pairs of which some
+ * are expected to fail, and so are requests on a flow where others were answered.
+ */
+function unansweredProblem(stun: StunFlowReport, documented: boolean): PayloadProblem | undefined {
+  let answered = 0;
+  let unanswered = 0;
+  for (const m of stun.transactions) {
+    answered += m.success + m.errors;
+    unanswered += m.unanswered;
+  }
+  if (unanswered === 0) return undefined;
+  const allocate = stun.transactions.find((m) => m.method === ALLOCATE);
+  const allocateBlocked = allocate !== undefined && allocate.unanswered > 0 && allocate.success + allocate.errors === 0;
+  const turnUnanswered = stun.transactions.some((m) => m.unanswered > 0 && m.method !== BINDING);
+  const severity: Severity = allocateBlocked ? (documented ? 'high' : 'medium') : answered === 0 && turnUnanswered ? 'medium' : 'low';
+  const parts = stun.transactions.filter((m) => m.unanswered > 0).map((m) =>
+    `${m.name}: ${m.unanswered} of ${m.requests} ${m.requests === 1 ? 'request' : 'requests'} unanswered${m.retransmissions > 0 ? ` (${m.retransmissions} retransmissions)` : ''}`);
+  const first = (allocateBlocked ? allocate : stun.transactions.find((m) => m.unanswered > 0))!;
+  return { kind: 'stun-unanswered', severity, frame: first.unansweredFrames[0], detail: parts.join('; '), unreachable: answered === 0 };
+}
+
+/**
+ * Error responses, by code. A 401 answered later by a successful Allocate is
+ * the normal challenge, and a 438 after which an Allocate succeeded is a nonce
+ * refresh: neither is reported. A 401 or 438 with no success is (a 401 loop:
+ * credentials rejected). 486 and 508 are high (the server refuses service),
+ * any other code medium.
+ */
+function turnErrorProblem(stun: StunFlowReport, allocations: readonly TurnAllocationReport[], firstFrame: number): PayloadProblem | undefined {
+  const allocateOk = stun.transactions.some((m) => m.method === ALLOCATE && m.success > 0);
+  let severity: Severity | undefined;
+  const parts: string[] = [];
+  for (const m of stun.transactions) {
+    for (const e of m.errorCodes) {
+      if ((e.code === UNAUTHORIZED || e.code === STALE_NONCE) && allocateOk) continue;
+      const s: Severity = HIGH_ERRORS.has(e.code) ? 'high' : 'medium';
+      if (severity === undefined || SEVERITY_RANK[s] > SEVERITY_RANK[severity]) severity = s;
+      parts.push(`${m.name} ${e.code}${e.reason ? ` ${e.reason}` : ''} ×${e.count}${e.code === UNAUTHORIZED ? ' with no successful Allocate (credentials rejected)' : ''}`);
+    }
+  }
+  if (severity === undefined) return undefined;
+  const erred = allocations.find((a) => a.outcome === 'error' && a.responseFrame !== undefined);
+  return { kind: 'turn-error', severity, frame: erred?.responseFrame ?? firstFrame, detail: parts.join('; ') };
+}
+
+/**
+ * A documented flow whose payload is not what its rules name: plaintext SIP or
+ * HTTP where every rule names TLS (high: credentials and signalling in the
+ * clear), or UDP payload with no STUN, TURN or media where every rule names
+ * STUN (medium: something else uses the relay port).
+ */
+function mismatchProblem(flow: ClassifiableFlow, v: FlowVerdict, catalog: Catalog): PayloadProblem | undefined {
+  if (v.verdict !== 'documented' || v.rules.length === 0) return undefined;
+  const rules: CatalogRule[] = [];
+  for (const id of v.rules) {
+    const r = catalog.ruleById.get(id);
+    if (r !== undefined && !r.broad) rules.push(r);
+  }
+  if (rules.length === 0) return undefined;
+  const apps = (flow.apps ?? []).map((a) => a.protocol.toLowerCase());
+  const label = rules[0].protocol;
+  const plaintext = apps.find((a) => PLAINTEXT_APPS.has(a));
+  if (plaintext !== undefined && rules.every((r) => /TLS|HTTPS/.test(r.protocol))) {
+    return { kind: 'payload-mismatch', severity: 'high', frame: flow.frames.first, detail: `plaintext ${plaintext.toUpperCase()} on a port documented for ${label}` };
+  }
+  const payload = flow.payloadBytes.fromClient + flow.payloadBytes.fromServer;
+  if (flow.transport === 'udp' && payload > 0 && rules.every((r) => r.protocol.startsWith('STUN')) && !apps.some((a) => STUN_PORT_APPS.has(a))) {
+    const seen = apps.length > 0 ? ` (${apps.join(', ')} instead)` : '';
+    return { kind: 'payload-mismatch', severity: 'medium', frame: flow.frames.first, detail: `no STUN, TURN or media in ${payload} payload bytes on a port documented for ${label}${seen}` };
+  }
+  return undefined;
+}
+
+/** Streams of the flow past the Call Quality Dashboard's audio limits (medium: the call suffered, the firewall is not the cause). */
+function mediaProblem(streams: readonly RtpStreamReport[]): PayloadProblem | undefined {
+  const poor = streams.filter((s) => s.packets > MEDIA_MIN_PACKETS && (s.lossPct > MEDIA_POOR_LOSS_PCT || s.meanJitterMs > MEDIA_POOR_JITTER_MS));
+  if (poor.length === 0) return undefined;
+  const detail = poor.map((s) =>
+    `SSRC ${s.ssrcHex} from ${s.direction === 'fromClient' ? 'client' : 'server'}: loss ${s.lossPct}%, mean jitter ${s.meanJitterMs} ms over ${s.packets} packets`).join('; ');
+  return { kind: 'media-quality', severity: 'medium', frame: poor[0].firstFrame, detail };
+}

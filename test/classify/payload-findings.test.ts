@@ -1,0 +1,192 @@
+/** Findings from payload inspection: STUN/TURN unanswered, TURN errors, payload mismatch, media quality. */
+import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/catalog/load.js';
+import { classify, type ClassifiableFlow, type Finding, type PayloadEvidence } from '../../src/classify/index.js';
+import type { RtpStreamReport } from '../../src/inspect/media/media-report.js';
+import type { StunFlowReport, StunMethodSummary, TurnAllocationReport } from '../../src/inspect/stun-report.js';
+import { flow, siteTopology, type FlowSpec } from './flows.js';
+
+const catalog = loadCatalog();
+const topology = siteTopology({ 'trusted-application': ['10.0.5.5'] });
+
+/** A method's transactions on one flow; only the fields the findings read are meaningful. */
+function method(code: string, name: string, t: Partial<StunMethodSummary>): StunMethodSummary {
+  return {
+    method: code, name, requests: 1, retransmissions: 0, success: 0, errors: 0, unanswered: 0, unansweredFrames: [],
+    indications: 0, unmatchedResponses: 0, duplicateResponses: 0, responseTimeMs: null, errorCodes: [], ...t,
+  };
+}
+const allocate = (t: Partial<StunMethodSummary>) => method('0x003', 'Allocate', t);
+const binding = (t: Partial<StunMethodSummary>) => method('0x001', 'Binding', t);
+const refresh = (t: Partial<StunMethodSummary>) => method('0x004', 'Refresh', t);
+
+function stunOf(f: ClassifiableFlow, transactions: StunMethodSummary[]): StunFlowReport {
+  return {
+    flow: f.id, dialects: ['rfc5389'], messages: 1, types: [], transactions, tunneledStun: 0, fingerprints: { ok: 0, mismatched: 0 }, withIntegrity: 0,
+  };
+}
+
+function stream(f: ClassifiableFlow, s: Partial<RtpStreamReport>): RtpStreamReport {
+  return { flow: f.id, direction: 'fromClient', ssrc: 0x1234, ssrcHex: '0x00001234', packets: 1000, lossPct: 0, meanJitterMs: 1, firstFrame: 77, ...s } as RtpStreamReport;
+}
+
+interface Case {
+  readonly flows: readonly ClassifiableFlow[];
+  readonly stun?: readonly StunFlowReport[];
+  readonly allocations?: readonly Partial<TurnAllocationReport>[];
+  readonly streams?: readonly RtpStreamReport[];
+}
+
+function run(c: Case, withEvidence = true) {
+  const payload: PayloadEvidence = {
+    stun: { messages: 0, byDialect: { rfc5389: 0, 'ms-turn': 0, rfc3489: 0 }, flows: 0, requests: 0, unanswered: 0, errorCodes: [], perFlow: [...(c.stun ?? [])], allocations: [...(c.allocations ?? [])] as TurnAllocationReport[] },
+    media: { defaultDynamicClockRate: 8000, streams: [...(c.streams ?? [])], rtcp: [], streamsDropped: 0 } as unknown as PayloadEvidence['media'],
+  };
+  return classify(c.flows, { catalog, topology, ...(withEvidence && { payload }) });
+}
+
+const payloadKinds = (list: readonly Finding[]) => list.filter((f) => ['stun-unanswered', 'turn-error', 'payload-mismatch', 'media-quality'].includes(f.kind))
+  .map((f) => `${f.kind}/${f.severity} ${f.ports}`);
+
+function udp(spec: string, extra: Partial<FlowSpec> = {}, payloadBytes = 100): ClassifiableFlow {
+  const f = flow({ spec: `udp ${spec}`, fromServer: 0, apps: ['stun'], ...extra });
+  return { ...f, payloadBytes: { fromClient: payloadBytes, fromServer: 0 } };
+}
+
+describe('STUN/TURN requests never answered', () => {
+  it('Allocate to a documented TURN port with no answer: high, evidence at the first unanswered request, checklist row failing', () => {
+    const f = udp('203.0.113.7:50100 > 131.107.10.12:3478');
+    const r = run({ flows: [f], stun: [stunOf(f, [allocate({ unanswered: 1, retransmissions: 6, unansweredFrames: [41] })])] });
+    expect(payloadKinds(r.findings)).toEqual(['stun-unanswered/high udp/3478']);
+    const finding = r.findings.find((x) => x.kind === 'stun-unanswered')!;
+    expect(finding.evidenceFrames).toEqual([41]);
+    expect(finding.explanation).toContain('Allocate: 1 of 1 request unanswered (6 retransmissions)');
+    expect(finding.explanation).toContain('UDP to it is most likely blocked');
+    expect(r.flowFindings[0]).toContain('stun-unanswered');
+    const rows = r.checklist.filter((row) => row.flowCount > 0);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.status, row.rule).toBe('failing');
+  });
+
+  it('the same flow without payload evidence: no finding, and the checklist counts the one-way UDP flow as working', () => {
+    const f = udp('203.0.113.7:50100 > 131.107.10.12:3478');
+    const r = run({ flows: [f] }, false);
+    expect(payloadKinds(r.findings)).toEqual([]);
+    expect(r.checklist.filter((row) => row.flowCount > 0).every((row) => row.status === 'working')).toBe(true);
+  });
+
+  it('Allocate unanswered on an undocumented port: medium', () => {
+    const f = udp('203.0.113.7:998 > 131.107.10.12:999'); // no media range holds either port
+    const r = run({ flows: [f], stun: [stunOf(f, [allocate({ unanswered: 1, unansweredFrames: [5] })])] });
+    expect(r.verdicts[0].verdict).toBe('undocumented');
+    expect(payloadKinds(r.findings)).toEqual(['stun-unanswered/medium udp/999']);
+  });
+
+  it('an answered Allocate makes unanswered refreshes low; a flow with only unanswered refreshes is medium', () => {
+    const a = udp('203.0.113.7:50100 > 131.107.10.12:3478');
+    const b = udp('203.0.113.8:50100 > 131.107.10.12:3478');
+    const r = run({
+      flows: [a, b],
+      stun: [
+        stunOf(a, [allocate({ success: 1 }), refresh({ unanswered: 1, unansweredFrames: [9] })]),
+        stunOf(b, [refresh({ unanswered: 2, requests: 2, unansweredFrames: [12, 14] })]),
+      ],
+    });
+    expect(payloadKinds(r.findings).sort()).toEqual(['stun-unanswered/low udp/3478', 'stun-unanswered/medium udp/3478']);
+  });
+
+  it('ICE checks (Binding) left unanswered are low: some candidate pairs are expected to fail', () => {
+    const f = udp('203.0.113.7:50100 > 198.51.100.9:50400');
+    const r = run({ flows: [f], stun: [stunOf(f, [binding({ unanswered: 1, retransmissions: 3, unansweredFrames: [2] })])] });
+    expect(payloadKinds(r.findings)).toEqual(['stun-unanswered/low udp/50400']);
+  });
+
+  it('an ICMP error quoting the flow explains it: reported once, as the ICMP finding', () => {
+    const f = udp('203.0.113.7:50100 > 131.107.10.12:3478', { icmpErrors: [{}] });
+    const r = run({ flows: [f], stun: [stunOf(f, [allocate({ unanswered: 1, unansweredFrames: [3] })])] });
+    expect(payloadKinds(r.findings)).toEqual([]);
+    expect(r.findings.map((x) => x.kind)).toEqual(['icmp-unreachable']);
+  });
+});
+
+describe('TURN error responses', () => {
+  const err = (code: number, reason: string, count = 1) => ({ code, reason, count });
+
+  it('401 then a successful Allocate is the normal challenge; 438 after a success is a nonce refresh: no finding', () => {
+    const f = udp('203.0.113.7:50100 > 131.107.10.12:3478');
+    const r = run({ flows: [f], stun: [stunOf(f, [allocate({ requests: 2, success: 1, errors: 1, errorCodes: [err(401, 'Unauthorized')] }), refresh({ errors: 1, errorCodes: [err(438, 'Stale Nonce')] })])] });
+    expect(payloadKinds(r.findings)).toEqual([]);
+  });
+
+  it('401 with no successful Allocate is a 401 loop: medium, at the error response frame', () => {
+    const f = udp('203.0.113.7:50100 > 131.107.10.12:3478');
+    const r = run({
+      flows: [f],
+      stun: [stunOf(f, [allocate({ requests: 3, errors: 3, errorCodes: [err(401, 'Unauthorized', 3)] })])],
+      allocations: [{ flow: f.id, outcome: 'error', errorCode: 401, responseFrame: 31 }],
+    });
+    expect(payloadKinds(r.findings)).toEqual(['turn-error/medium udp/3478']);
+    const finding = r.findings.find((x) => x.kind === 'turn-error')!;
+    expect(finding.evidenceFrames).toEqual([31]);
+    expect(finding.explanation).toContain('Allocate 401 Unauthorized ×3 with no successful Allocate (credentials rejected)');
+  });
+
+  it('486 and 508 are high; 437 is medium', () => {
+    const a = udp('203.0.113.7:50100 > 131.107.10.12:3478');
+    const b = udp('203.0.113.8:50100 > 131.107.10.12:3478');
+    const r = run({
+      flows: [a, b],
+      stun: [
+        stunOf(a, [allocate({ errors: 1, errorCodes: [err(508, 'Insufficient Capacity')] })]),
+        stunOf(b, [allocate({ success: 1, requests: 2, errors: 1, errorCodes: [err(437, 'Allocation Mismatch')] })]),
+      ],
+    });
+    expect(payloadKinds(r.findings).sort()).toEqual(['turn-error/high udp/3478', 'turn-error/medium udp/3478']);
+  });
+});
+
+describe('payload not matching the documented protocol', () => {
+  it('plaintext SIP on 5061 (SIP/MTLS): high; on 5060 (plain SIP documented) nothing', () => {
+    const tls = flow({ spec: 'tcp 10.0.2.3:50100 > 10.0.1.10:5061', apps: ['sip'] });
+    const plain = flow({ spec: 'tcp 10.0.5.5:50101 > 10.0.2.4:5060', apps: ['sip'] });
+    const r = run({ flows: [tls, plain] });
+    expect(r.verdicts.map((v) => v.verdict)).toEqual(['documented', 'documented']);
+    expect(payloadKinds(r.findings)).toEqual(['payload-mismatch/high tcp/5061']);
+    expect(r.findings.find((x) => x.kind === 'payload-mismatch')!.explanation).toContain('plaintext SIP on a port documented for');
+  });
+
+  it('UDP 3478 payload with no STUN, TURN or media: medium; STUN, ChannelData or no payload: nothing', () => {
+    const other = udp('203.0.113.7:50100 > 131.107.10.12:3478', { apps: [] });
+    const stun = udp('203.0.113.8:50100 > 131.107.10.12:3478', { apps: ['stun'] });
+    const cd = udp('203.0.113.9:50100 > 131.107.10.12:3478', { apps: ['channeldata'] });
+    const empty = udp('203.0.113.10:50100 > 131.107.10.12:3478', { apps: [] }, 0);
+    const r = run({ flows: [other, stun, cd, empty] });
+    expect(payloadKinds(r.findings)).toEqual(['payload-mismatch/medium udp/3478']);
+    expect(r.findings.find((x) => x.kind === 'payload-mismatch')!.flows).toEqual([other.id]);
+  });
+
+  it('an undocumented flow is an undocumented-port finding, not a mismatch', () => {
+    const f = flow({ spec: 'tcp 203.0.113.7:50100 > 131.107.10.10:8080', apps: ['http'] });
+    expect(payloadKinds(run({ flows: [f] }).findings)).toEqual([]);
+  });
+});
+
+describe('media quality past the Call Quality Dashboard limits', () => {
+  it('loss above 10% or mean jitter above 30 ms over more than 500 packets: medium; at or under the limits, or short streams: nothing', () => {
+    const flows = [0, 1, 2, 3, 4].map((i) => udp(`203.0.113.${20 + i}:50100 > 131.107.10.12:50010`, { apps: ['rtp'] }));
+    const r = run({
+      flows,
+      streams: [
+        stream(flows[0], { lossPct: 12.5, firstFrame: 101 }),
+        stream(flows[1], { meanJitterMs: 31 }),
+        stream(flows[2], { lossPct: 10, meanJitterMs: 30 }),
+        stream(flows[3], { packets: 500, lossPct: 50 }),
+        stream(flows[4], { lossPct: 0.5 }),
+      ],
+    });
+    const media = r.findings.filter((x) => x.kind === 'media-quality');
+    expect(media.map((x) => [x.severity, x.flows])).toEqual([['medium', [flows[0].id]], ['medium', [flows[1].id]]]);
+    expect(media[0].evidenceFrames).toEqual([101]);
+    expect(media[0].explanation).toContain('SSRC 0x00001234 from client: loss 12.5%, mean jitter 1 ms over 1000 packets');
+  });
+});
