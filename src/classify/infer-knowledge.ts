@@ -64,6 +64,8 @@ export class PortKnowledge {
   private readonly specific: Record<Transport, readonly CatalogRule[]>;
   private readonly broad: Record<Transport, readonly CatalogRule[]>;
   private readonly serviceMemo = new Map<string, readonly CatalogRule[]>();
+  private readonly mediaMemo = new Map<number, readonly CatalogRule[]>();
+  private readonly expandMemo = new WeakMap<readonly string[], ReadonlySet<string> | undefined>();
   /** Per transport, 1 for each port a non-broad rule documents: asked twice per flow, mostly of ephemeral ports. */
   private readonly documented: Record<Transport, Uint8Array>;
 
@@ -108,14 +110,29 @@ export class PortKnowledge {
    * For TCP a portSide 'client' rule needs the host to be the client, 'server'
    * the server; 'either' takes both.
    */
-  mediaRules(transport: Transport, port: number, end: 'client' | 'server'): CatalogRule[] {
-    return this.broad[transport].filter(
-      (r) => inRanges(r, port) && (transport === 'udp' || r.portSide === 'either' || r.portSide === end),
-    );
+  mediaRules(transport: Transport, port: number, end: 'client' | 'server'): readonly CatalogRule[] {
+    // Asked once per answered media flow end: memoized by (transport, port, end) as one number.
+    const key = (transport === 'udp' ? 0 : end === 'client' ? 1 : 2) * 65536 + port;
+    let rules = this.mediaMemo.get(key);
+    if (rules === undefined) {
+      rules = this.broad[transport].filter(
+        (r) => inRanges(r, port) && (transport === 'udp' || r.portSide === 'either' || r.portSide === end),
+      );
+      this.mediaMemo.set(key, rules);
+    }
+    return rules;
   }
 
   /** The concrete roles a rule side stands for: groups expanded to members; undefined when it lists the wildcard. */
-  expand(listed: readonly string[]): Set<string> | undefined {
+  expand(listed: readonly string[]): ReadonlySet<string> | undefined {
+    // Rule sides are the catalog's own arrays, asked about again and again: memoized by identity.
+    if (this.expandMemo.has(listed)) return this.expandMemo.get(listed);
+    const out = this.expandUncached(listed);
+    this.expandMemo.set(listed, out);
+    return out;
+  }
+
+  private expandUncached(listed: readonly string[]): Set<string> | undefined {
     const out = new Set<string>();
     for (const id of listed) {
       const info = this.vocabulary.find((r) => r.id === id);
@@ -146,7 +163,7 @@ export class PortKnowledge {
    */
   commonRole(rules: readonly CatalogRule[]): string | undefined {
     if (rules.length === 0) return undefined;
-    let common: Set<string> | undefined;
+    let common: ReadonlySet<string> | undefined;
     for (const r of rules) {
       const roles = this.expand(r.to);
       if (roles === undefined) return undefined;
