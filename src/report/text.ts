@@ -87,7 +87,29 @@ export function summaryLines(report: Report, style: TextStyle = PLAIN_STYLE): st
   }
   const anomalyText = Object.keys(anomalies).sort().map((k) => `${k} ${count(anomalies[k])}`);
   if (anomalyText.length > 0) lines.push(`Anomalies: ${anomalyText.join(', ')}`);
+  lines.push(...avLines(report));
   lines.push(...classificationLines(report as Report & ClassifiedParts, style));
+  return lines;
+}
+
+/** STUN/TURN and RTP in one line each, when payload inspection found them: what an A/V troubleshooter looks at first. */
+function avLines(report: Partial<Pick<Report, 'stun' | 'media'>>): string[] {
+  const lines: string[] = [];
+  const stun = report.stun;
+  if (stun !== undefined && stun.flows > 0) {
+    const outcomes: Record<string, number> = {};
+    for (const a of stun.allocations) outcomes[a.outcome] = (outcomes[a.outcome] ?? 0) + 1;
+    const allocations = stun.allocations.length === 0 ? ''
+      : `; TURN allocations ${count(stun.allocations.length)} (${['success', 'error', 'unanswered'].filter((o) => outcomes[o] > 0).map((o) => `${count(outcomes[o])} ${o}`).join(', ')})`;
+    lines.push(`STUN/TURN: ${count(stun.flows)} flow${stun.flows === 1 ? '' : 's'}, ${count(stun.requests)} requests, ${count(stun.unanswered)} unanswered${allocations}`);
+  }
+  const streams = report.media?.streams ?? [];
+  if (streams.length > 0) {
+    const worst = (of: (s: (typeof streams)[number]) => number) => streams.reduce((a, b) => (of(b) > of(a) ? b : a));
+    const loss = worst((s) => s.lossPct);
+    const jitter = worst((s) => s.meanJitterMs);
+    lines.push(`RTP: ${count(streams.length)} stream${streams.length === 1 ? '' : 's'}; worst loss ${loss.lossPct}% (flow ${loss.flow}), worst mean jitter ${jitter.meanJitterMs} ms (flow ${jitter.flow})`);
+  }
   return lines;
 }
 

@@ -55,6 +55,18 @@ describe('summaryLines', () => {
     expect(lines.join('\n')).not.toMatch(/Verdicts|Findings/);
   });
 
+  it('sums up STUN/TURN and RTP in a line each when inspection found them, and says nothing of them otherwise', async () => {
+    const report = await analyze([join(SAMPLES, 'av-udp-blocked.pcapng')]);
+    const lines = summaryLines(report);
+    const outcomes = (o: string) => report.stun.allocations.filter((a) => a.outcome === o).length;
+    expect(report.stun.unanswered).toBeGreaterThan(0);
+    expect(lines).toContain(`STUN/TURN: ${report.stun.flows} flows, ${report.stun.requests} requests, ${report.stun.unanswered} unanswered; `
+      + `TURN allocations ${report.stun.allocations.length} (${outcomes('success')} success, ${outcomes('error')} error, ${outcomes('unanswered')} unanswered)`);
+    expect(lines.some((l) => /^RTP: \d+ streams; worst loss [\d.]+% \(flow \d+\), worst mean jitter [\d.]+ ms \(flow \d+\)$/.test(l))).toBe(true);
+    const flowsOnly = await analyze([join(SAMPLES, 'av-udp-blocked.pcapng')], { inspectPayloads: false });
+    expect(summaryLines(flowsOnly).join('\n')).not.toMatch(/^(STUN\/TURN|RTP):/m);
+  });
+
   it('lists verdict counts in a fixed order, zero counts left out', async () => {
     const report = await classifiedReport([], { undocumented: 5, documented: 30, misdirected: 0, unclassified: 2 });
     const lines = summaryLines(report);
