@@ -39,7 +39,8 @@ interface AnalyzeCliOptions extends CatalogCliOptions {
 
 /** How analyze talks to a person; kept in --help and the README. */
 const CONSOLE_HELP = `Output:
-  The summary goes to stdout (to stderr when a report or --infer-topology takes stdout).
+  The summary goes to stdout (to stderr when a report or --infer-topology
+  takes stdout).
   While reading, a progress line (bytes of total, packets/s, ETA) is drawn on
   stderr when it is a terminal; --quiet turns it and the summary off.
   Colours only on a terminal; NO_COLOR=1 turns them off, FORCE_COLOR=1 on.`;
