@@ -347,7 +347,7 @@ function explainFinding(g: Group, ports: string): string {
         + (high
           ? 'A documented TURN service never answered an Allocate: UDP to it is most likely blocked (clients then fall back to TCP 443, or the call fails).'
           : g.severity === 'medium'
-            ? 'No TURN request on the flow was answered: the path or the server drops it.'
+            ? 'Its TURN requests got no answer: the path or the server drops them.'
             : 'ICE checks, or requests on a flow where others were answered: ICE probes candidate pairs of which some are expected to fail.')
         + ' Requests in the last seconds of a capture may be unanswered only because the capture ended.';
     case 'turn-error':
