@@ -10,7 +10,8 @@ import type { Catalog, CatalogRule } from '../catalog/types.js';
 import type { FlowRecord, IcmpErrorRecord } from '../flow/flow-record.js';
 import { FINDING_KINDS, FINDING_TITLES, SEVERITY_RANK, type Finding, type FindingCitation, type FindingKind, type Severity } from './finding-types.js';
 import { icmpErrorKind, icmpErrorName } from './icmp-kinds.js';
-import { MEDIA_MIN_PACKETS, MEDIA_POOR_JITTER_MS, MEDIA_POOR_LOSS_PCT, type PayloadProblem } from './payload-findings.js';
+import { explainFinding } from './finding-explanations.js';
+import type { PayloadProblem } from './payload-findings.js';
 import type { FlowVerdict } from './verdict.js';
 
 export * from './finding-types.js';
@@ -38,7 +39,8 @@ export function isBlocked(flow: FlowRecord): boolean {
   return (flow.icmpErrors?.length ?? 0) > 0;
 }
 
-interface Group {
+/** The flows of one finding as they are collected (see emit); finding-explanations.ts words them. */
+export interface FindingGroup {
   readonly kind: FindingKind;
   readonly severity: Severity;
   readonly transport: string;
@@ -104,13 +106,13 @@ function addFrame(frames: number[], frame: number): void {
 }
 
 /** Groups by client, then server; the few groups of one pair are told apart by kind, severity and transport. */
-type GroupIndex = Map<string, Map<string, Group[]>>;
+type GroupIndex = Map<string, Map<string, FindingGroup[]>>;
 
 /** Where emit() puts flows: the groups by pair, every group in creation order, and the last group per kind (scans repeat it). */
 interface Grouping {
   readonly index: GroupIndex;
-  readonly all: Group[];
-  readonly last: Map<FindingKind, Group>;
+  readonly all: FindingGroup[];
+  readonly last: Map<FindingKind, FindingGroup>;
 }
 
 /** Adds a flow to the finding group of (kind, severity, transport, client, server). */
@@ -141,7 +143,7 @@ function icmpDetail(flow: FlowRecord, icmp: IcmpErrorRecord): string {
   return `${icmpErrorName(isV6(flow), icmp.type, icmp.code)} from ${icmp.reporter}`;
 }
 
-function groupOf(grouping: Grouping, flow: FlowRecord, v: FlowVerdict, kind: FindingKind, severity: Severity): Group {
+function groupOf(grouping: Grouping, flow: FlowRecord, v: FlowVerdict, kind: FindingKind, severity: Severity): FindingGroup {
   const index = grouping.index;
   let byServer = index.get(flow.client.ip);
   if (byServer === undefined) index.set(flow.client.ip, (byServer = new Map()));
@@ -151,7 +153,7 @@ function groupOf(grouping: Grouping, flow: FlowRecord, v: FlowVerdict, kind: Fin
     const x = list[i];
     if (x.kind === kind && x.severity === severity && x.transport === flow.transport) return x;
   }
-  const g: Group = {
+  const g: FindingGroup = {
     kind, severity, transport: flow.transport, client: flow.client.ip, server: flow.server.ip,
     flows: [], firstFlow: flow, firstVerdict: v,
     serverPorts: new Set(), clientPorts: new Set(), frames: [], rules: new Set(), lastRules: undefined, details: new Set(), detailsLeftOut: 0,
@@ -225,7 +227,7 @@ function isV6(flow: FlowRecord): boolean {
   return flow.client.ip.includes(':');
 }
 
-function toFinding(g: Group, catalog: Catalog): Finding {
+function toFinding(g: FindingGroup, catalog: Catalog): Finding {
   const flows = ascending(g.flows) ? g.flows : [...g.flows].sort((a, b) => a - b);
   const ports = compactRanges(g.serverPorts);
   const portList = portsText(g.transport, ports);
@@ -305,64 +307,4 @@ function citationOf(rule: CatalogRule | undefined, id: string): FindingCitation 
   if (c.row !== undefined) s += `, row ${c.row}`;
   if (c.cell !== undefined) s += `: ${JSON.stringify(c.cell)}`;
   return { rule: id, source: s };
-}
-
-function flowsText(n: number, what: string): string {
-  return n === 1 ? `1 ${what}` : `${n} ${what}s`;
-}
-
-/** Verb agreement: "1 flow uses", "2 flows use". */
-function verb(n: number, one: string, many: string): string {
-  return n === 1 ? one : many;
-}
-
-function explainFinding(g: Group, ports: string): string {
-  const n = g.flows.length;
-  const between = `from ${g.client} to ${g.server} on ${ports}`;
-  const example = n === 1 ? ` ${g.firstVerdict.explanation}` : ` For example, flow ${g.firstFlow.id}: ${g.firstVerdict.explanation}`;
-  const high = g.severity === 'high';
-  switch (g.kind) {
-    case 'undocumented-port':
-      return `${flowsText(n, 'flow')} ${between} ${verb(n, 'uses a port', 'use ports')} no rule of the chosen packs documents. `
-        + (high
-          ? `${verb(n, 'It was', 'They were')} not blocked (answered, or no reset or ICMP error seen): undocumented traffic is passing.`
-          : `${verb(n, 'The attempt was', 'Every attempt was')} blocked (no SYN-ACK, a reset, or an ICMP error), so a firewall or the host already stops it; it is reported because something tried.`)
-        + (n === 1 ? ` ${g.firstVerdict.explanation}` : '');
-    case 'misdirected-flow':
-      return `${flowsText(n, 'flow')} ${between} ${verb(n, 'uses', 'use')} a documented port, but not between these roles or in this direction.${example}`;
-    case 'tcp-unanswered':
-      return `${flowsText(n, 'TCP connection attempt')} ${between} got no SYN-ACK (Zeek state S0, SH or RSTOS0): `
-        + (high ? 'a documented service is unreachable, most likely dropped by a firewall.' : 'the port is not documented for these flows, so a firewall dropping them is doing its job.');
-    case 'tcp-refused':
-      return `${flowsText(n, 'TCP connection attempt')} ${between} ${verb(n, 'was', 'were')} answered with a reset (Zeek state REJ): `
-        + (high ? 'a documented service is not listening, or a firewall rejects it.' : 'the port is not documented for these flows, so refusing them is expected.');
-    case 'icmp-admin-prohibited':
-      return `${detailsText(g)}, for ${flowsText(n, 'flow')} ${between}: `
-        + (high ? 'a firewall or router filters a documented service.' : 'the port is not documented for these flows, so filtering them is expected.');
-    case 'icmp-unreachable':
-      return `${detailsText(g)}, for ${flowsText(n, 'flow')} ${between}: `
-        + (g.severity === 'medium' ? 'a documented service could not be reached.' : 'the port is not documented for these flows.');
-    case 'stun-unanswered':
-      return `STUN/TURN requests with no response in the capture, on ${flowsText(n, 'flow')} ${between}: ${detailsText(g)}. `
-        + (high
-          ? 'A documented TURN service never answered an Allocate: UDP to it is most likely blocked (clients then fall back to TCP 443, or the call fails).'
-          : g.severity === 'medium'
-            ? 'Its TURN requests got no answer: the path or the server drops them.'
-            : 'ICE checks, or requests on a flow where others were answered: ICE probes candidate pairs of which some are expected to fail.')
-        + ' Requests in the last seconds of a capture may be unanswered only because the capture ended.';
-    case 'turn-error':
-      return `TURN error responses on ${flowsText(n, 'flow')} ${between}: ${detailsText(g)}. `
-        + (high ? 'The server refuses service (allocation quota or capacity).' : 'Allocations failed or were refused (RFC 8656 §19).');
-    case 'payload-mismatch':
-      return `${flowsText(n, 'flow')} ${between} ${verb(n, 'carries', 'carry')} payload that does not match the documented protocol: ${detailsText(g)}.${example}`;
-    case 'media-quality':
-      return `RTP media on ${flowsText(n, 'flow')} ${between} passed the limits Microsoft's Call Quality Dashboard marks as poor (over ${MEDIA_MIN_PACKETS} packets, loss above ${MEDIA_POOR_LOSS_PCT}% or mean jitter above ${MEDIA_POOR_JITTER_MS} ms): ${detailsText(g)}.`;
-    default:
-      return FINDING_TITLES[g.kind];
-  }
-}
-
-function detailsText(g: Group): string {
-  const shown = [...g.details].join('; ');
-  return g.detailsLeftOut > 0 ? `${shown}; and ${g.detailsLeftOut} more` : shown;
 }

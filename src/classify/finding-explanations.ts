@@ -1,0 +1,68 @@
+/**
+ * The words of a finding: one explanation per kind, from its collected flows
+ * (findings.ts) and, for ICMP and payload kinds, their distinct details.
+ */
+import { FINDING_TITLES } from './finding-types.js';
+import type { FindingGroup } from './findings.js';
+import { MEDIA_MIN_PACKETS, MEDIA_POOR_JITTER_MS, MEDIA_POOR_LOSS_PCT } from './payload-findings.js';
+
+function flowsText(n: number, what: string): string {
+  return n === 1 ? `1 ${what}` : `${n} ${what}s`;
+}
+
+/** Verb agreement: "1 flow uses", "2 flows use". */
+function verb(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
+}
+
+/** The finding's plain-language explanation: what was seen, why it matters, what the severity rests on. */
+export function explainFinding(g: FindingGroup, ports: string): string {
+  const n = g.flows.length;
+  const between = `from ${g.client} to ${g.server} on ${ports}`;
+  const example = n === 1 ? ` ${g.firstVerdict.explanation}` : ` For example, flow ${g.firstFlow.id}: ${g.firstVerdict.explanation}`;
+  const high = g.severity === 'high';
+  switch (g.kind) {
+    case 'undocumented-port':
+      return `${flowsText(n, 'flow')} ${between} ${verb(n, 'uses a port', 'use ports')} no rule of the chosen packs documents. `
+        + (high
+          ? `${verb(n, 'It was', 'They were')} not blocked (answered, or no reset or ICMP error seen): undocumented traffic is passing.`
+          : `${verb(n, 'The attempt was', 'Every attempt was')} blocked (no SYN-ACK, a reset, or an ICMP error), so a firewall or the host already stops it; it is reported because something tried.`)
+        + (n === 1 ? ` ${g.firstVerdict.explanation}` : '');
+    case 'misdirected-flow':
+      return `${flowsText(n, 'flow')} ${between} ${verb(n, 'uses', 'use')} a documented port, but not between these roles or in this direction.${example}`;
+    case 'tcp-unanswered':
+      return `${flowsText(n, 'TCP connection attempt')} ${between} got no SYN-ACK (Zeek state S0, SH or RSTOS0): `
+        + (high ? 'a documented service is unreachable, most likely dropped by a firewall.' : 'the port is not documented for these flows, so a firewall dropping them is doing its job.');
+    case 'tcp-refused':
+      return `${flowsText(n, 'TCP connection attempt')} ${between} ${verb(n, 'was', 'were')} answered with a reset (Zeek state REJ): `
+        + (high ? 'a documented service is not listening, or a firewall rejects it.' : 'the port is not documented for these flows, so refusing them is expected.');
+    case 'icmp-admin-prohibited':
+      return `${detailsText(g)}, for ${flowsText(n, 'flow')} ${between}: `
+        + (high ? 'a firewall or router filters a documented service.' : 'the port is not documented for these flows, so filtering them is expected.');
+    case 'icmp-unreachable':
+      return `${detailsText(g)}, for ${flowsText(n, 'flow')} ${between}: `
+        + (g.severity === 'medium' ? 'a documented service could not be reached.' : 'the port is not documented for these flows.');
+    case 'stun-unanswered':
+      return `STUN/TURN requests with no response in the capture, on ${flowsText(n, 'flow')} ${between}: ${detailsText(g)}. `
+        + (high
+          ? 'A documented TURN service never answered an Allocate: UDP to it is most likely blocked (clients then fall back to TCP 443, or the call fails).'
+          : g.severity === 'medium'
+            ? 'Its TURN requests got no answer: the path or the server drops them.'
+            : 'ICE checks, or requests on a flow where others were answered: ICE probes candidate pairs of which some are expected to fail.')
+        + ' Requests in the last seconds of a capture may be unanswered only because the capture ended.';
+    case 'turn-error':
+      return `TURN error responses on ${flowsText(n, 'flow')} ${between}: ${detailsText(g)}. `
+        + (high ? 'The server refuses service (allocation quota or capacity).' : 'Allocations failed or were refused (RFC 8656 §19).');
+    case 'payload-mismatch':
+      return `${flowsText(n, 'flow')} ${between} ${verb(n, 'carries', 'carry')} payload that does not match the documented protocol: ${detailsText(g)}.${example}`;
+    case 'media-quality':
+      return `RTP media on ${flowsText(n, 'flow')} ${between} passed the limits Microsoft's Call Quality Dashboard marks as poor (over ${MEDIA_MIN_PACKETS} packets, loss above ${MEDIA_POOR_LOSS_PCT}% or mean jitter above ${MEDIA_POOR_JITTER_MS} ms): ${detailsText(g)}.`;
+    default:
+      return FINDING_TITLES[g.kind];
+  }
+}
+
+function detailsText(g: FindingGroup): string {
+  const shown = [...g.details].join('; ');
+  return g.detailsLeftOut > 0 ? `${shown}; and ${g.detailsLeftOut} more` : shown;
+}
