@@ -29,8 +29,9 @@ export interface ChecklistRow {
   working: number;
   /**
    * Flows that failed: TCP state S0, SH, RSTOS0 or REJ, any ICMP error
-   * quoting the flow, or STUN requests of which none was answered. With 'port' confidence a flow counts for every rule its
-   * port could match, so one blocked flow can mark several rows failing.
+   * quoting the flow, or STUN requests of which none was answered. With
+   * 'port' confidence a flow counts for every rule its port could match, so
+   * one blocked flow can mark several rows failing.
    */
   failing: number;
 }
