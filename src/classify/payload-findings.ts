@@ -62,6 +62,8 @@ export class PayloadProblems {
   private readonly stunByFlow = new Map<number, StunFlowReport>();
   private readonly allocationsByFlow = new Map<number, TurnAllocationReport[]>();
   private readonly streamsByFlow = new Map<number, RtpStreamReport[]>();
+  /** By verdict rule list: verdicts of one case share theirs, so each list is judged once. */
+  private readonly expectations = new Map<readonly string[], Expectation>();
 
   constructor(evidence: PayloadEvidence, private readonly catalog: Catalog) {
     for (const s of evidence.stun.perFlow) this.stunByFlow.set(s.flow, s);
@@ -69,21 +71,24 @@ export class PayloadProblems {
     for (const s of evidence.media.streams) push(this.streamsByFlow, s.flow, s);
   }
 
+  private expectation(rules: readonly string[]): Expectation {
+    let e = this.expectations.get(rules);
+    if (e === undefined) this.expectations.set(rules, (e = expectationOf(rules, this.catalog)));
+    return e;
+  }
+
   /** The problems of `flow` (classified as `v`), at most one per kind; a shared empty array when none. */
   of(flow: ClassifiableFlow, v: FlowVerdict): readonly PayloadProblem[] {
     const stun = this.stunByFlow.get(flow.id);
     const streams = this.streamsByFlow.get(flow.id);
-    let out: PayloadProblem[] | undefined;
-    const add = (p: PayloadProblem | undefined): void => {
-      if (p !== undefined) (out ??= []).push(p);
-    };
-    if (stun !== undefined) {
-      add(unansweredProblem(stun, v.verdict === 'documented'));
-      add(turnErrorProblem(stun, this.allocationsByFlow.get(flow.id) ?? [], flow.frames.first));
-    }
-    add(mismatchProblem(flow, v, this.catalog));
-    if (streams !== undefined) add(mediaProblem(streams));
-    return out ?? NONE;
+    if (stun === undefined && streams === undefined && v.verdict !== 'documented') return NONE; // most flows of a scan
+    const found = [
+      stun && unansweredProblem(stun, v.verdict === 'documented'),
+      stun && turnErrorProblem(stun, this.allocationsByFlow.get(flow.id) ?? [], flow.frames.first),
+      v.verdict === 'documented' ? mismatchProblem(flow, this.expectation(v.rules)) : undefined,
+      streams && mediaProblem(streams),
+    ].filter((p): p is PayloadProblem => p !== undefined);
+    return found.length > 0 ? found : NONE;
   }
 }
 
@@ -143,32 +148,42 @@ function turnErrorProblem(stun: StunFlowReport, allocations: readonly TurnAlloca
   return { kind: 'turn-error', severity, frame: erred?.responseFrame ?? firstFrame, detail: parts.join('; ') };
 }
 
+/** What the non-broad rules of a verdict expect of the payload: TLS, STUN, or nothing checkable (undefined). */
+interface Expectation {
+  readonly expects: 'tls' | 'stun' | undefined;
+  /** The first rule's protocol label, for the explanation. */
+  readonly label: string;
+}
+
 /**
  * A documented flow whose payload is not what its rules name: plaintext SIP or
  * HTTP where every rule names TLS (high: credentials and signalling in the
  * clear), or UDP payload with no STUN, TURN or media where every rule names
  * STUN (medium: something else uses the relay port).
  */
-function mismatchProblem(flow: ClassifiableFlow, v: FlowVerdict, catalog: Catalog): PayloadProblem | undefined {
-  if (v.verdict !== 'documented' || v.rules.length === 0) return undefined;
+function mismatchProblem(flow: ClassifiableFlow, expectation: Expectation): PayloadProblem | undefined {
+  if (expectation.expects === 'tls') {
+    const plaintext = flow.apps?.find((a) => PLAINTEXT_APPS.has(a.protocol.toLowerCase()));
+    if (plaintext === undefined) return undefined;
+    return { kind: 'payload-mismatch', severity: 'high', frame: flow.frames.first, detail: `plaintext ${plaintext.protocol.toUpperCase()} on a port documented for ${expectation.label}` };
+  }
+  const payload = flow.payloadBytes.fromClient + flow.payloadBytes.fromServer;
+  if (expectation.expects !== 'stun' || flow.transport !== 'udp' || payload === 0) return undefined;
+  const apps = (flow.apps ?? []).map((a) => a.protocol.toLowerCase());
+  if (apps.some((a) => STUN_PORT_APPS.has(a))) return undefined;
+  const seen = apps.length > 0 ? ` (${apps.join(', ')} instead)` : '';
+  return { kind: 'payload-mismatch', severity: 'medium', frame: flow.frames.first, detail: `no STUN, TURN or media in ${payload} payload bytes on a port documented for ${expectation.label}${seen}` };
+}
+
+function expectationOf(ruleIds: readonly string[], catalog: Catalog): Expectation {
   const rules: CatalogRule[] = [];
-  for (const id of v.rules) {
+  for (const id of ruleIds) {
     const r = catalog.ruleById.get(id);
     if (r !== undefined && !r.broad) rules.push(r);
   }
-  if (rules.length === 0) return undefined;
-  const apps = (flow.apps ?? []).map((a) => a.protocol.toLowerCase());
-  const label = rules[0].protocol;
-  const plaintext = apps.find((a) => PLAINTEXT_APPS.has(a));
-  if (plaintext !== undefined && rules.every((r) => /TLS|HTTPS/.test(r.protocol))) {
-    return { kind: 'payload-mismatch', severity: 'high', frame: flow.frames.first, detail: `plaintext ${plaintext.toUpperCase()} on a port documented for ${label}` };
-  }
-  const payload = flow.payloadBytes.fromClient + flow.payloadBytes.fromServer;
-  if (flow.transport === 'udp' && payload > 0 && rules.every((r) => r.protocol.startsWith('STUN')) && !apps.some((a) => STUN_PORT_APPS.has(a))) {
-    const seen = apps.length > 0 ? ` (${apps.join(', ')} instead)` : '';
-    return { kind: 'payload-mismatch', severity: 'medium', frame: flow.frames.first, detail: `no STUN, TURN or media in ${payload} payload bytes on a port documented for ${label}${seen}` };
-  }
-  return undefined;
+  if (rules.length === 0) return { expects: undefined, label: '' };
+  const expects = rules.every((r) => /TLS|HTTPS/.test(r.protocol)) ? 'tls' : rules.every((r) => r.protocol.startsWith('STUN')) ? 'stun' : undefined;
+  return { expects, label: rules[0].protocol };
 }
 
 /** Streams of the flow past the Call Quality Dashboard's audio limits (medium: the call suffered, the firewall is not the cause). */
