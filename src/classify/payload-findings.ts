@@ -127,9 +127,9 @@ function unansweredProblem(stun: StunFlowReport, documented: boolean): PayloadPr
 /**
  * Error responses, by code. A 401 answered later by a successful Allocate is
  * the normal challenge, and a 438 after which an Allocate succeeded is a nonce
- * refresh: neither is reported. A 401 or 438 with no success is (a 401 loop:
- * credentials rejected). 486 and 508 are high (the server refuses service),
- * any other code medium.
+ * refresh: neither is reported. With no successful Allocate they are (a 401
+ * loop: the credentials are rejected). 486 and 508 are high (the server
+ * refuses service), any other code medium.
  */
 function turnErrorProblem(stun: StunFlowReport, allocations: readonly TurnAllocationReport[], firstFrame: number): PayloadProblem | undefined {
   const allocateOk = stun.transactions.some((m) => m.method === ALLOCATE && m.success > 0);
