@@ -172,7 +172,7 @@ export function buildFindings(flows: readonly FlowRecord[], verdicts: readonly F
   const grouping: Grouping = { index: new Map(), all: [], last: new Map() };
   const groups = grouping.all;
   const flowFindings: (readonly FindingKind[])[] = [];
-  const kindLists = new Map<number, readonly FindingKind[]>();
+  const kindLists: (readonly FindingKind[] | undefined)[] = []; // by kind mask
   for (let i = 0; i < flows.length; i++) {
     const flow = flows[i];
     const v = verdicts[i];
@@ -201,16 +201,18 @@ export function buildFindings(flows: readonly FlowRecord[], verdicts: readonly F
       emit(grouping, flow, v, tcpKind, flow.frames.first);
       mask |= KIND_BIT[tcpKind];
     }
-    for (const p of problems?.[i] ?? []) {
+    const flowProblems = problems?.[i];
+    for (let k = 0; flowProblems !== undefined && k < flowProblems.length; k++) {
+      const p = flowProblems[k];
       // As for a SYN: an ICMP error quoting the requests already says why they went unanswered.
       if (p.kind === 'stun-unanswered' && icmpExplained) continue;
       emit(grouping, flow, v, p.kind, p.frame, p.detail, p.severity);
       mask |= KIND_BIT[p.kind];
     }
-    let kinds = kindLists.get(mask);
+    let kinds = kindLists[mask];
     if (kinds === undefined) {
       kinds = Object.freeze(FINDING_KINDS.filter((k) => (mask & KIND_BIT[k]) !== 0));
-      kindLists.set(mask, kinds);
+      kindLists[mask] = kinds;
     }
     flowFindings.push(kinds);
   }
@@ -253,12 +255,15 @@ function ascending(a: readonly number[]): boolean {
   return true;
 }
 
-/** Sorted, merged inclusive ranges of a set of ports. */
+/** Sorted, merged inclusive ranges of a set of ports (duplicates allowed). */
 export function compactRanges(ports: Iterable<number>): [number, number][] {
-  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator call per comparison.
+  const sorted = Float64Array.from(ports).sort();
   const out: [number, number][] = [];
-  for (const p of sorted) {
+  for (let i = 0; i < sorted.length; i++) {
+    const p = sorted[i];
     const last = out[out.length - 1];
+    if (last !== undefined && p <= last[1]) continue; // a duplicate
     if (last !== undefined && last[1] === p - 1) last[1] = p;
     else out.push([p, p]);
   }

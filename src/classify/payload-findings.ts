@@ -82,13 +82,20 @@ export class PayloadProblems {
     const stun = this.stunByFlow.get(flow.id);
     const streams = this.streamsByFlow.get(flow.id);
     if (stun === undefined && streams === undefined && v.verdict !== 'documented') return NONE; // most flows of a scan
-    const found = [
-      stun && unansweredProblem(stun, v.verdict === 'documented'),
-      stun && turnErrorProblem(stun, this.allocationsByFlow.get(flow.id) ?? [], flow.frames.first),
-      v.verdict === 'documented' ? mismatchProblem(flow, this.expectation(v.rules)) : undefined,
-      streams && mediaProblem(streams),
-    ].filter((p): p is PayloadProblem => p !== undefined);
-    return found.length > 0 ? found : NONE;
+    let found: PayloadProblem[] | undefined;
+    const keep = (p: PayloadProblem | undefined): void => {
+      if (p !== undefined) (found ??= []).push(p);
+    };
+    if (stun !== undefined) {
+      keep(unansweredProblem(stun, v.verdict === 'documented'));
+      keep(turnErrorProblem(stun, this.allocationsByFlow.get(flow.id) ?? [], flow.frames.first));
+    }
+    if (v.verdict === 'documented') {
+      const expectation = this.expectation(v.rules);
+      if (expectation.expects !== undefined) keep(mismatchProblem(flow, expectation));
+    }
+    if (streams !== undefined) keep(mediaProblem(streams));
+    return found ?? NONE;
   }
 }
 
