@@ -258,7 +258,10 @@ function ascending(a: readonly number[]): boolean {
 /** Sorted, merged inclusive ranges of a set of ports (duplicates allowed). */
 export function compactRanges(ports: Iterable<number>): [number, number][] {
   // A typed array sorts numerically without a comparator call per comparison.
-  const sorted = Float64Array.from(ports).sort();
+  const list = Array.isArray(ports) ? ports as readonly number[] : [...ports];
+  const sorted = new Float64Array(list.length);
+  for (let i = 0; i < list.length; i++) sorted[i] = list[i];
+  sorted.sort();
   const out: [number, number][] = [];
   for (let i = 0; i < sorted.length; i++) {
     const p = sorted[i];
