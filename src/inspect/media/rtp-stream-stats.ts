@@ -200,8 +200,9 @@ export class RtpStreamTable {
     // Jitter, RFC 3550 A.8: D = (Rj - Ri) - (Sj - Si) in timestamp units, with i the packet before j
     // in arrival order, reordered and duplicate packets included (as Wireshark computes it). Only a
     // packet that goes back in RTP time while its sequence number advances (a retransmitted event,
-    // whose timestamp is the event's start, RFC 4733 §2.5.1) does not become the reference. A packet whose clock rate is not the stream's (telephone-event, another dynamic type
-    // in a G.711 stream) cannot be measured and is left out of the estimate.
+    // whose timestamp is the event's start, RFC 4733 §2.5.1) does not become the reference. A
+    // packet whose clock rate is not the stream's (telephone-event, another dynamic type in a
+    // G.711 stream) cannot be measured and is left out of the estimate.
     rtpTs |= 0;
     const n = iv[w + N_RATES];
     const rated = n === 1 ? pt < PT_DYNAMIC_MIN && STATIC_CLOCK_RATE[pt] === iv[w + RATE0] : pt === iv[w + FIRST_PT];
