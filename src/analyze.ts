@@ -2,6 +2,7 @@
  * The pipeline, in one direction: bytes -> records -> decoded packet -> flow.
  * `analyze()` is the library entry point; the CLI is a thin shell over it.
  */
+import { statSync } from 'node:fs';
 import { A, anomaliesToRecord, newAnomalyCounters, type AnomalyCounters } from './anomalies.js';
 import { CaptureFormatError } from './capture/errors.js';
 import { LINK_UNKNOWN_INTERFACE } from './capture/pcapng.js';
@@ -15,7 +16,9 @@ import { FlowTable, type FlowTableOptions, type ServicePorts } from './flow/flow
 import { parseDtls, parseHttpRequest, parseSip, parseTlsHello } from './inspect/apps/index.js';
 import { Inspector } from './inspect/inspector.js';
 import { mediaApps } from './inspect/media-apps.js';
-import { MediaAnomaly, RtpStreams } from './inspect/media/rtp-streams.js';
+import { mediaWorkerAvailable, startMedia, type MediaModule } from './inspect/media/media-thread.js';
+import type { MediaReport } from './inspect/media/media-report.js';
+import { MediaAnomaly } from './inspect/media/rtp-streams.js';
 import { appsOf, buildStunReport } from './inspect/stun-report.js';
 import { loadCatalog, servicePortBitmaps, type LoadCatalogOptions } from './catalog/load.js';
 import type { Topology } from './catalog/topology.js';
@@ -62,6 +65,12 @@ export interface AnalyzeOptions {
    * documents them.
    */
   inspectPayloads?: boolean;
+  /**
+   * RTP stream statistics in a worker thread, on the other core (inspect/media/media-thread.ts);
+   * the report is the same either way. Default: for standard input and for inputs of 32 MiB or
+   * more. True fails when the worker's module is not built (running from TypeScript sources).
+   */
+  mediaWorker?: boolean;
   /** Filled with where the run spent its time, when given (the benchmark's stage breakdown). */
   timings?: AnalyzeTimings;
 }
@@ -75,6 +84,9 @@ export interface AnalyzeTimings {
   /** Role inference, verdicts, findings and the checklist. */
   classify: number;
 }
+
+/** Input size from which RTP statistics run in a worker by default (AnalyzeOptions.mediaWorker). */
+const MEDIA_WORKER_MIN_BYTES = 32 * 1024 * 1024;
 
 /** The shipped packs cannot change while the process runs, so their catalog and bitmaps are kept; user files are read every time. */
 const shippedCatalogs = new Map<string, { catalog: Catalog; ports: ServicePorts }>();
@@ -106,18 +118,18 @@ class Pipeline {
   readonly pkt = new PacketView();
   readonly decoder = new Decoder();
   readonly flows: FlowTable;
-  readonly media = new RtpStreams();
-  readonly inspector = new Inspector(this.media, {
-    tcp: [parseTlsHello, parseSip, parseHttpRequest],
-    udp: [parseDtls, parseSip],
-  });
+  readonly inspector: Inspector;
   /** Media anomaly counts already moved into an input's counters. */
   private readonly mediaCounted = new Uint32Array(2);
   frameNo = 0;
   input = new InputCounters();
 
-  constructor(flowOptions: Partial<FlowTableOptions>, private readonly inspectPayloads: boolean) {
+  constructor(flowOptions: Partial<FlowTableOptions>, private readonly inspectPayloads: boolean, readonly media: MediaModule) {
     this.flows = new FlowTable(flowOptions);
+    this.inspector = new Inspector(media.sink, {
+      tcp: [parseTlsHello, parseSip, parseHttpRequest],
+      udp: [parseDtls, parseSip],
+    });
   }
 
   startInput(): InputCounters {
@@ -129,7 +141,7 @@ class Pipeline {
 
   /** Moves the media module's anomaly counts since the last call into the current input's counters. */
   settleMediaAnomalies(): void {
-    const counts = this.media.anomalies;
+    const counts = this.media.anomalyCounts();
     const into = [A.RtpStreamTableFull, A.RtcpTableFull];
     for (const m of [MediaAnomaly.StreamTableFull, MediaAnomaly.RtcpTableFull]) {
       this.input.anomalies[into[m]] += counts[m] - this.mediaCounted[m];
@@ -175,20 +187,8 @@ class Pipeline {
   };
 }
 
-export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Report> {
-  if (paths.length === 0) throw new CaptureFormatError('(none)', 'no capture given');
-  if (paths.filter((p) => p === '-').length > 1) throw new CaptureFormatError('-', 'standard input given more than once');
-  const ordered = options.orderByFirstPacket === false || paths.includes('-')
-    ? [...paths]
-    : await orderByFirstPacket(paths);
-
-  // The catalog is loaded (and a bad user file reported) before any capture is read.
-  const catalogOptions = options.catalog ?? {};
-  const { catalog, ports } = catalogOf(catalogOptions);
-  const flowOptions = { ...options.flows };
-  flowOptions.servicePorts ??= ports;
-  const pipeline = new Pipeline(flowOptions, options.inspectPayloads !== false);
-  const clock = stageClock(options.timings);
+/** Reads every input through the pipeline, in order: per input, its report entry and counters. */
+async function readInputs(pipeline: Pipeline, ordered: readonly string[], options: AnalyzeOptions): Promise<{ inputs: InputReport[]; counters: InputCounters[] }> {
   const inputs: InputReport[] = [];
   const counters: InputCounters[] = [];
   let bytesBefore = 0; // raw bytes of the inputs already read, for onProgress
@@ -217,21 +217,85 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     if (result.stopped) input.stopped = { ...result.stopped };
     inputs.push(input);
   }
+  return { inputs, counters };
+}
+
+/** A flow's apps by protocol name (a stable sort: a protocol's entries keep their order). */
+function sortApps(apps: AppRecord[]): AppRecord[] {
+  return apps.sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0));
+}
+
+/**
+ * Whether RTP statistics run in a worker thread (inspect/media/media-thread.ts): as asked, or by
+ * default for standard input and for files of MEDIA_WORKER_MIN_BYTES or more, where the worker's
+ * start (a few tens of milliseconds) pays off.
+ */
+function useMediaWorker(paths: readonly string[], asked: boolean | undefined): boolean {
+  if (asked === true && !mediaWorkerAvailable()) throw new Error('mediaWorker: the media worker module is not built (dist/inspect/media/media-worker.js)');
+  if (asked !== undefined) return asked;
+  if (!mediaWorkerAvailable()) return false;
+  let bytes = 0;
+  for (const path of paths) {
+    if (path === '-') return true;
+    try {
+      bytes += statSync(path).size;
+    } catch {
+      // Missing or unreadable: openSource reports it.
+    }
+  }
+  return bytes >= MEDIA_WORKER_MIN_BYTES;
+}
+
+export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Report> {
+  if (paths.length === 0) throw new CaptureFormatError('(none)', 'no capture given');
+  if (paths.filter((p) => p === '-').length > 1) throw new CaptureFormatError('-', 'standard input given more than once');
+  const inspect = options.inspectPayloads !== false;
+  // Started first: a media worker loads while the catalog is read and the inputs are ordered.
+  const mediaModule = startMedia(inspect && useMediaWorker(paths, options.mediaWorker));
+  let read: { inputs: InputReport[]; counters: InputCounters[] };
+  let mediaReport: Promise<MediaReport>;
+  let pipeline: Pipeline;
+  let catalogOptions: LoadCatalogOptions;
+  let catalog: Catalog;
+  let clock: StageClock;
+  try {
+    const ordered = options.orderByFirstPacket === false || paths.includes('-')
+      ? [...paths]
+      : await orderByFirstPacket(paths);
+    // The catalog is loaded (and a bad user file reported) before any capture is read.
+    catalogOptions = options.catalog ?? {};
+    const loaded = catalogOf(catalogOptions);
+    catalog = loaded.catalog;
+    const flowOptions = { ...options.flows };
+    flowOptions.servicePorts ??= loaded.ports;
+    pipeline = new Pipeline(flowOptions, inspect, mediaModule);
+    clock = stageClock(options.timings);
+    read = await readInputs(pipeline, ordered, options);
+    // Every packet is counted by now (the last input's drain); a media worker builds its streams while this thread builds the records.
+    mediaReport = mediaModule.finish();
+  } catch (err) {
+    await mediaModule.close();
+    throw err;
+  }
+  const { inputs, counters } = read;
   // Flows still alive are finished at the end of the run, not evicted; the last input's counters stay current.
   pipeline.flows.finish();
   clock('readLoop');
   for (let i = 0; i < inputs.length; i++) inputs[i].anomalies = anomaliesToRecord(counters[i].anomalies);
 
-  const media = pipeline.media.report();
-  const mediaAppsByFlow = mediaApps(media);
   const records: (FlowRecord & { apps?: AppRecord[] })[] = [];
   const byTransport: Record<string, number> = {};
   for (let i = 0; i < pipeline.flows.store.count; i++) {
     const record: FlowRecord & { apps?: AppRecord[] } = flowRecord(pipeline.flows, i);
-    const apps = [...appsOf(pipeline.inspector.state(i)), ...(mediaAppsByFlow.get(i + 1) ?? [])];
-    if (apps.length > 0) record.apps = apps.sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0));
+    const apps = appsOf(pipeline.inspector.state(i));
+    if (apps.length > 0) record.apps = sortApps(apps);
     byTransport[record.transport] = (byTransport[record.transport] ?? 0) + 1;
     records.push(record);
+  }
+  const media = await mediaReport;
+  for (const [id, apps] of mediaApps(media)) {
+    const record = records[id - 1];
+    record.apps = sortApps([...(record.apps ?? []), ...apps]);
   }
   const stun = buildStunReport(pipeline.inspector, records);
   clock('records');
@@ -240,7 +304,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     catalogFiles: catalogOptions.extraFiles,
     topology: options.topology,
     inferRoles: options.inferRoles,
-    payload: options.inspectPayloads !== false ? { stun, media } : undefined,
+    payload: inspect ? { stun, media } : undefined,
   });
   clock('classify');
   return {
@@ -291,7 +355,9 @@ async function orderByFirstPacket(paths: readonly string[]): Promise<string[]> {
 }
 
 /** A function that adds the time since its last call to a stage of `timings` (a no-op without them). */
-function stageClock(timings: AnalyzeTimings | undefined): (stage: keyof AnalyzeTimings) => void {
+type StageClock = (stage: keyof AnalyzeTimings) => void;
+
+function stageClock(timings: AnalyzeTimings | undefined): StageClock {
   if (timings === undefined) return () => {};
   timings.readLoop = timings.records = timings.classify = 0;
   let last = performance.now();

@@ -101,11 +101,25 @@ export class Inspector implements FrameSink {
     const off = pkt.payloadOff;
     const end = pkt.payloadEnd;
     if (end <= off) return;
+    const udp = pkt.proto === IpProto.UDP;
+    if (udp && mode === ACTIVE) {
+      // The bulk of a media capture: RTP of a flow already active goes straight to the media
+      // module, with nothing else to try (udp() would do the same, through two more calls).
+      const b0 = pkt.buf[off];
+      if (b0 >= RTP_FIRST && b0 <= RTP_LAST) {
+        const media = this.media;
+        if (media !== null) {
+          media.arrival[0] = pkt.ts;
+          media.feed(flow, dir, pkt.frameNo, pkt.buf, off, end);
+        }
+        return;
+      }
+    }
     this.curFlow = flow;
     this.curDir = dir;
     this.curTs = pkt.ts;
     this.curFrame = pkt.frameNo;
-    if (pkt.proto === IpProto.UDP) this.udp(flow, dir, mode, pkt.buf, off, end, pkt.payloadLen);
+    if (udp) this.udp(flow, dir, mode, pkt.buf, off, end, pkt.payloadLen);
     else if (pkt.proto === IpProto.TCP) this.tcp(flow, dir, mode, pkt);
   }
 

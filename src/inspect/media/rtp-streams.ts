@@ -46,10 +46,18 @@ export const MEDIA_ANOMALIES = [
 ] as const;
 export const MediaAnomaly = { StreamTableFull: 0, RtcpTableFull: 1 } as const;
 
+/** The RTP streams of a run, before sorting: what a media worker sends back (media-thread.ts). */
+export interface RtpPart {
+  /** In the order the streams were created. */
+  streams: RtpStreamReport[];
+  /** Streams confirmed but not tracked: the table was full. */
+  streamsDropped: number;
+}
+
 export class RtpStreams {
   readonly maxStreams: number;
-  /** Counts per MEDIA_ANOMALIES entry. */
-  readonly anomalies = new Uint32Array(MEDIA_ANOMALIES.length);
+  /** Counts per MEDIA_ANOMALIES entry (a media worker's live in memory the main thread reads). */
+  readonly anomalies: Uint32Array<ArrayBufferLike>;
   private readonly index: KeyTable;
   private readonly streams: RtpStreamTable;
   /** Capture time (epoch s) of the payload given to feed(); the stream table's own, so add() reads it there. */
@@ -72,9 +80,10 @@ export class RtpStreams {
   private readonly cTs: Float64Array;
   private readonly cFrame: Float64Array;
 
-  constructor(maxStreams = DEFAULT_MAX_STREAMS) {
+  constructor(maxStreams = DEFAULT_MAX_STREAMS, anomalies: Uint32Array<ArrayBufferLike> = new Uint32Array(MEDIA_ANOMALIES.length)) {
     if (!Number.isInteger(maxStreams) || maxStreams < 1) throw new RangeError(`maxStreams must be a positive integer, got ${maxStreams}`);
     this.maxStreams = maxStreams;
+    this.anomalies = anomalies;
     this.index = new KeyTable(maxStreams);
     this.streams = new RtpStreamTable(maxStreams);
     this.arrival = this.streams.arrival;
@@ -115,28 +124,34 @@ export class RtpStreams {
     const kind = classifyRtp(buf, off, end);
     if (kind === RtpKind.NotRtp) return false;
     const flowDir = flow * 2 + dir;
-    if (kind === RtpKind.Rtcp) {
-      const r = this.rtcp.add(flowDir, frameNo, buf, off, end);
-      if (r === RtcpResult.TableFull) this.anomalies[MediaAnomaly.RtcpTableFull]++;
-      return r !== RtcpResult.NotRtcp;
-    }
-    const b1 = buf[off + 1];
-    const seq = (buf[off + 2] << 8) | buf[off + 3];
-    const rtpTs = u32(buf, off + 4) | 0; // int32, unboxed across calls; add and candidate take it modulo 2^32
-    const ssrc = u32(buf, off + 8);
+    if (kind === RtpKind.Rtcp) return this.rtcpPacket(flowDir, frameNo, buf, off, end);
+    // int32 timestamp: unboxed across calls; addRtp takes it modulo 2^32.
+    this.addRtp(flowDir, u32(buf, off + 8), (buf[off + 2] << 8) | buf[off + 3], u32(buf, off + 4) | 0, buf[off + 1], rtpPayloadLength(buf, off, end), frameNo);
+    return true;
+  }
+
+  /** A payload classifyRtp took as RTCP: true when it parsed as RTCP. */
+  rtcpPacket(flowDir: number, frameNo: number, buf: Buffer, off: number, end: number): boolean {
+    const r = this.rtcp.add(flowDir, frameNo, buf, off, end);
+    if (r === RtcpResult.TableFull) this.anomalies[MediaAnomaly.RtcpTableFull]++;
+    return r !== RtcpResult.NotRtcp;
+  }
+
+  /**
+   * A payload classifyRtp took as RTP, by its header fields (`b1`: the second byte, marker and
+   * payload type; `len`: bytes after the header), captured at `arrival[0]`: counted in its stream,
+   * or held as a candidate. This is all the per-packet work a media worker does (media-thread.ts).
+   */
+  addRtp(flowDir: number, ssrc: number, seq: number, rtpTs: number, b1: number, len: number, frameNo: number): void {
     const pt = b1 & 0x7f;
     const marker = b1 >>> 7;
-    const len = payloadLength(buf, off, end);
     const s = this.index.find(flowDir, ssrc, 0);
-    if (s >= 0) {
-      this.streams.add(s, seq, rtpTs, pt, marker, len, frameNo); // reads arrival[0]
-      return true;
-    }
-    return this.candidate(flowDir, ssrc, seq, rtpTs, pt, marker, len, this.arrival[0], frameNo);
+    if (s >= 0) this.streams.add(s, seq, rtpTs, pt, marker, len, frameNo); // reads arrival[0]
+    else this.candidate(flowDir, ssrc, seq, rtpTs, pt, marker, len, this.arrival[0], frameNo);
   }
 
   private candidate(flowDir: number, ssrc: number, seq: number, rtpTs: number, pt: number, marker: number,
-    len: number, ts: number, frameNo: number): boolean {
+    len: number, ts: number, frameNo: number): void {
     const set = (hash3(flowDir, ssrc, 0) & (this.candidateSlots / CANDIDATE_WAYS - 1)) * CANDIDATE_WAYS;
     let slot = -1;
     let free = -1;
@@ -149,7 +164,7 @@ export class RtpStreams {
     if (slot < 0) {
       if (free < 0) {
         const age = ts - this.cLastTs[oldest];
-        if (!(age > CANDIDATE_STALE_S || age < -CANDIDATE_STALE_S)) return true; // set busy with live candidates: wait
+        if (!(age > CANDIDATE_STALE_S || age < -CANDIDATE_STALE_S)) return; // set busy with live candidates: wait
         free = oldest;
       }
       slot = free;
@@ -160,7 +175,7 @@ export class RtpStreams {
     this.cLastTs[slot] = ts;
     const h = slot * HELD;
     const held = this.cHeld[slot];
-    if (held === DROPPED) return true;
+    if (held === DROPPED) return;
     if (held > 0) {
       const last = h + held - 1;
       const step = (seq - this.cSeq[last]) & 0xffff;
@@ -168,13 +183,13 @@ export class RtpStreams {
       if (step === 0 || step > MAX_CANDIDATE_GAP || tsStep < 0) {
         this.hold(slot, 0, seq, rtpTs, pt, marker, len, ts, frameNo); // start over from this packet
         this.cHeld[slot] = 1;
-        return true;
+        return;
       }
     }
     if (held + 1 < CONFIRM_PACKETS) {
       this.hold(slot, held, seq, rtpTs, pt, marker, len, ts, frameNo);
       this.cHeld[slot] = held + 1;
-      return true;
+      return;
     }
     // Confirmed: create the stream and replay the held packets, then this one.
     const flow = Math.floor(flowDir / 2);
@@ -183,7 +198,7 @@ export class RtpStreams {
       this.streamsDropped++;
       this.anomalies[MediaAnomaly.StreamTableFull]++;
       this.cHeld[slot] = DROPPED;
-      return true;
+      return;
     }
     // The table has the index's capacity and is filled in the same order: its stream number is e.
     const stream = this.streams.create(flow, flowDir - 2 * flow, ssrc, this.cPt[h]);
@@ -196,7 +211,6 @@ export class RtpStreams {
     this.streams.add(stream, seq, rtpTs, pt, marker, len, frameNo);
     this.cFlowDir[slot] = -1;
     this.cHeld[slot] = 0;
-    return true;
   }
 
   private hold(slot: number, i: number, seq: number, rtpTs: number, pt: number, marker: number, len: number, ts: number, frameNo: number): void {
@@ -210,17 +224,15 @@ export class RtpStreams {
     this.cFrame[k] = frameNo;
   }
 
-  /** The `media` section. Flow ids are FlowTable indices + 1, as in report.flows. */
-  report(): MediaReport {
+  /** The RTP half of the `media` section: the streams in the order they were created, unsorted. */
+  rtpPart(): RtpPart {
     const streams: RtpStreamReport[] = [];
-    const rateBySsrc = new Map<number, number>();
     const t = this.streams;
     for (let i = 0; i < t.count; i++) {
       const s = t.stats(i);
       const ssrc = t.ssrc[i];
       const expected = s.expected;
       const lost = expected - s.packets;
-      rateBySsrc.set(ssrc, s.clockRate);
       streams.push({
         flow: t.flow[i] + 1,
         direction: directionName(t.dir[i]),
@@ -249,7 +261,19 @@ export class RtpStreams {
         series: s.series,
       });
     }
-    streams.sort((a, b) => a.flow - b.flow || a.direction.localeCompare(b.direction) || a.ssrc - b.ssrc);
+    return { streams, streamsDropped: this.streamsDropped };
+  }
+
+  /**
+   * The `media` section: the RTP half `rtp` (this module's, or a media worker's, see
+   * media-thread.ts) and this module's RTCP reports. Flow ids are FlowTable indices + 1, as in
+   * report.flows.
+   */
+  report(rtp: RtpPart = this.rtpPart()): MediaReport {
+    // An SSRC's clock rate for RTCP jitter: of its last-created stream, as the streams were created.
+    const rateBySsrc = new Map<number, number>();
+    for (const s of rtp.streams) rateBySsrc.set(s.ssrc, s.clockRate);
+    const streams = [...rtp.streams].sort((a, b) => a.flow - b.flow || a.direction.localeCompare(b.direction) || a.ssrc - b.ssrc);
     return {
       defaultDynamicClockRate: DEFAULT_DYNAMIC_CLOCK_RATE,
       streams,
@@ -259,7 +283,7 @@ export class RtpStreams {
         receptionReports: this.receptionReports(rateBySsrc),
         senderReports: this.senderReports(),
       },
-      streamsDropped: this.streamsDropped,
+      streamsDropped: rtp.streamsDropped,
     };
   }
 
@@ -314,7 +338,7 @@ function directionName(dir: number): MediaDirection {
 }
 
 /** Bytes after the RTP header, CSRCs and header extension (classifyRtp has checked they fit). */
-function payloadLength(buf: Buffer, off: number, end: number): number {
+export function rtpPayloadLength(buf: Buffer, off: number, end: number): number {
   const b0 = buf[off];
   let header = RTP_HEADER_BYTES + 4 * (b0 & 0x0f);
   if (b0 & 0x10) header += 4 + 4 * ((buf[off + header + 2] << 8) | buf[off + header + 3]);

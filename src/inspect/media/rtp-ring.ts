@@ -1,0 +1,241 @@
+/**
+ * The queue of RTP packets from the main thread to the media worker
+ * (media-thread.ts): a single-producer, single-consumer ring in shared memory.
+ * A job is one RTP packet's header fields as RtpStreams.addRtp takes them; no
+ * packet bytes cross, so the capture's buffers can be reused at once.
+ *
+ * Synchronisation uses Atomics on a few control words:
+ * - WRITE and READ are running job counts (int32, wrapping; only their
+ *   difference matters). The producer publishes WRITE per batch, the
+ *   consumer publishes READ after each pass.
+ * - SLEEPING: a consumer with nothing to do sets it, looks once more, then
+ *   sleeps on it for at most POLL_MS. The producer does not wake it for new
+ *   jobs: waking another thread is a system call that cost the producer about
+ *   50 us on this VM, more than a thousand jobs. It wakes the consumer only
+ *   when it must wait for it (a full ring, a drain, the finish). Because the
+ *   consumer sets the flag before its last look and the producer reads it
+ *   after publishing, that wake-up is never lost.
+ * - OWNER says who consumes: the worker claims the ring when it starts; if it
+ *   has not after STARTUP_WAIT_MS while the producer is blocked, the producer
+ *   claims it and consumes in its own thread (a worker that cannot start
+ *   never stalls a run).
+ * - FAILED is set by a worker whose loop threw: the run stops with its error.
+ */
+export const RING_JOBS = 1 << 18; // 10 MiB; 60 ms of the main thread's production, to ride out the worker's start and its pauses
+const MASK = RING_JOBS - 1;
+/** Jobs written before they are published (one atomic store per batch). */
+export const BATCH = 512;
+/** How long an idle consumer sleeps before it looks for jobs again; the producer fills a tenth of the ring meanwhile. */
+const POLL_MS = 0.25;
+/** How long a blocked producer waits for the worker to claim the ring before consuming it itself. */
+export const STARTUP_WAIT_MS = 3000;
+
+// int32 control words
+const WRITE = 0;
+const READ = 1;
+const SLEEPING = 2;
+const COMMAND = 3;
+const OWNER = 4;
+const FAILED = 5;
+const CONTROL_WORDS = 8;
+
+export const Command = { Run: 0, Finish: 1, Abort: 2 } as const;
+export const Owner = { None: 0, Worker: 1, Producer: 2 } as const;
+
+// Per job: int32 words, then doubles.
+const INT_WORDS = 6; // flowDir, ssrc, seq, rtpTs, b1, payload length
+const DOUBLE_WORDS = 2; // capture time, frame number
+
+/** What one consumer does with a job: RtpStreams.addRtp, with the capture time written first. */
+export interface RtpJobSink {
+  readonly arrival: Float64Array;
+  addRtp(flowDir: number, ssrc: number, seq: number, rtpTs: number, b1: number, len: number, frameNo: number): void;
+}
+
+/** The shared memory of one ring, as sent to the worker. */
+export interface RingMemory {
+  control: SharedArrayBuffer;
+  ints: SharedArrayBuffer;
+  doubles: SharedArrayBuffer;
+}
+
+export function newRingMemory(): RingMemory {
+  return {
+    control: new SharedArrayBuffer(CONTROL_WORDS * 4),
+    ints: new SharedArrayBuffer(RING_JOBS * INT_WORDS * 4),
+    doubles: new SharedArrayBuffer(RING_JOBS * DOUBLE_WORDS * 8),
+  };
+}
+
+class RingViews {
+  protected readonly control: Int32Array;
+  protected readonly ints: Int32Array;
+  protected readonly doubles: Float64Array;
+
+  constructor(memory: RingMemory) {
+    this.control = new Int32Array(memory.control);
+    this.ints = new Int32Array(memory.ints);
+    this.doubles = new Float64Array(memory.doubles);
+  }
+
+  /** Consumes the jobs from `from` up to `to` (running counts) into `sink`; returns `to`. */
+  protected consume(sink: RtpJobSink, from: number, to: number): number {
+    const ints = this.ints;
+    const doubles = this.doubles;
+    const arrival = sink.arrival;
+    let r = from;
+    while (r !== to) {
+      const q = r & MASK;
+      const i = q * INT_WORDS;
+      const d = q * DOUBLE_WORDS;
+      arrival[0] = doubles[d];
+      sink.addRtp(ints[i], ints[i + 1] >>> 0, ints[i + 2], ints[i + 3], ints[i + 4], ints[i + 5], doubles[d + 1]);
+      r = (r + 1) | 0;
+    }
+    return r;
+  }
+}
+
+/** The main thread's side: writes jobs, publishes them, waits for room and for the consumer to drain. */
+export class RingProducer extends RingViews {
+  private written = 0; // running count of jobs written, published or not
+  private published = 0;
+  private knownRead = 0; // the consumer's READ as last seen
+  /** Set when the worker never claimed the ring: the producer then consumes into this sink itself. */
+  private inline: RtpJobSink | null = null;
+  /** The capture time of the job push() writes, set just before the call (a double argument would be boxed per packet). */
+  readonly arrival = new Float64Array(1);
+
+  /** `fallback`: where jobs go if the worker does not start within `startupWaitMs` (see OWNER above). */
+  constructor(memory: RingMemory, private readonly fallback: RtpJobSink, private readonly startupWaitMs = STARTUP_WAIT_MS) {
+    super(memory);
+  }
+
+  /** True once the producer consumes its own jobs (the worker never started). */
+  get consumingInline(): boolean {
+    return this.inline !== null;
+  }
+
+  /** Queues one RTP packet: the fields of RtpStreams.addRtp (`ssrc` as int32 or uint32), captured at `arrival[0]`. */
+  push(flowDir: number, ssrc: number, seq: number, rtpTs: number, b1: number, len: number, frameNo: number): void {
+    const w = this.written;
+    if (((w - this.knownRead) | 0) >= RING_JOBS) this.waitForRoom();
+    const q = w & MASK;
+    const i = q * INT_WORDS;
+    const ints = this.ints;
+    ints[i] = flowDir;
+    ints[i + 1] = ssrc;
+    ints[i + 2] = seq;
+    ints[i + 3] = rtpTs;
+    ints[i + 4] = b1;
+    ints[i + 5] = len;
+    const d = q * DOUBLE_WORDS;
+    this.doubles[d] = this.arrival[0];
+    this.doubles[d + 1] = frameNo;
+    this.written = (w + 1) | 0;
+    if (((this.written - this.published) | 0) >= BATCH) this.publish();
+  }
+
+  /** Returns once every job written so far has been consumed. */
+  drain(): void {
+    this.publish(true);
+    while (this.knownRead !== this.written) this.block();
+  }
+
+  /** Tells the consumer that no more jobs come (after drain()). */
+  finish(): void {
+    this.drain();
+    Atomics.store(this.control, COMMAND, Command.Finish);
+    this.wake();
+  }
+
+  /** Tells the consumer to stop now, whatever is queued (the run failed). */
+  abort(): void {
+    Atomics.store(this.control, COMMAND, Command.Abort);
+    this.wake();
+  }
+
+  /** `urgent`: the producer is about to wait for the consumer, so wake it. */
+  private publish(urgent = false): void {
+    if (this.published !== this.written) {
+      this.published = this.written;
+      if (this.inline !== null) {
+        this.knownRead = this.consume(this.inline, this.knownRead, this.written);
+        return;
+      }
+      Atomics.store(this.control, WRITE, this.written);
+    }
+    if (urgent) this.wake();
+  }
+
+  private wake(): void {
+    const c = this.control;
+    if (Atomics.load(c, SLEEPING) === 0) return;
+    Atomics.store(c, SLEEPING, 0);
+    Atomics.notify(c, SLEEPING);
+  }
+
+  private waitForRoom(): void {
+    this.publish(true);
+    while (((this.written - this.knownRead) | 0) >= RING_JOBS) this.block();
+  }
+
+  /** Waits for the consumer to move READ (or consumes inline when the worker never came). */
+  private block(): void {
+    const c = this.control;
+    const read = Atomics.load(c, READ);
+    if (read !== this.knownRead) {
+      this.knownRead = read;
+      return;
+    }
+    if (Atomics.load(c, FAILED) !== 0) throw new Error('the media worker failed; see its error above');
+    if (Atomics.load(c, OWNER) === Owner.None) {
+      const started = Date.now();
+      while (Atomics.load(c, OWNER) === Owner.None && Date.now() - started < this.startupWaitMs) Atomics.wait(c, OWNER, Owner.None, 50);
+      if (Atomics.compareExchange(c, OWNER, Owner.None, Owner.Producer) === Owner.None) {
+        this.inline = this.fallback;
+        this.knownRead = this.consume(this.inline, read, this.written);
+        return;
+      }
+    }
+    Atomics.wait(c, READ, read, 100);
+    this.knownRead = Atomics.load(c, READ);
+  }
+}
+
+/** The worker's side: claims the ring, then consumes until told to finish. */
+export class RingConsumer extends RingViews {
+  /** False when the producer had already given up on the worker and consumes itself. */
+  claim(): boolean {
+    return Atomics.compareExchange(this.control, OWNER, Owner.None, Owner.Worker) === Owner.None;
+  }
+
+  /** Consumes every job into `sink` until the producer calls finish(). Sets FAILED if `sink` throws. */
+  run(sink: RtpJobSink): void {
+    const c = this.control;
+    Atomics.notify(c, OWNER);
+    let read = Atomics.load(c, READ);
+    try {
+      for (;;) {
+        const command = Atomics.load(c, COMMAND);
+        if (command === Command.Abort) return;
+        const write = Atomics.load(c, WRITE);
+        if (write !== read) {
+          read = this.consume(sink, read, write);
+          Atomics.store(c, READ, read);
+          Atomics.notify(c, READ);
+          continue;
+        }
+        if (command === Command.Finish) return; // Finish comes after the last WRITE
+        // Nothing to do: say so, look once more, then sleep until the producer clears the flag or POLL_MS pass.
+        Atomics.store(c, SLEEPING, 1);
+        if (Atomics.load(c, WRITE) === read && Atomics.load(c, COMMAND) === command) Atomics.wait(c, SLEEPING, 1, POLL_MS);
+        Atomics.store(c, SLEEPING, 0);
+      }
+    } catch (err) {
+      Atomics.store(c, FAILED, 1);
+      Atomics.notify(c, READ);
+      throw err;
+    }
+  }
+}
