@@ -20,7 +20,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 
 interface Measurement { seconds: number; peakRssMb: number; output: string }
-interface StageTimes { flowsOnly: Record<Stage, number>; full: Record<Stage, number> }
+type StageMode = 'full' | 'one-thread' | 'flows-only';
+interface StageTimes { flowsOnly: Record<Stage, number>; full: Record<Stage, number>; oneThread: Record<Stage, number> }
 type Stage = 'readLoop' | 'records' | 'classify';
 
 const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
@@ -43,15 +44,21 @@ function best(cmd: string, args: string[], runs = RUNS): Measurement {
   return bestRun!;
 }
 
-/** The fastest of RUNS cold runs of bench/stages.ts, stage by stage. */
-function bestStages(capture: string, mode: 'full' | 'flows-only'): Record<Stage, number> {
-  let bestRun: Record<Stage, number> | undefined;
+/**
+ * The fastest of RUNS cold runs of bench/stages.ts per mode, stage by stage. The modes take turns,
+ * so that a slow spell of this shared machine does not land on one of them only.
+ */
+function bestStages(capture: string): StageTimes {
+  const best = new Map<StageMode, Record<Stage, number>>();
   for (let i = 0; i < RUNS; i++) {
-    const run = JSON.parse(execFileSync('npx', ['tsx', join(ROOT, 'bench/stages.ts'), capture, mode], { encoding: 'utf8' })) as Record<Stage, number>;
-    if (bestRun === undefined) bestRun = run;
-    else for (const k of Object.keys(run) as Stage[]) bestRun[k] = Math.min(bestRun[k], run[k]);
+    for (const mode of ['flows-only', 'full', 'one-thread'] as const) {
+      const run = JSON.parse(execFileSync('npx', ['tsx', join(ROOT, 'bench/stages.ts'), capture, mode], { encoding: 'utf8' })) as Record<Stage, number>;
+      const b = best.get(mode);
+      if (b === undefined) best.set(mode, run);
+      else for (const k of Object.keys(run) as Stage[]) b[k] = Math.min(b[k], run[k]);
+    }
   }
-  return bestRun!;
+  return { flowsOnly: best.get('flows-only')!, full: best.get('full')!, oneThread: best.get('one-thread')! };
 }
 
 function has(tool: string): boolean {
@@ -95,7 +102,7 @@ function main(): void {
   if (!SKIP.has('tshark') && has('tshark')) rows.push({ tool: 'tshark -z conv,tcp -z conv,udp', m: best('tshark', ['-q', '-n', '-r', capture, '-z', 'conv,tcp', '-z', 'conv,udp'], 1) });
 
   // Stage breakdown: what payload inspection and classification add to the per-packet work.
-  const stages: StageTimes = { flowsOnly: bestStages(capture, 'flows-only'), full: bestStages(capture, 'full') };
+  const stages = bestStages(capture);
 
   const mb = bytes / 1e6;
   console.log(`\ncapture: ${capture}\n  ${(bytes / 2 ** 30).toFixed(2)} GiB, ${packets.toLocaleString('en-US')} packets, ${report.totals.flows.toLocaleString('en-US')} flows; best of ${RUNS} runs for flowaudit and pcap-parser, 1 for the others\n`);
@@ -106,10 +113,10 @@ function main(): void {
   const steady = ours.seconds - fixed.seconds;
   console.log(`\nflowaudit fixed cost per run (40-packet capture): ${fixed.seconds.toFixed(2)} s; read+decode+flow at ${(packets / steady / 1e6).toFixed(2)} M packets/s once started (${steady.toFixed(2)} s for the capture)`);
   console.log(`HTML report: +${(withHtml.seconds - ours.seconds).toFixed(2)} s (${((withHtml.seconds / ours.seconds - 1) * 100).toFixed(1)}% of the JSON-only run), ${(htmlBytes / 1e6).toFixed(2)} MB`);
-  const { flowsOnly, full } = stages;
+  const { flowsOnly, full, oneThread } = stages;
   const inspectionRatio = full.readLoop / flowsOnly.readLoop;
   const classifyShare = full.classify / 1000 / ours.seconds;
-  console.log(`per-packet loop: ${sec(full.readLoop)} with payload inspection, ${sec(flowsOnly.readLoop)} flows only (${inspectionRatio.toFixed(2)}x)`);
+  console.log(`per-packet loop: ${sec(full.readLoop)} with payload inspection, ${sec(flowsOnly.readLoop)} flows only (${inspectionRatio.toFixed(2)}x); ${sec(oneThread.readLoop)} with RTP statistics in the main thread (${(oneThread.readLoop / flowsOnly.readLoop).toFixed(2)}x)`);
   console.log(`after the loop: records and STUN/media sections ${sec(full.records)}; classification ${sec(full.classify)} (${(classifyShare * 100).toFixed(1)}% of the JSON-only run)`);
   const result = {
     date: new Date().toISOString(), capture: { bytes, packets, flows: report.totals.flows },
