@@ -1,29 +1,44 @@
 /**
- * `analyze --html FILE`: starts the chart worker before the capture is read
- * (see report/html/charts/worker.ts), then assembles and writes the page. The
- * page modules loaded here do not load d3-node; only the worker does.
+ * `analyze --html FILE`: the page's charts are drawn in a worker thread while
+ * this thread writes the other reports and assembles the page (see
+ * report/html/charts/worker.ts). The page modules loaded here do not load
+ * d3-node; only the worker does.
  */
 import { writeFile } from 'node:fs/promises';
 import { loadCatalog } from '../catalog/load.js';
 import type { Catalog } from '../catalog/types.js';
 import type { Report } from '../report/model.js';
-import { chartModels } from '../report/html/charts/models.js';
+import { chartModels, type ChartModels } from '../report/html/charts/models.js';
 import { ChartWorker } from '../report/html/charts/pool.js';
 import { fillCharts, placeholderCharts } from '../report/html/charts/placeholders.js';
+import type { ChartSvgs } from '../report/html/charts/render.js';
 import type { HtmlReport } from '../report/html/input.js';
 import { assembleHtml } from '../report/html/page.js';
 
 export class HtmlReportJob {
+  /** Started with the job, before the capture is read: the worker loads d3-node and jsdom meanwhile. */
   private readonly worker = new ChartWorker();
+  private started: { report: HtmlReport; catalog: Catalog; models: ChartModels; charts: Promise<ChartSvgs> } | undefined;
 
-  /** Renders `report` and writes it to `file` ("-": standard output). `catalog`: the one the report was classified with (default: as the report's `catalog` names it). */
-  async write(report: Report, file: string, catalog?: Catalog): Promise<void> {
+  /**
+   * Computes the chart models of `report` and has the worker draw them, so that they are drawn
+   * while the JSON report is written. `catalog`: the one the report was classified with (default:
+   * as the report's `catalog` names it).
+   */
+  start(report: Report, catalog?: Catalog): void {
     const r = report as unknown as HtmlReport;
     const cat = catalog ?? loadCatalog(r.catalog !== undefined ? { packs: r.catalog.packs, extraFiles: r.catalog.files } : {});
     const models = chartModels(r, cat);
-    // The worker draws while this thread assembles the rest of the page.
     const charts = this.worker.render(models);
-    const page = assembleHtml(r, models, placeholderCharts(models), { catalog: cat });
+    charts.catch(() => {}); // awaited in write()
+    this.started = { report: r, catalog: cat, models, charts };
+  }
+
+  /** Assembles the page of the started report and writes it to `file` ("-": standard output). */
+  async write(file: string): Promise<void> {
+    if (this.started === undefined) throw new Error('HtmlReportJob.write before start');
+    const { report, catalog, models, charts } = this.started;
+    const page = assembleHtml(report, models, placeholderCharts(models), { catalog });
     const html = fillCharts(page, await charts);
     if (file === '-') await new Promise<void>((resolve, reject) => process.stdout.write(html, (err) => (err ? reject(err) : resolve())));
     else await writeFile(file, html);

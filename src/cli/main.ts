@@ -154,13 +154,14 @@ async function analyzeAndReport(captures: string[], opts: AnalyzeCliOptions, top
       },
     },
   }).finally(() => progress?.stop());
+  html?.start(report);
   if (opts.json) await writeJsonReport(report, opts.json, process.stdout);
   if (opts.pb) {
     // Loaded only when asked for: protobufjs and the .proto cost startup time that other runs need not pay.
     const { writeProtobufReport } = await import('../report/protobuf.js');
     await writeProtobufReport(report, opts.pb, process.stdout);
   }
-  if (html !== undefined && opts.html !== undefined) await html.write(report, opts.html);
+  if (html !== undefined && opts.html !== undefined) await html.write(opts.html);
   if (opts.inferTopology !== undefined) {
     const topologyText = inferredTopologyText(inferredHosts(report.topology));
     if (opts.inferTopology === '-') process.stdout.write(topologyText);
