@@ -30,13 +30,15 @@ export interface HttpRequest {
 
 /** An HTTP request at the start of buf[off, end), or null when it is not one. Never throws. */
 export function parseHttpRequest(buf: Buffer, off: number, end: number): HttpRequest | null {
+  // The method is the first thing: most payloads (TLS records, media) are refused here, before any string is made.
+  if (off >= end || !isMethodChar(buf[off])) return null;
   const msg = readTextMessage(buf, off, end);
   if (msg === null) return null;
   const s = msg.startLineStart;
   const e = msg.startLineEnd;
   let m = s;
   // RFC 9110 §9.1 methods are tokens; real ones are upper-case letters, '_' or '-'.
-  while (m < e && m - s <= MAX_METHOD && ((buf[m] >= 0x41 && buf[m] <= 0x5a) || buf[m] === 0x5f || buf[m] === 0x2d)) m++;
+  while (m < e && m - s <= MAX_METHOD && isMethodChar(buf[m])) m++;
   if (m === s || m - s > MAX_METHOD || buf[m] !== SP) return null;
   let version: string | undefined;
   for (const v of HTTP_VERSIONS) {
@@ -54,4 +56,9 @@ export function parseHttpRequest(buf: Buffer, off: number, end: number): HttpReq
   if (msg.malformed) req.anomaly = 'http_request_malformed';
   else if (!msg.complete && version !== 'HTTP/2.0') req.truncated = true;
   return req;
+}
+
+/** A character of a method token as real methods spell them: A-Z, '_' or '-'. */
+function isMethodChar(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x2d;
 }

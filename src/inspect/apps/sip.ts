@@ -40,6 +40,8 @@ export interface SipMessage {
 
 /** A SIP request or response at the start of buf[off, end), or null when it is not SIP. Never throws. */
 export function parseSip(buf: Buffer, off: number, end: number): SipMessage | null {
+  // A request's method and "SIP/2.0" both start with A-Z: most payloads are refused here, before any string is made.
+  if (off >= end || buf[off] < 0x41 || buf[off] > 0x5a) return null;
   const msg = readTextMessage(buf, off, end);
   if (msg === null) return null;
   const s = msg.startLineStart;
