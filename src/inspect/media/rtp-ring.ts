@@ -14,19 +14,21 @@
  *   50 us on this VM, more than a thousand jobs. It wakes the consumer only
  *   when it must wait for it (a full ring, a drain, the finish). Because the
  *   consumer sets the flag before its last look and the producer reads it
- *   after publishing, that wake-up is never lost.
+ *   after publishing, that wake-up is never lost. Sleeping a few milliseconds
+ *   (not a fraction of one) lets the consumer read jobs in bursts, after they
+ *   have left the producer's cache, and measured faster.
  * - OWNER says who consumes: the worker claims the ring when it starts; if it
  *   has not after STARTUP_WAIT_MS while the producer is blocked, the producer
  *   claims it and consumes in its own thread (a worker that cannot start
- *   never stalls a run).
+ *   delays a run by STARTUP_WAIT_MS, no more).
  * - FAILED is set by a worker whose loop threw: the run stops with its error.
  */
 export const RING_JOBS = 1 << 18; // 10 MiB; 60 ms of the main thread's production, to ride out the worker's start and its pauses
 const MASK = RING_JOBS - 1;
 /** Jobs written before they are published (one atomic store per batch). */
 export const BATCH = 512;
-/** How long an idle consumer sleeps before it looks for jobs again; the producer fills a tenth of the ring meanwhile. */
-const POLL_MS = 0.25;
+/** How long an idle consumer sleeps before it looks for jobs again: the producer fills under a tenth of the ring meanwhile. */
+const POLL_MS = 5;
 /** How long a blocked producer waits for the worker to claim the ring before consuming it itself. */
 export const STARTUP_WAIT_MS = 3000;
 
