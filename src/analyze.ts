@@ -246,38 +246,48 @@ function useMediaWorker(paths: readonly string[], asked: boolean | undefined): b
   return bytes >= MEDIA_WORKER_MIN_BYTES;
 }
 
+/** A run read to its end: the pipeline's tables, per input its report entry and counters, and the media section on its way. */
+interface Run {
+  pipeline: Pipeline;
+  inputs: InputReport[];
+  counters: InputCounters[];
+  catalog: Catalog;
+  catalogOptions: LoadCatalogOptions;
+  clock: StageClock;
+  /** A media worker builds its streams while this thread builds the records. */
+  mediaReport: Promise<MediaReport>;
+}
+
+async function readRun(paths: readonly string[], options: AnalyzeOptions, inspect: boolean, media: MediaModule): Promise<Run> {
+  const ordered = options.orderByFirstPacket === false || paths.includes('-')
+    ? [...paths]
+    : await orderByFirstPacket(paths);
+  // The catalog is loaded (and a bad user file reported) before any capture is read.
+  const catalogOptions = options.catalog ?? {};
+  const { catalog, ports } = catalogOf(catalogOptions);
+  const flowOptions = { ...options.flows };
+  flowOptions.servicePorts ??= ports;
+  const pipeline = new Pipeline(flowOptions, inspect, media);
+  const clock = stageClock(options.timings);
+  const { inputs, counters } = await readInputs(pipeline, ordered, options);
+  // Every packet is counted by now (each input ends with a drain of the media queue).
+  return { pipeline, inputs, counters, catalog, catalogOptions, clock, mediaReport: media.finish() };
+}
+
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Report> {
   if (paths.length === 0) throw new CaptureFormatError('(none)', 'no capture given');
   if (paths.filter((p) => p === '-').length > 1) throw new CaptureFormatError('-', 'standard input given more than once');
   const inspect = options.inspectPayloads !== false;
   // Started first: a media worker loads while the catalog is read and the inputs are ordered.
   const mediaModule = startMedia(inspect && useMediaWorker(paths, options.mediaWorker));
-  let read: { inputs: InputReport[]; counters: InputCounters[] };
-  let mediaReport: Promise<MediaReport>;
-  let pipeline: Pipeline;
-  let catalogOptions: LoadCatalogOptions;
-  let catalog: Catalog;
-  let clock: StageClock;
+  let run: Run;
   try {
-    const ordered = options.orderByFirstPacket === false || paths.includes('-')
-      ? [...paths]
-      : await orderByFirstPacket(paths);
-    // The catalog is loaded (and a bad user file reported) before any capture is read.
-    catalogOptions = options.catalog ?? {};
-    const loaded = catalogOf(catalogOptions);
-    catalog = loaded.catalog;
-    const flowOptions = { ...options.flows };
-    flowOptions.servicePorts ??= loaded.ports;
-    pipeline = new Pipeline(flowOptions, inspect, mediaModule);
-    clock = stageClock(options.timings);
-    read = await readInputs(pipeline, ordered, options);
-    // Every packet is counted by now (the last input's drain); a media worker builds its streams while this thread builds the records.
-    mediaReport = mediaModule.finish();
+    run = await readRun(paths, options, inspect, mediaModule);
   } catch (err) {
     await mediaModule.close();
     throw err;
   }
-  const { inputs, counters } = read;
+  const { pipeline, inputs, counters, catalog, catalogOptions, clock } = run;
   // Flows still alive are finished at the end of the run, not evicted; the last input's counters stay current.
   pipeline.flows.finish();
   clock('readLoop');
@@ -292,7 +302,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     byTransport[record.transport] = (byTransport[record.transport] ?? 0) + 1;
     records.push(record);
   }
-  const media = await mediaReport;
+  const media = await run.mediaReport;
   for (const [id, apps] of mediaApps(media)) {
     const record = records[id - 1];
     record.apps = sortApps([...(record.apps ?? []), ...apps]);
