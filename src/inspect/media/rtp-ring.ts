@@ -21,7 +21,8 @@
  *   has not after STARTUP_WAIT_MS while the producer is blocked, the producer
  *   claims it and consumes in its own thread (a worker that cannot start
  *   delays a run by STARTUP_WAIT_MS, no more).
- * - FAILED is set by a worker whose loop threw: the run stops with its error.
+ * - FAILED is set by a worker whose loop threw, after it wrote the error's
+ *   text into the ring's error area: the run stops with that text.
  */
 export const RING_JOBS = 1 << 18; // 10 MiB; 60 ms of the main thread's production, to ride out the worker's start and its pauses
 const MASK = RING_JOBS - 1;
@@ -62,12 +63,17 @@ export interface RtpJobSink {
 export interface RingMemory {
   control: SharedArrayBuffer;
   jobs: SharedArrayBuffer;
+  /** A failed consumer's error text: its UTF-8 length (int32), then the bytes. */
+  error: SharedArrayBuffer;
 }
+
+const ERROR_BYTES = 4096;
 
 export function newRingMemory(): RingMemory {
   return {
     control: new SharedArrayBuffer(CONTROL_WORDS * 4),
     jobs: new SharedArrayBuffer(RING_JOBS * JOB_BYTES),
+    error: new SharedArrayBuffer(ERROR_BYTES),
   };
 }
 
@@ -75,8 +81,10 @@ class RingViews {
   protected readonly control: Int32Array;
   protected readonly ints: Int32Array;
   protected readonly doubles: Float64Array;
+  protected readonly error: SharedArrayBuffer;
 
   constructor(memory: RingMemory) {
+    this.error = memory.error;
     this.control = new Int32Array(memory.control);
     this.ints = new Int32Array(memory.jobs);
     this.doubles = new Float64Array(memory.jobs);
@@ -184,6 +192,12 @@ export class RingProducer extends RingViews {
     while (((this.written - this.knownRead) | 0) >= RING_JOBS) this.block();
   }
 
+  /** The failed consumer's error text. */
+  private failure(): string {
+    const length = new Int32Array(this.error, 0, 1)[0];
+    return new TextDecoder().decode(new Uint8Array(this.error, 4, length).slice()); // a copy: TextDecoder reads no shared memory
+  }
+
   /** Waits for the consumer to move READ (or consumes inline when the worker never came). */
   private block(): void {
     const c = this.control;
@@ -192,7 +206,7 @@ export class RingProducer extends RingViews {
       this.knownRead = read;
       return;
     }
-    if (Atomics.load(c, FAILED) !== 0) throw new Error('the media worker failed; see its error above');
+    if (Atomics.load(c, FAILED) !== 0) throw new Error(`the media worker failed: ${this.failure()}`);
     if (Atomics.load(c, OWNER) === Owner.None) {
       const started = Date.now();
       while (Atomics.load(c, OWNER) === Owner.None && Date.now() - started < this.startupWaitMs) Atomics.wait(c, OWNER, Owner.None, 50);
@@ -237,6 +251,9 @@ export class RingConsumer extends RingViews {
         Atomics.store(c, SLEEPING, 0);
       }
     } catch (err) {
+      const text = new TextEncoder().encode(err instanceof Error ? (err.stack ?? err.message) : String(err)).subarray(0, ERROR_BYTES - 4);
+      new Uint8Array(this.error, 4).set(text);
+      new Int32Array(this.error, 0, 1)[0] = text.length;
       Atomics.store(c, FAILED, 1);
       Atomics.notify(c, READ);
       throw err;

@@ -106,7 +106,7 @@ describe('RingProducer with a worker', () => {
     expect(() => {
       pushAll(producer, RING_JOBS * 3);
       producer.finish();
-    }).toThrow(/media worker failed/);
+    }).toThrow(/the media worker failed: Error: sink failed on purpose/);
     await expect(done).rejects.toThrow(/sink failed on purpose/);
   });
 });
