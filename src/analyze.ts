@@ -275,7 +275,9 @@ async function readRun(paths: readonly string[], options: AnalyzeOptions, inspec
   const clock = stageClock(options.timings);
   const { inputs, counters } = await readInputs(pipeline, ordered, options);
   // Every packet is counted by now (each input ends with a drain of the media queue).
-  return { pipeline, inputs, counters, catalog, catalogOptions, clock, mediaReport: media.finish() };
+  const mediaReport = media.finish();
+  mediaReport.catch(() => {}); // awaited after the records are built; a failure meanwhile must not go unhandled
+  return { pipeline, inputs, counters, catalog, catalogOptions, clock, mediaReport };
 }
 
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Report> {

@@ -18,25 +18,31 @@ import { assembleHtml } from '../report/html/page.js';
 export class HtmlReportJob {
   /** Started with the job, before the capture is read: the worker loads d3-node and jsdom meanwhile. */
   private readonly worker = new ChartWorker();
-  private started: { report: HtmlReport; catalog: Catalog; models: ChartModels; charts: Promise<ChartSvgs> } | undefined;
+  private started: { report: HtmlReport; catalog: Catalog; models: ChartModels; charts: Promise<ChartSvgs> } | { error: unknown } | undefined;
 
   /**
    * Computes the chart models of `report` and has the worker draw them, so that they are drawn
    * while the JSON report is written. `catalog`: the one the report was classified with (default:
-   * as the report's `catalog` names it).
+   * as the report's `catalog` names it). A failure here is reported by write(), after the other
+   * reports were written.
    */
   start(report: Report, catalog?: Catalog): void {
-    const r = report as unknown as HtmlReport;
-    const cat = catalog ?? loadCatalog(r.catalog !== undefined ? { packs: r.catalog.packs, extraFiles: r.catalog.files } : {});
-    const models = chartModels(r, cat);
-    const charts = this.worker.render(models);
-    charts.catch(() => {}); // awaited in write()
-    this.started = { report: r, catalog: cat, models, charts };
+    try {
+      const r = report as unknown as HtmlReport;
+      const cat = catalog ?? loadCatalog(r.catalog !== undefined ? { packs: r.catalog.packs, extraFiles: r.catalog.files } : {});
+      const models = chartModels(r, cat);
+      const charts = this.worker.render(models);
+      charts.catch(() => {}); // awaited in write()
+      this.started = { report: r, catalog: cat, models, charts };
+    } catch (error) {
+      this.started = { error };
+    }
   }
 
   /** Assembles the page of the started report and writes it to `file` ("-": standard output). */
   async write(file: string): Promise<void> {
     if (this.started === undefined) throw new Error('HtmlReportJob.write before start');
+    if ('error' in this.started) throw this.started.error;
     const { report, catalog, models, charts } = this.started;
     const page = assembleHtml(report, models, placeholderCharts(models), { catalog });
     const html = fillCharts(page, await charts);

@@ -1,6 +1,6 @@
 /**
  * Where the run's RTP statistics are computed: in the main thread
- * (inlineMedia), or in a worker thread (MediaThread) on large inputs.
+ * (inlineMedia), or in a worker thread (WorkerMedia) on large inputs.
  *
  * Why a worker: in a media capture nearly every packet is RTP, and its stream
  * update (key lookup, sequence, jitter, series) is most of what payload
@@ -14,12 +14,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { u32 } from '../../bytes.js';
 import type { MediaSink } from '../inspector.js';
 import type { MediaReport } from './media-report.js';
-import { newRingMemory, RingProducer, type RingMemory } from './rtp-ring.js';
-import { classifyRtp, RtpKind } from './rtp-header.js';
-import { DEFAULT_MAX_STREAMS, MEDIA_ANOMALIES, rtpPayloadLength, RtpStreams, type RtpPart } from './rtp-streams.js';
+import { newRingMemory, RingProducer, type RingMemory, type RingOptions } from './rtp-ring.js';
+import { DEFAULT_MAX_STREAMS, MEDIA_ANOMALIES, routePayload, RtpStreams, type RtpPart } from './rtp-streams.js';
 
 /** The media module of a run, whichever thread computes it. */
 export interface MediaModule {
@@ -58,7 +56,14 @@ export function inlineMedia(maxStreams = DEFAULT_MAX_STREAMS): MediaModule {
   };
 }
 
-export class MediaThread implements MediaModule, MediaSink {
+export interface WorkerMediaOptions extends RingOptions {
+  maxStreams?: number;
+  /** The worker's module (tests give one that fails). */
+  workerUrl?: URL;
+}
+
+/** The main thread's side of the media worker. */
+export class WorkerMedia implements MediaModule, MediaSink {
   readonly sink: MediaSink = this;
   readonly arrival: Float64Array;
   /** RTCP here; RTP too if the worker never starts (the ring then consumes into it). */
@@ -68,17 +73,18 @@ export class MediaThread implements MediaModule, MediaSink {
   private readonly counts = new Uint32Array(MEDIA_ANOMALIES.length);
   private readonly worker: Worker;
   private readonly result: Promise<RtpPart | null>;
+  private workerDidIt = false;
 
-  constructor(maxStreams = DEFAULT_MAX_STREAMS) {
+  constructor(options: WorkerMediaOptions = {}) {
+    const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
     this.local = new RtpStreams(maxStreams);
     const memory = newRingMemory();
-    this.ring = new RingProducer(memory, this.local);
+    this.ring = new RingProducer(memory, this.local, options);
     this.arrival = this.ring.arrival;
     const anomalies = new SharedArrayBuffer(MEDIA_ANOMALIES.length * 4);
     this.workerAnomalies = new Uint32Array(anomalies);
     const data: MediaWorkerData = { memory, maxStreams, anomalies };
-    this.worker = new Worker(WORKER_URL, { workerData: data });
-    this.worker.unref(); // never what keeps the process alive
+    this.worker = new Worker(options.workerUrl ?? WORKER_URL, { workerData: data });
     this.result = new Promise<RtpPart | null>((resolve, reject) => {
       this.worker.once('message', resolve);
       this.worker.once('error', reject);
@@ -87,15 +93,14 @@ export class MediaThread implements MediaModule, MediaSink {
     this.result.catch(() => {}); // read by finish(); an early failure must not be an unhandled rejection
   }
 
+  /** True when the streams of the finished run came from the worker (false: it never started, and this thread did the work). */
+  get ranInWorker(): boolean {
+    return this.workerDidIt;
+  }
+
   /** MediaSink: classified here; RTCP kept here, RTP queued for the worker. */
   feed(flow: number, dir: number, frameNo: number, buf: Buffer, off: number, end: number): boolean {
-    const kind = classifyRtp(buf, off, end);
-    if (kind === RtpKind.NotRtp) return false;
-    const flowDir = flow * 2 + dir;
-    if (kind === RtpKind.Rtcp) return this.local.rtcpPacket(flowDir, frameNo, buf, off, end);
-    // SSRC and timestamp as int32 (a uint32 argument above 2^31 would be boxed); the ring keeps 32 bits.
-    this.ring.push(flowDir, u32(buf, off + 8) | 0, (buf[off + 2] << 8) | buf[off + 3], u32(buf, off + 4) | 0, buf[off + 1], rtpPayloadLength(buf, off, end), frameNo);
-    return true;
+    return routePayload(this.local, this.ring, flow * 2 + dir, frameNo, buf, off, end);
   }
 
   anomalyCounts(): Uint32Array {
@@ -107,13 +112,20 @@ export class MediaThread implements MediaModule, MediaSink {
 
   async finish(): Promise<MediaReport> {
     this.ring.finish();
-    if (this.ring.consumingInline) {
-      void this.worker.terminate();
-      return this.local.report();
+    if (!this.ring.consumingInline) {
+      try {
+        const rtp = await this.result;
+        if (rtp !== null) {
+          this.workerDidIt = true;
+          return this.local.report(rtp);
+        }
+      } catch (err) {
+        // A worker that never claimed the ring (it could not start): nothing is queued, this thread has it all.
+        if (!this.ring.takeOver()) throw err;
+      }
     }
-    const rtp = await this.result;
-    // null: the worker started after the ring had been taken back; it consumed nothing.
-    return this.local.report(rtp ?? this.local.rtpPart());
+    void this.worker.terminate();
+    return this.local.report();
   }
 
   async close(): Promise<void> {
@@ -124,5 +136,5 @@ export class MediaThread implements MediaModule, MediaSink {
 
 /** The media module for a run: a worker when asked (and its module exists), else this thread. */
 export function startMedia(useWorker: boolean, maxStreams = DEFAULT_MAX_STREAMS): MediaModule {
-  return useWorker ? new MediaThread(maxStreams) : inlineMedia(maxStreams);
+  return useWorker ? new WorkerMedia({ maxStreams }) : inlineMedia(maxStreams);
 }

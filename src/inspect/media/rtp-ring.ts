@@ -19,10 +19,14 @@
  *   have left the producer's cache, and measured faster.
  * - OWNER says who consumes: the worker claims the ring when it starts; if it
  *   has not after STARTUP_WAIT_MS while the producer is blocked, the producer
- *   claims it and consumes in its own thread (a worker that cannot start
- *   delays a run by STARTUP_WAIT_MS, no more).
- * - FAILED is set by a worker whose loop threw, after it wrote the error's
- *   text into the ring's error area: the run stops with that text.
+ *   takes the ring and consumes in its own thread (a worker that cannot start
+ *   delays a run by STARTUP_WAIT_MS at most).
+ * - FAILED is set by a worker that threw, after it wrote the error's text
+ *   into the ring's error area: the run stops with that text.
+ * - HEARTBEAT moves on every turn of the consumer's loop (at least every
+ *   POLL_MS). A producer waiting on a worker whose heartbeat stood still for
+ *   LIVENESS_MS stops the run: the worker died without a word (out of
+ *   memory, terminated), and the main thread, blocked, would never hear of it.
  */
 export const RING_JOBS = 1 << 18; // 10 MiB; 60 ms of the main thread's production, to ride out the worker's start and its pauses
 const MASK = RING_JOBS - 1;
@@ -32,6 +36,8 @@ export const BATCH = 512;
 const POLL_MS = 5;
 /** How long a blocked producer waits for the worker to claim the ring before consuming it itself. */
 export const STARTUP_WAIT_MS = 3000;
+/** How long a blocked producer waits on a worker that shows no sign of life. */
+export const LIVENESS_MS = 20_000;
 
 // int32 control words
 const WRITE = 0;
@@ -40,6 +46,7 @@ const SLEEPING = 2;
 const COMMAND = 3;
 const OWNER = 4;
 const FAILED = 5;
+const HEARTBEAT = 6;
 const CONTROL_WORDS = 8;
 
 export const Command = { Run: 0, Finish: 1, Abort: 2 } as const;
@@ -53,10 +60,21 @@ const JOB_DOUBLES = JOB_BYTES / 8; // doubles 3 and 4: capture time, frame numbe
 const TS = 3;
 const FRAME = 4;
 
-/** What one consumer does with a job: RtpStreams.addRtp, with the capture time written first. */
+/**
+ * Where an RTP packet's header fields go: RtpStreams (which counts them) or the RingProducer (which
+ * queues them for a worker). The capture time is written to `arrival[0]` just before the call (a
+ * double argument would be boxed per packet); `ssrc` and `rtpTs` are taken modulo 2^32.
+ */
 export interface RtpJobSink {
   readonly arrival: Float64Array;
   addRtp(flowDir: number, ssrc: number, seq: number, rtpTs: number, b1: number, len: number, frameNo: number): void;
+}
+
+export interface RingOptions {
+  /** STARTUP_WAIT_MS by default. */
+  startupWaitMs?: number;
+  /** LIVENESS_MS by default. */
+  livenessMs?: number;
 }
 
 /** The shared memory of one ring, as sent to the worker. */
@@ -101,7 +119,7 @@ class RingViews {
       const i = q * JOB_WORDS;
       const d = q * JOB_DOUBLES;
       arrival[0] = doubles[d + TS];
-      sink.addRtp(ints[i], ints[i + 1] >>> 0, ints[i + 2], ints[i + 3], ints[i + 4], ints[i + 5], doubles[d + FRAME]);
+      sink.addRtp(ints[i], ints[i + 1], ints[i + 2], ints[i + 3], ints[i + 4], ints[i + 5], doubles[d + FRAME]);
       r = (r + 1) | 0;
     }
     return r;
@@ -109,27 +127,32 @@ class RingViews {
 }
 
 /** The main thread's side: writes jobs, publishes them, waits for room and for the consumer to drain. */
-export class RingProducer extends RingViews {
+export class RingProducer extends RingViews implements RtpJobSink {
   private written = 0; // running count of jobs written, published or not
   private published = 0;
   private knownRead = 0; // the consumer's READ as last seen
-  /** Set when the worker never claimed the ring: the producer then consumes into this sink itself. */
-  private inline: RtpJobSink | null = null;
-  /** The capture time of the job push() writes, set just before the call (a double argument would be boxed per packet). */
+  /** Set when the worker never claimed the ring: the producer then consumes into `fallback` itself. */
+  private inline = false;
+  private lastBeat = -1;
+  private lastBeatAt = 0;
+  private readonly startupWaitMs: number;
+  private readonly livenessMs: number;
   readonly arrival = new Float64Array(1);
 
-  /** `fallback`: where jobs go if the worker does not start within `startupWaitMs` (see OWNER above). */
-  constructor(memory: RingMemory, private readonly fallback: RtpJobSink, private readonly startupWaitMs = STARTUP_WAIT_MS) {
+  /** `fallback`: where jobs go if the worker does not start (see OWNER above). */
+  constructor(memory: RingMemory, private readonly fallback: RtpJobSink, options: RingOptions = {}) {
     super(memory);
+    this.startupWaitMs = options.startupWaitMs ?? STARTUP_WAIT_MS;
+    this.livenessMs = options.livenessMs ?? LIVENESS_MS;
   }
 
   /** True once the producer consumes its own jobs (the worker never started). */
   get consumingInline(): boolean {
-    return this.inline !== null;
+    return this.inline;
   }
 
-  /** Queues one RTP packet: the fields of RtpStreams.addRtp (`ssrc` as int32 or uint32), captured at `arrival[0]`. */
-  push(flowDir: number, ssrc: number, seq: number, rtpTs: number, b1: number, len: number, frameNo: number): void {
+  /** Queues one RTP packet (see RtpJobSink). */
+  addRtp(flowDir: number, ssrc: number, seq: number, rtpTs: number, b1: number, len: number, frameNo: number): void {
     const w = this.written;
     if (((w - this.knownRead) | 0) >= RING_JOBS) this.waitForRoom();
     const q = w & MASK;
@@ -151,6 +174,7 @@ export class RingProducer extends RingViews {
   /** Returns once every job written so far has been consumed. */
   drain(): void {
     this.publish(true);
+    this.lastBeatAt = Date.now();
     while (this.knownRead !== this.written) this.block();
   }
 
@@ -167,12 +191,21 @@ export class RingProducer extends RingViews {
     this.wake();
   }
 
+  /**
+   * Takes the ring if no worker has claimed it (after finish(), the worker having failed to start):
+   * true when the producer consumes, or now may, and nothing is left queued.
+   */
+  takeOver(): boolean {
+    if (!this.inline && Atomics.compareExchange(this.control, OWNER, Owner.None, Owner.Producer) === Owner.None) this.startInline(this.knownRead);
+    return this.inline;
+  }
+
   /** `urgent`: the producer is about to wait for the consumer, so wake it. */
   private publish(urgent = false): void {
     if (this.published !== this.written) {
       this.published = this.written;
-      if (this.inline !== null) {
-        this.knownRead = this.consume(this.inline, this.knownRead, this.written);
+      if (this.inline) {
+        this.knownRead = this.consume(this.fallback, this.knownRead, this.written);
         return;
       }
       Atomics.store(this.control, WRITE, this.written);
@@ -189,7 +222,13 @@ export class RingProducer extends RingViews {
 
   private waitForRoom(): void {
     this.publish(true);
+    this.lastBeatAt = Date.now();
     while (((this.written - this.knownRead) | 0) >= RING_JOBS) this.block();
+  }
+
+  private startInline(read: number): void {
+    this.inline = true;
+    this.knownRead = this.consume(this.fallback, read, this.written);
   }
 
   /** The failed consumer's error text. */
@@ -211,10 +250,17 @@ export class RingProducer extends RingViews {
       const started = Date.now();
       while (Atomics.load(c, OWNER) === Owner.None && Date.now() - started < this.startupWaitMs) Atomics.wait(c, OWNER, Owner.None, 50);
       if (Atomics.compareExchange(c, OWNER, Owner.None, Owner.Producer) === Owner.None) {
-        this.inline = this.fallback;
-        this.knownRead = this.consume(this.inline, read, this.written);
+        this.startInline(read);
         return;
       }
+      this.lastBeatAt = Date.now();
+    }
+    const beat = Atomics.load(c, HEARTBEAT);
+    if (beat !== this.lastBeat) {
+      this.lastBeat = beat;
+      this.lastBeatAt = Date.now();
+    } else if (Date.now() - this.lastBeatAt > this.livenessMs) {
+      throw new Error(`the media worker stopped without an error: no sign of life for ${this.livenessMs / 1000} s`);
     }
     Atomics.wait(c, READ, read, 100);
     this.knownRead = Atomics.load(c, READ);
@@ -225,38 +271,40 @@ export class RingProducer extends RingViews {
 export class RingConsumer extends RingViews {
   /** False when the producer had already given up on the worker and consumes itself. */
   claim(): boolean {
-    return Atomics.compareExchange(this.control, OWNER, Owner.None, Owner.Worker) === Owner.None;
+    const claimed = Atomics.compareExchange(this.control, OWNER, Owner.None, Owner.Worker) === Owner.None;
+    Atomics.notify(this.control, OWNER);
+    return claimed;
   }
 
-  /** Consumes every job into `sink` until the producer calls finish(). Sets FAILED if `sink` throws. */
+  /** Consumes every job into `sink` until the producer calls finish() (or abort()). */
   run(sink: RtpJobSink): void {
     const c = this.control;
-    Atomics.notify(c, OWNER);
     let read = Atomics.load(c, READ);
-    try {
-      for (;;) {
-        const command = Atomics.load(c, COMMAND);
-        if (command === Command.Abort) return;
-        const write = Atomics.load(c, WRITE);
-        if (write !== read) {
-          read = this.consume(sink, read, write);
-          Atomics.store(c, READ, read);
-          Atomics.notify(c, READ);
-          continue;
-        }
-        if (command === Command.Finish) return; // Finish comes after the last WRITE
-        // Nothing to do: say so, look once more, then sleep until the producer clears the flag or POLL_MS pass.
-        Atomics.store(c, SLEEPING, 1);
-        if (Atomics.load(c, WRITE) === read && Atomics.load(c, COMMAND) === command) Atomics.wait(c, SLEEPING, 1, POLL_MS);
-        Atomics.store(c, SLEEPING, 0);
+    for (;;) {
+      Atomics.add(c, HEARTBEAT, 1);
+      const command = Atomics.load(c, COMMAND);
+      if (command === Command.Abort) return;
+      const write = Atomics.load(c, WRITE);
+      if (write !== read) {
+        read = this.consume(sink, read, write);
+        Atomics.store(c, READ, read);
+        Atomics.notify(c, READ);
+        continue;
       }
-    } catch (err) {
-      const text = new TextEncoder().encode(err instanceof Error ? (err.stack ?? err.message) : String(err)).subarray(0, ERROR_BYTES - 4);
-      new Uint8Array(this.error, 4).set(text);
-      new Int32Array(this.error, 0, 1)[0] = text.length;
-      Atomics.store(c, FAILED, 1);
-      Atomics.notify(c, READ);
-      throw err;
+      if (command === Command.Finish) return; // Finish comes after the last WRITE
+      // Nothing to do: say so, look once more, then sleep until the producer clears the flag or POLL_MS pass.
+      Atomics.store(c, SLEEPING, 1);
+      if (Atomics.load(c, WRITE) === read && Atomics.load(c, COMMAND) === command) Atomics.wait(c, SLEEPING, 1, POLL_MS);
+      Atomics.store(c, SLEEPING, 0);
     }
+  }
+
+  /** Stops the producer with `err` (a worker that claimed the ring and then failed must say so, or the producer waits). */
+  fail(err: unknown): void {
+    const text = new TextEncoder().encode(err instanceof Error ? (err.stack ?? err.message) : String(err)).subarray(0, ERROR_BYTES - 4);
+    new Uint8Array(this.error, 4).set(text);
+    new Int32Array(this.error, 0, 1)[0] = text.length;
+    Atomics.store(this.control, FAILED, 1);
+    Atomics.notify(this.control, READ);
   }
 }

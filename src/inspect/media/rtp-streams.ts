@@ -27,6 +27,7 @@ import { hash3, KeyTable } from './key-table.js';
 import type { MediaDirection, MediaReport, RtcpReceptionReport, RtcpSenderReport, RtpStreamReport } from './media-report.js';
 import { RtcpResult, RtcpTables } from './rtcp.js';
 import { classifyRtp, RTP_HEADER_BYTES, RtpKind } from './rtp-header.js';
+import type { RtpJobSink } from './rtp-ring.js';
 import { DEFAULT_DYNAMIC_CLOCK_RATE, round3, RtpStreamTable } from './rtp-stream-stats.js';
 
 export const DEFAULT_MAX_STREAMS = 4096;
@@ -54,7 +55,7 @@ export interface RtpPart {
   streamsDropped: number;
 }
 
-export class RtpStreams {
+export class RtpStreams implements RtpJobSink {
   readonly maxStreams: number;
   /** Counts per MEDIA_ANOMALIES entry (a media worker's live in memory the main thread reads). */
   readonly anomalies: Uint32Array<ArrayBufferLike>;
@@ -121,13 +122,7 @@ export class RtpStreams {
    * that is not inlined is boxed into a new heap number, once per media packet.
    */
   feed(flow: number, dir: number, frameNo: number, buf: Buffer, off: number, end: number): boolean {
-    const kind = classifyRtp(buf, off, end);
-    if (kind === RtpKind.NotRtp) return false;
-    const flowDir = flow * 2 + dir;
-    if (kind === RtpKind.Rtcp) return this.rtcpPacket(flowDir, frameNo, buf, off, end);
-    // int32 timestamp: unboxed across calls; addRtp takes it modulo 2^32.
-    this.addRtp(flowDir, u32(buf, off + 8), (buf[off + 2] << 8) | buf[off + 3], u32(buf, off + 4) | 0, buf[off + 1], rtpPayloadLength(buf, off, end), frameNo);
-    return true;
+    return routePayload(this, this, flow * 2 + dir, frameNo, buf, off, end);
   }
 
   /** A payload classifyRtp took as RTCP: true when it parsed as RTCP. */
@@ -147,7 +142,7 @@ export class RtpStreams {
     const marker = b1 >>> 7;
     const s = this.index.find(flowDir, ssrc, 0);
     if (s >= 0) this.streams.add(s, seq, rtpTs, pt, marker, len, frameNo); // reads arrival[0]
-    else this.candidate(flowDir, ssrc, seq, rtpTs, pt, marker, len, this.arrival[0], frameNo);
+    else this.candidate(flowDir, ssrc >>> 0, seq, rtpTs, pt, marker, len, this.arrival[0], frameNo);
   }
 
   private candidate(flowDir: number, ssrc: number, seq: number, rtpTs: number, pt: number, marker: number,
@@ -337,8 +332,22 @@ function directionName(dir: number): MediaDirection {
   return dir === 0 ? 'fromClient' : 'fromServer';
 }
 
+/**
+ * One payload through classifyRtp: RTCP into the RTCP tables of `streams`, an RTP packet's header
+ * fields to `rtp` (the streams themselves, or the queue to a media worker; the capture time is in
+ * `rtp.arrival[0]`). True when it was taken as RTP or RTCP.
+ */
+export function routePayload(streams: RtpStreams, rtp: RtpJobSink, flowDir: number, frameNo: number, buf: Buffer, off: number, end: number): boolean {
+  const kind = classifyRtp(buf, off, end);
+  if (kind === RtpKind.NotRtp) return false;
+  if (kind === RtpKind.Rtcp) return streams.rtcpPacket(flowDir, frameNo, buf, off, end);
+  // SSRC and timestamp as int32: a uint32 argument above 2^31 would be boxed.
+  rtp.addRtp(flowDir, u32(buf, off + 8) | 0, (buf[off + 2] << 8) | buf[off + 3], u32(buf, off + 4) | 0, buf[off + 1], rtpPayloadLength(buf, off, end), frameNo);
+  return true;
+}
+
 /** Bytes after the RTP header, CSRCs and header extension (classifyRtp has checked they fit). */
-export function rtpPayloadLength(buf: Buffer, off: number, end: number): number {
+function rtpPayloadLength(buf: Buffer, off: number, end: number): number {
   const b0 = buf[off];
   let header = RTP_HEADER_BYTES + 4 * (b0 & 0x0f);
   if (b0 & 0x10) header += 4 + 4 * ((buf[off + header + 2] << 8) | buf[off + header + 3]);
