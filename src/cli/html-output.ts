@@ -19,6 +19,8 @@ export class HtmlReportJob {
   /** Started with the job, before the capture is read: the worker loads d3-node and jsdom meanwhile. */
   private readonly worker = new ChartWorker();
   private started: { report: HtmlReport; catalog: Catalog; models: ChartModels; charts: Promise<ChartSvgs> } | { error: unknown } | undefined;
+  /** The drawn charts, once the worker answered. */
+  private drawn: ChartSvgs | undefined;
 
   /**
    * Computes the chart models of `report` and has the worker draw them, so that they are drawn
@@ -32,7 +34,7 @@ export class HtmlReportJob {
       const cat = catalog ?? loadCatalog(r.catalog !== undefined ? { packs: r.catalog.packs, extraFiles: r.catalog.files } : {});
       const models = chartModels(r, cat);
       const charts = this.worker.render(models);
-      charts.catch(() => {}); // awaited in write()
+      charts.then((svgs) => { this.drawn = svgs; }, () => {}); // a failure is met in write()
       this.started = { report: r, catalog: cat, models, charts };
     } catch (error) {
       this.started = { error };
@@ -44,8 +46,11 @@ export class HtmlReportJob {
     if (this.started === undefined) throw new Error('HtmlReportJob.write before start');
     if ('error' in this.started) throw this.started.error;
     const { report, catalog, models, charts } = this.started;
-    const page = assembleHtml(report, models, placeholderCharts(models), { catalog });
-    const html = fillCharts(page, await charts);
+    // Drawn while the JSON was written: the page takes them at once. Else it is assembled around
+    // placeholders while the worker finishes.
+    const html = this.drawn !== undefined
+      ? assembleHtml(report, models, this.drawn, { catalog })
+      : fillCharts(assembleHtml(report, models, placeholderCharts(models), { catalog }), await charts);
     if (file === '-') await new Promise<void>((resolve, reject) => process.stdout.write(html, (err) => (err ? reject(err) : resolve())));
     else await writeFile(file, html);
   }
