@@ -181,7 +181,8 @@ class Pipeline {
     const flow = this.flows.add(pkt);
     // Payload inspection: TCP/UDP packets with captured payload (non-first fragments have none).
     if (this.inspectPayloads && pkt.payloadEnd > pkt.payloadOff && (pkt.proto === IpProto.UDP || pkt.proto === IpProto.TCP)) {
-      this.inspector.onPacket(flow, this.flows.lastDir, pkt);
+      const dir = this.flows.lastDir;
+      if (!this.inspector.activeMedia(flow, dir, pkt)) this.inspector.onPacket(flow, dir, pkt);
     }
     if (pkt.icmpIsError) {
       const quoted = this.flows.findQuoted(pkt);

@@ -93,7 +93,10 @@ export class Inspector implements FrameSink {
     return this.states[flow];
   }
 
-  /** One TCP or UDP packet with payload, attributed to `flow` in direction `dir` (0 = from the client). */
+  /**
+   * One TCP or UDP packet with payload, attributed to `flow` in direction `dir` (0 = from the
+   * client). The pipeline first offers it to activeMedia(); this takes the rest.
+   */
   onPacket(flow: number, dir: number, pkt: PacketView): void {
     if (flow >= this.mode.length) this.grow(flow);
     const mode = this.mode[flow];
@@ -101,26 +104,31 @@ export class Inspector implements FrameSink {
     const off = pkt.payloadOff;
     const end = pkt.payloadEnd;
     if (end <= off) return;
-    const udp = pkt.proto === IpProto.UDP;
-    if (udp && mode === ACTIVE) {
-      // The bulk of a media capture: RTP of a flow already active goes straight to the media
-      // module, with nothing else to try (udp() would do the same, through two more calls).
-      const b0 = pkt.buf[off];
-      if (b0 >= RTP_FIRST && b0 <= RTP_LAST) {
-        const media = this.media;
-        if (media !== null) {
-          media.arrival[0] = pkt.ts;
-          media.feed(flow, dir, pkt.frameNo, pkt.buf, off, end);
-        }
-        return;
-      }
-    }
     this.curFlow = flow;
     this.curDir = dir;
     this.curTs = pkt.ts;
     this.curFrame = pkt.frameNo;
-    if (udp) this.udp(flow, dir, mode, pkt.buf, off, end, pkt.payloadLen);
+    if (pkt.proto === IpProto.UDP) this.udp(flow, dir, mode, pkt.buf, off, end, pkt.payloadLen);
     else if (pkt.proto === IpProto.TCP) this.tcp(flow, dir, mode, pkt);
+  }
+
+  /**
+   * The bulk of a media capture, taken before onPacket: RTP (by its first byte) of a UDP flow
+   * already active goes straight to the media module, since nothing else would be tried on it (udp()
+   * does the same, through more calls). Small, so that the pipeline's loop can inline it. False:
+   * not such a packet, give it to onPacket.
+   */
+  activeMedia(flow: number, dir: number, pkt: PacketView): boolean {
+    if (pkt.proto !== IpProto.UDP || flow >= this.mode.length || this.mode[flow] !== ACTIVE) return false;
+    const off = pkt.payloadOff;
+    const b0 = pkt.buf[off];
+    if (b0 < RTP_FIRST || b0 > RTP_LAST) return false;
+    const media = this.media;
+    if (media !== null) {
+      media.arrival[0] = pkt.ts;
+      media.feed(flow, dir, pkt.frameNo, pkt.buf, off, pkt.payloadEnd);
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------- UDP
