@@ -46,7 +46,7 @@ export function mediaWorkerAvailable(): boolean {
   return WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
 }
 
-export function inlineMedia(maxStreams = DEFAULT_MAX_STREAMS): MediaModule {
+function inlineMedia(maxStreams = DEFAULT_MAX_STREAMS): MediaModule {
   const streams = new RtpStreams(maxStreams);
   return {
     sink: streams,
@@ -134,7 +134,7 @@ export class WorkerMedia implements MediaModule, MediaSink {
   }
 }
 
-/** The media module for a run: a worker when asked (and its module exists), else this thread. */
+/** The media module for a run: a worker when asked (analyze.ts checks that its module is built), else this thread. */
 export function startMedia(useWorker: boolean, maxStreams = DEFAULT_MAX_STREAMS): MediaModule {
   return useWorker ? new WorkerMedia({ maxStreams }) : inlineMedia(maxStreams);
 }

@@ -31,13 +31,13 @@
 export const RING_JOBS = 1 << 18; // 10 MiB; 60 ms of the main thread's production, to ride out the worker's start and its pauses
 const MASK = RING_JOBS - 1;
 /** Jobs written before they are published (one atomic store per batch). */
-export const BATCH = 512;
+const BATCH = 512;
 /** How long an idle consumer sleeps before it looks for jobs again: the producer fills under a tenth of the ring meanwhile. */
 const POLL_MS = 5;
 /** How long a blocked producer waits for the worker to claim the ring before consuming it itself. */
-export const STARTUP_WAIT_MS = 3000;
+const STARTUP_WAIT_MS = 3000;
 /** How long a blocked producer waits on a worker that shows no sign of life. */
-export const LIVENESS_MS = 20_000;
+const LIVENESS_MS = 20_000;
 
 // int32 control words
 const WRITE = 0;
@@ -49,8 +49,8 @@ const FAILED = 5;
 const HEARTBEAT = 6;
 const CONTROL_WORDS = 8;
 
-export const Command = { Run: 0, Finish: 1, Abort: 2 } as const;
-export const Owner = { None: 0, Worker: 1, Producer: 2 } as const;
+const Command = { Run: 0, Finish: 1, Abort: 2 } as const;
+const Owner = { None: 0, Worker: 1, Producer: 2 } as const;
 
 // One job is JOB_BYTES of one array, viewed as int32 words and as doubles: writing or reading it
 // touches one run of cache lines, not two arrays' (no faster as measured, and one buffer to share).
