@@ -116,7 +116,7 @@ function main(): void {
   const { flowsOnly, full, oneThread } = stages;
   const inspectionRatio = full.readLoop / flowsOnly.readLoop;
   const classifyShare = full.classify / 1000 / ours.seconds;
-  console.log(`per-packet loop: ${sec(full.readLoop)} with payload inspection, ${sec(flowsOnly.readLoop)} flows only (${inspectionRatio.toFixed(2)}x); ${sec(oneThread.readLoop)} with RTP statistics in the main thread (${(oneThread.readLoop / flowsOnly.readLoop).toFixed(2)}x)`);
+  console.log(`per-packet loop: ${sec(full.readLoop)} with payload inspection, ${sec(flowsOnly.readLoop)} flows only (${inspectionRatio.toFixed(2)}x); ${sec(oneThread.readLoop)} with inspection in the main thread (${(oneThread.readLoop / flowsOnly.readLoop).toFixed(2)}x)`);
   console.log(`after the loop: records and STUN/media sections ${sec(full.records)}; classification ${sec(full.classify)} (${(classifyShare * 100).toFixed(1)}% of the JSON-only run)`);
   const result = {
     date: new Date().toISOString(), capture: { bytes, packets, flows: report.totals.flows },

@@ -13,13 +13,10 @@ import { Decoder } from './decode/packet.js';
 import { IpProto, PacketView } from './decode/packet-view.js';
 import { flowRecord, type FlowRecord } from './flow/flow-record.js';
 import { FlowTable, type FlowTableOptions, type ServicePorts } from './flow/flow-table.js';
-import { parseDtls, parseHttpRequest, parseSip, parseTlsHello } from './inspect/apps/index.js';
-import { Inspector } from './inspect/inspector.js';
+import type { InspectionResult, PacketInspection } from './inspect/inspection.js';
 import { mediaApps } from './inspect/media-apps.js';
-import { mediaWorkerAvailable, startMedia, type MediaModule } from './inspect/media/media-thread.js';
-import type { MediaReport } from './inspect/media/media-report.js';
-import { MediaAnomaly } from './inspect/media/rtp-streams.js';
 import { appsOf, buildStunReport } from './inspect/stun-report.js';
+import { inspectionWorkerAvailable, startInspection } from './inspect/thread/worker-inspection.js';
 import { loadCatalog, servicePortBitmaps, type LoadCatalogOptions } from './catalog/load.js';
 import type { Topology } from './catalog/topology.js';
 import type { Catalog } from './catalog/types.js';
@@ -66,11 +63,11 @@ export interface AnalyzeOptions {
    */
   inspectPayloads?: boolean;
   /**
-   * RTP stream statistics in a worker thread, on the other core (inspect/media/media-thread.ts);
+   * Payload inspection in a worker thread, on the other core (inspect/thread/worker-inspection.ts);
    * the report is the same either way. Default: for standard input and for inputs of 128 MiB or
    * more. True fails when the worker's module is not built (running from TypeScript sources).
    */
-  mediaWorker?: boolean;
+  inspectionWorker?: boolean;
   /** Filled with where the run spent its time, when given (the benchmark's stage breakdown). */
   timings?: AnalyzeTimings;
 }
@@ -86,11 +83,11 @@ export interface AnalyzeTimings {
 }
 
 /**
- * Input size from which RTP statistics run in a worker by default (AnalyzeOptions.mediaWorker).
+ * Input size from which inspection runs in a worker by default (AnalyzeOptions.inspectionWorker).
  * Measured on the bench capture cut short: the worker costs ~50 ms at 40 MB, breaks even near
  * 100 MB and saves ~50 ms at 250 MB and ~0.2 s at 1 GB.
  */
-const MEDIA_WORKER_MIN_BYTES = 128 * 1024 * 1024;
+const INSPECTION_WORKER_MIN_BYTES = 128 * 1024 * 1024;
 
 /** The shipped packs cannot change while the process runs, so their catalog and bitmaps are kept; user files are read every time. */
 const shippedCatalogs = new Map<string, { catalog: Catalog; ports: ServicePorts }>();
@@ -122,35 +119,17 @@ class Pipeline {
   readonly pkt = new PacketView();
   readonly decoder = new Decoder();
   readonly flows: FlowTable;
-  readonly inspector: Inspector;
-  /** Media anomaly counts already moved into an input's counters. */
-  private readonly mediaCounted = new Uint32Array(2);
   frameNo = 0;
   input = new InputCounters();
 
-  constructor(flowOptions: Partial<FlowTableOptions>, private readonly inspectPayloads: boolean, readonly media: MediaModule) {
+  constructor(flowOptions: Partial<FlowTableOptions>, private readonly inspectPayloads: boolean, readonly inspection: PacketInspection) {
     this.flows = new FlowTable(flowOptions);
-    this.inspector = new Inspector(media.sink, {
-      tcp: [parseTlsHello, parseSip, parseHttpRequest],
-      udp: [parseDtls, parseSip],
-    });
   }
 
   startInput(): InputCounters {
     this.input = new InputCounters();
     this.flows.anomalies = this.input.anomalies;
-    this.inspector.anomalies = this.input.anomalies;
     return this.input;
-  }
-
-  /** Moves the media module's anomaly counts since the last call into the current input's counters. */
-  settleMediaAnomalies(): void {
-    const counts = this.media.anomalyCounts();
-    const into = [A.RtpStreamTableFull, A.RtcpTableFull];
-    for (const m of [MediaAnomaly.StreamTableFull, MediaAnomaly.RtcpTableFull]) {
-      this.input.anomalies[into[m]] += counts[m] - this.mediaCounted[m];
-      this.mediaCounted[m] = counts[m];
-    }
   }
 
   /** The per-packet path: no allocation, no exceptions. */
@@ -181,8 +160,7 @@ class Pipeline {
     const flow = this.flows.add(pkt);
     // Payload inspection: TCP/UDP packets with captured payload (non-first fragments have none).
     if (this.inspectPayloads && pkt.payloadEnd > pkt.payloadOff && (pkt.proto === IpProto.UDP || pkt.proto === IpProto.TCP)) {
-      const dir = this.flows.lastDir;
-      if (!this.inspector.activeMedia(flow, dir, pkt)) this.inspector.onPacket(flow, dir, pkt);
+      this.inspection.onPacket(flow, this.flows.lastDir, pkt);
     }
     if (pkt.icmpIsError) {
       const quoted = this.flows.findQuoted(pkt);
@@ -204,7 +182,7 @@ async function readInputs(pipeline: Pipeline, ordered: readonly string[], option
     const onChunk = progress && (() => progress(bytesBefore + source.rawBytesRead(), pipeline.frameNo));
     const result = await readCapture(source, pipeline.pkt, pipeline.onPacket, { anomalies: c.anomalies, onChunk });
     bytesBefore += source.rawBytesRead();
-    pipeline.settleMediaAnomalies();
+    pipeline.inspection.settleAnomalies(c.anomalies);
     counters.push(c);
     const input: InputReport = {
       path,
@@ -231,14 +209,14 @@ function sortApps(apps: AppRecord[]): AppRecord[] {
 }
 
 /**
- * Whether RTP statistics run in a worker thread (inspect/media/media-thread.ts): as asked, or by
- * default for standard input and for files of MEDIA_WORKER_MIN_BYTES or more, where the worker's
- * start (a few tens of milliseconds) pays off.
+ * Whether inspection runs in a worker thread (inspect/thread/worker-inspection.ts): as asked, or by
+ * default for standard input and for files of INSPECTION_WORKER_MIN_BYTES or more, where the
+ * worker's start (a few tens of milliseconds) pays off.
  */
-function useMediaWorker(paths: readonly string[], asked: boolean | undefined): boolean {
-  if (asked === true && !mediaWorkerAvailable()) throw new Error('mediaWorker: the media worker module is not built (dist/inspect/media/media-worker.js)');
+function useInspectionWorker(paths: readonly string[], asked: boolean | undefined): boolean {
+  if (asked === true && !inspectionWorkerAvailable()) throw new Error('inspectionWorker: the inspection worker module is not built (dist/inspect/thread/inspection-worker.js)');
   if (asked !== undefined) return asked;
-  if (!mediaWorkerAvailable()) return false;
+  if (!inspectionWorkerAvailable()) return false;
   let bytes = 0;
   for (const path of paths) {
     if (path === '-') return true;
@@ -248,10 +226,10 @@ function useMediaWorker(paths: readonly string[], asked: boolean | undefined): b
       // Missing or unreadable: openSource reports it.
     }
   }
-  return bytes >= MEDIA_WORKER_MIN_BYTES;
+  return bytes >= INSPECTION_WORKER_MIN_BYTES;
 }
 
-/** A run read to its end: the pipeline's tables, per input its report entry and counters, and the media section on its way. */
+/** A run read to its end: the pipeline's tables, per input its report entry and counters, and what inspection found on its way. */
 interface Run {
   pipeline: Pipeline;
   inputs: InputReport[];
@@ -259,11 +237,11 @@ interface Run {
   catalog: Catalog;
   catalogOptions: LoadCatalogOptions;
   clock: StageClock;
-  /** A media worker builds its streams while this thread builds the records. */
-  mediaReport: Promise<MediaReport>;
+  /** An inspection worker sends its result while this thread builds the records. */
+  inspected: Promise<InspectionResult>;
 }
 
-async function readRun(paths: readonly string[], options: AnalyzeOptions, inspect: boolean, media: MediaModule): Promise<Run> {
+async function readRun(paths: readonly string[], options: AnalyzeOptions, inspect: boolean, inspection: PacketInspection): Promise<Run> {
   const ordered = options.orderByFirstPacket === false || paths.includes('-')
     ? [...paths]
     : await orderByFirstPacket(paths);
@@ -272,26 +250,26 @@ async function readRun(paths: readonly string[], options: AnalyzeOptions, inspec
   const { catalog, ports } = catalogOf(catalogOptions);
   const flowOptions = { ...options.flows };
   flowOptions.servicePorts ??= ports;
-  const pipeline = new Pipeline(flowOptions, inspect, media);
+  const pipeline = new Pipeline(flowOptions, inspect, inspection);
   const clock = stageClock(options.timings);
   const { inputs, counters } = await readInputs(pipeline, ordered, options);
-  // Every packet is counted by now (each input ends with a drain of the media queue).
-  const mediaReport = media.finish();
-  mediaReport.catch(() => {}); // awaited after the records are built; a failure meanwhile must not go unhandled
-  return { pipeline, inputs, counters, catalog, catalogOptions, clock, mediaReport };
+  // Every packet is counted by now (each input ends with a drain of the inspection queue).
+  const inspected = inspection.finish();
+  inspected.catch(() => {}); // awaited after the records are built; a failure meanwhile must not go unhandled
+  return { pipeline, inputs, counters, catalog, catalogOptions, clock, inspected };
 }
 
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Report> {
   if (paths.length === 0) throw new CaptureFormatError('(none)', 'no capture given');
   if (paths.filter((p) => p === '-').length > 1) throw new CaptureFormatError('-', 'standard input given more than once');
   const inspect = options.inspectPayloads !== false;
-  // Started first: a media worker loads while the catalog is read and the inputs are ordered.
-  const mediaModule = startMedia(inspect && useMediaWorker(paths, options.mediaWorker));
+  // Started first: an inspection worker loads while the catalog is read and the inputs are ordered.
+  const inspection = startInspection(inspect && useInspectionWorker(paths, options.inspectionWorker));
   let run: Run;
   try {
-    run = await readRun(paths, options, inspect, mediaModule);
+    run = await readRun(paths, options, inspect, inspection);
   } catch (err) {
-    await mediaModule.close();
+    await inspection.close();
     throw err;
   }
   const { pipeline, inputs, counters, catalog, catalogOptions, clock } = run;
@@ -304,17 +282,19 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   const byTransport: Record<string, number> = {};
   for (let i = 0; i < pipeline.flows.store.count; i++) {
     const record: FlowRecord & { apps?: AppRecord[] } = flowRecord(pipeline.flows, i);
-    const apps = appsOf(pipeline.inspector.state(i));
-    if (apps.length > 0) record.apps = sortApps(apps);
     byTransport[record.transport] = (byTransport[record.transport] ?? 0) + 1;
     records.push(record);
   }
-  const media = await run.mediaReport;
+  const { flows: inspectedFlows, media } = await run.inspected;
+  for (const st of inspectedFlows.inspected()) {
+    const apps = appsOf(st);
+    if (apps.length > 0) records[st.flow].apps = sortApps(apps);
+  }
   for (const [id, apps] of mediaApps(media)) {
     const record = records[id - 1];
     record.apps = sortApps([...(record.apps ?? []), ...apps]);
   }
-  const stun = buildStunReport(pipeline.inspector, records);
+  const stun = buildStunReport(inspectedFlows, records);
   clock('records');
   const classified = classifyForReport(records, {
     catalog,

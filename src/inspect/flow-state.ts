@@ -5,7 +5,7 @@
  * bounded by a constant below.
  */
 import type { TcpDirection } from './tcp-framing.js';
-import { TransactionTable } from './transactions.js';
+import { MethodStats, TransactionTable } from './transactions.js';
 
 export const MAX_EVIDENCE_FRAMES = 3; // frame numbers kept per detected protocol
 export const MAX_ALLOCATIONS = 16; // TURN allocations kept per flow
@@ -102,6 +102,20 @@ export class FlowInspection {
     if (this.tx === null) this.tx = new TransactionTable();
     return this.tx;
   }
+}
+
+/**
+ * A FlowInspection received from an inspection worker made whole again: structured cloning keeps
+ * every field (maps, arrays, typed arrays) but not the classes, whose methods the report calls.
+ */
+export function restoreFlowInspection(st: FlowInspection): FlowInspection {
+  Object.setPrototypeOf(st, FlowInspection.prototype);
+  if (st.tx !== null) {
+    Object.setPrototypeOf(st.tx, TransactionTable.prototype);
+    for (const stats of st.tx.byMethod.values()) Object.setPrototypeOf(stats, MethodStats.prototype);
+  }
+  for (const a of st.allocations) Object.setPrototypeOf(a, Allocation.prototype);
+  return st;
 }
 
 /** What an application parser returns: its protocol name and the fields of the `apps` entry. */

@@ -44,15 +44,31 @@ export interface AppParsers {
 /** What an application parser returns: its protocol and details, and the anomaly it met, if any (a name of src/anomalies.ts). */
 export type AppParser = (buf: Buffer, off: number, end: number) => { readonly protocol: string; readonly anomaly?: string | null } | null;
 
-const UNDECIDED = 0;
-const SKIP = 1;
-const ACTIVE = 2;
+/**
+ * What a flow's payloads get, one byte per flow. A flow only ever goes from Undecided to Skip or to
+ * Active, never back, so an inspection worker's main thread may read the bytes as the worker writes
+ * them (thread/worker-inspection.ts): a value it sees is final or Undecided.
+ */
+export const FlowMode = { Undecided: 0, Skip: 1, Active: 2 } as const;
+const UNDECIDED = FlowMode.Undecided;
+const SKIP = FlowMode.Skip;
+const ACTIVE = FlowMode.Active;
 const UNDECIDED_PACKETS = 8; // payload packets examined before an unrecognised flow is skipped
 const APP_PACKETS = 4; // of which the application parsers see at most this many
+/** Payloads without framing after which an undecided TCP flow is skipped, whatever the application parsers said (tcp()). */
+export const TCP_UNFRAMED_PACKETS = APP_PACKETS;
+
+/**
+ * True when the TCP payload at `off`, on an undecided flow, counts towards TCP_UNFRAMED_PACKETS: it
+ * shows no framing (tcp() makes the flow active on one that does). `scratch` is overwritten.
+ */
+export function unframedTcpPayload(buf: Buffer, off: number, end: number, scratch: StunMessage): boolean {
+  return detectFraming(buf, off, end, scratch) === Framing.None;
+}
 
 // RFC 7983 §7 first-byte ranges (UDP)
-const RTP_FIRST = 128;
-const RTP_LAST = 191;
+export const RTP_FIRST = 128;
+export const RTP_LAST = 191;
 const DTLS_FIRST = 20;
 const DTLS_LAST = 63;
 const CHANNELDATA_FIRST = 64;
@@ -67,8 +83,8 @@ export class Inspector implements FrameSink {
   private readonly msg = new StunMessage();
   private readonly inner = new StunMessage();
   private readonly cd = new ChannelDataView();
-  private mode = new Uint8Array(1024);
-  private seen = new Uint8Array(1024);
+  private mode: Uint8Array<ArrayBufferLike>;
+  private seen: Uint8Array<ArrayBufferLike>;
   private readonly states: (FlowInspection | undefined)[] = [];
   // the packet being inspected, for frame() callbacks from the TCP framer
   private cur: FlowInspection | null = null;
@@ -77,9 +93,12 @@ export class Inspector implements FrameSink {
   private curTs = 0;
   private curFrame = 0;
 
-  constructor(media: MediaSink | null = null, apps: AppParsers = { tcp: [], udp: [] }) {
+  /** `mode`: where the per-flow modes are kept (shared with another thread); a larger copy replaces it for flows past its end. */
+  constructor(media: MediaSink | null = null, apps: AppParsers = { tcp: [], udp: [] }, mode: Uint8Array<ArrayBufferLike> = new Uint8Array(1024)) {
     this.media = media;
     this.apps = apps;
+    this.mode = mode;
+    this.seen = new Uint8Array(mode.length);
   }
 
   /** Flows with inspection state, ascending by flow index. */
@@ -131,6 +150,18 @@ export class Inspector implements FrameSink {
     return true;
   }
 
+  /**
+   * An RTP packet of a UDP flow not known to be active, classified by an inspection worker's main
+   * thread (thread/worker-inspection.ts), which saw no more of it: what udp() does with RTP, the
+   * media module aside. False when the flow is skipped (nothing is done with its payloads).
+   */
+  rtpSeen(flow: number): boolean {
+    if (flow >= this.mode.length) this.grow(flow);
+    if (this.mode[flow] === SKIP) return false;
+    this.mode[flow] = ACTIVE;
+    return true;
+  }
+
   // ---------------------------------------------------------------- UDP
 
   private udp(flow: number, dir: number, mode: number, buf: Buffer, off: number, end: number, wireLen: number): void {
@@ -165,7 +196,7 @@ export class Inspector implements FrameSink {
       if (framing === Framing.None) {
         const n = ++this.seen[flow];
         const app = this.tryApps(flow, this.apps.tcp, buf, off, end);
-        if (n >= APP_PACKETS || (app && n >= 2)) this.mode[flow] = SKIP;
+        if (n >= TCP_UNFRAMED_PACKETS || (app && n >= 2)) this.mode[flow] = SKIP;
         return;
       }
       st = this.flowState(flow);

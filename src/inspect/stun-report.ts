@@ -8,7 +8,7 @@
  */
 import type { FlowRecord } from '../flow/flow-record.js';
 import { Allocation, FlowInspection, type AppHello } from './flow-state.js';
-import type { Inspector } from './inspector.js';
+import type { InspectedFlows } from './inspection.js';
 import { DIALECT_NAMES, ERROR_REASONS, hex4, messageTypeName, type DialectName } from './stun-constants.js';
 import { FRAMING_NAMES } from './tcp-framing.js';
 import type { MethodStats } from './transactions.js';
@@ -190,7 +190,7 @@ function reasonOf(code: number): string {
 }
 
 /** Builds the `stun` section. Call once, after the capture was read; it closes the open transactions. */
-export function buildStunReport(inspector: Inspector, flows: readonly FlowRecord[]): StunReport {
+export function buildStunReport(inspector: InspectedFlows, flows: readonly FlowRecord[]): StunReport {
   const perFlow: StunFlowReport[] = [];
   const allocations: TurnAllocationReport[] = [];
   const byDialect = { rfc5389: 0, 'ms-turn': 0, rfc3489: 0 };
@@ -336,7 +336,7 @@ function allocationReport(flow: number, dialect: DialectName, a: Allocation, end
 }
 
 /** The ports of the run's relayed addresses: the only endpoints endpointIndex needs to hold. */
-function relayedPorts(inspector: Inspector): Set<number> {
+function relayedPorts(inspector: InspectedFlows): Set<number> {
   const ports = new Set<number>();
   for (const st of inspector.inspected()) for (const a of st.allocations) if (a.relayedIp !== undefined) ports.add(a.relayedPort);
   return ports;

@@ -27,7 +27,7 @@ import { hash3, KeyTable } from './key-table.js';
 import type { MediaDirection, MediaReport, RtcpReceptionReport, RtcpSenderReport, RtpStreamReport } from './media-report.js';
 import { RtcpResult, RtcpTables } from './rtcp.js';
 import { classifyRtp, RTP_HEADER_BYTES, RtpKind } from './rtp-header.js';
-import type { RtpJobSink } from './rtp-ring.js';
+import type { RtpJobSink } from '../thread/ring.js';
 import { DEFAULT_DYNAMIC_CLOCK_RATE, round3, RtpStreamTable } from './rtp-stream-stats.js';
 
 export const DEFAULT_MAX_STREAMS = 4096;
@@ -47,8 +47,8 @@ export const MEDIA_ANOMALIES = [
 ] as const;
 export const MediaAnomaly = { StreamTableFull: 0, RtcpTableFull: 1 } as const;
 
-/** The RTP streams of a run, before sorting: what a media worker sends back (media-thread.ts). */
-export interface RtpPart {
+/** The RTP streams of a run, before sorting. */
+interface RtpPart {
   /** In the order the streams were created. */
   streams: RtpStreamReport[];
   /** Streams confirmed but not tracked: the table was full. */
@@ -57,7 +57,7 @@ export interface RtpPart {
 
 export class RtpStreams implements RtpJobSink {
   readonly maxStreams: number;
-  /** Counts per MEDIA_ANOMALIES entry (a media worker's live in memory the main thread reads). */
+  /** Counts per MEDIA_ANOMALIES entry (an inspection worker's live in memory the main thread reads). */
   readonly anomalies: Uint32Array<ArrayBufferLike>;
   private readonly index: KeyTable;
   private readonly streams: RtpStreamTable;
@@ -122,7 +122,11 @@ export class RtpStreams implements RtpJobSink {
    * that is not inlined is boxed into a new heap number, once per media packet.
    */
   feed(flow: number, dir: number, frameNo: number, buf: Buffer, off: number, end: number): boolean {
-    return routePayload(this, this, flow * 2 + dir, frameNo, buf, off, end);
+    const kind = classifyRtp(buf, off, end);
+    if (kind === RtpKind.NotRtp) return false;
+    if (kind === RtpKind.Rtcp) return this.rtcpPacket(flow * 2 + dir, frameNo, buf, off, end);
+    queueRtpFields(this, flow * 2 + dir, frameNo, buf, off, end);
+    return true;
   }
 
   /** A payload classifyRtp took as RTCP: true when it parsed as RTCP. */
@@ -135,7 +139,8 @@ export class RtpStreams implements RtpJobSink {
   /**
    * A payload classifyRtp took as RTP, by its header fields (`b1`: the second byte, marker and
    * payload type; `len`: bytes after the header), captured at `arrival[0]`: counted in its stream,
-   * or held as a candidate. This is all the per-packet work a media worker does (media-thread.ts).
+   * or held as a candidate. An inspection worker's main thread classifies RTP and queues these
+   * fields (thread/worker-inspection.ts).
    */
   addRtp(flowDir: number, ssrc: number, seq: number, rtpTs: number, b1: number, len: number, frameNo: number): void {
     const pt = b1 & 0x7f;
@@ -220,7 +225,7 @@ export class RtpStreams implements RtpJobSink {
   }
 
   /** The RTP half of the `media` section: the streams in the order they were created, unsorted. */
-  rtpPart(): RtpPart {
+  private rtpPart(): RtpPart {
     const streams: RtpStreamReport[] = [];
     const t = this.streams;
     for (let i = 0; i < t.count; i++) {
@@ -259,12 +264,9 @@ export class RtpStreams implements RtpJobSink {
     return { streams, streamsDropped: this.streamsDropped };
   }
 
-  /**
-   * The `media` section: the RTP half `rtp` (this module's, or a media worker's, see
-   * media-thread.ts) and this module's RTCP reports. Flow ids are FlowTable indices + 1, as in
-   * report.flows.
-   */
-  report(rtp: RtpPart = this.rtpPart()): MediaReport {
+  /** The `media` section: RTP streams and RTCP reports. Flow ids are FlowTable indices + 1, as in report.flows. */
+  report(): MediaReport {
+    const rtp = this.rtpPart();
     // An SSRC's clock rate for RTCP jitter: of its last-created stream, as the streams were created.
     const rateBySsrc = new Map<number, number>();
     for (const s of rtp.streams) rateBySsrc.set(s.ssrc, s.clockRate);
@@ -332,22 +334,14 @@ function directionName(dir: number): MediaDirection {
   return dir === 0 ? 'fromClient' : 'fromServer';
 }
 
-/**
- * One payload through classifyRtp: RTCP into the RTCP tables of `streams`, an RTP packet's header
- * fields to `rtp` (the streams themselves, or the queue to a media worker; the capture time is in
- * `rtp.arrival[0]`). True when it was taken as RTP or RTCP.
- */
-export function routePayload(streams: RtpStreams, rtp: RtpJobSink, flowDir: number, frameNo: number, buf: Buffer, off: number, end: number): boolean {
-  const kind = classifyRtp(buf, off, end);
-  if (kind === RtpKind.NotRtp) return false;
-  if (kind === RtpKind.Rtcp) return streams.rtcpPacket(flowDir, frameNo, buf, off, end);
+/** Gives the header fields of the RTP packet at `off` (classifyRtp said Rtp) to `rtp`, the capture time being in its `arrival[0]`. */
+export function queueRtpFields(rtp: RtpJobSink, flowDir: number, frameNo: number, buf: Buffer, off: number, end: number): void {
   // SSRC and timestamp as int32: a uint32 argument above 2^31 would be boxed.
   rtp.addRtp(flowDir, u32(buf, off + 8) | 0, (buf[off + 2] << 8) | buf[off + 3], u32(buf, off + 4) | 0, buf[off + 1], rtpPayloadLength(buf, off, end), frameNo);
-  return true;
 }
 
 /** Bytes after the RTP header, CSRCs and header extension (classifyRtp has checked they fit). */
-function rtpPayloadLength(buf: Buffer, off: number, end: number): number {
+export function rtpPayloadLength(buf: Buffer, off: number, end: number): number {
   const b0 = buf[off];
   let header = RTP_HEADER_BYTES + 4 * (b0 & 0x0f);
   if (b0 & 0x10) header += 4 + 4 * ((buf[off + header + 2] << 8) | buf[off + header + 3]);

@@ -19,6 +19,7 @@ export interface PayloadEvent {
   endpoints(): string;
 }
 
+/** `proto`: an IpProto, or TCP_OR_UDP. */
 export async function forEachPayload(path: string, proto: number, onPayload: (e: PayloadEvent) => void): Promise<void> {
   const pkt = new PacketView();
   const decoder = new Decoder();
@@ -38,7 +39,7 @@ export async function forEachPayload(path: string, proto: number, onPayload: (e:
     if (p.linkType < 0) return;
     if (decoder.decode(p, anomalies) >= 0) return;
     const flow = flows.add(p);
-    if (p.proto !== proto || p.l4Off < 0 || p.payloadEnd <= p.payloadOff) return;
+    if ((proto === TCP_OR_UDP ? p.proto !== TCP && p.proto !== UDP : p.proto !== proto) || p.l4Off < 0 || p.payloadEnd <= p.payloadOff) return;
     event.flow = flow;
     event.dir = flows.lastDir;
     onPayload(event);
@@ -47,3 +48,5 @@ export async function forEachPayload(path: string, proto: number, onPayload: (e:
 
 export const UDP = IpProto.UDP;
 export const TCP = IpProto.TCP;
+/** For `proto`: both, in capture order. */
+export const TCP_OR_UDP = -1;

@@ -1,7 +1,7 @@
 /**
- * RTP statistics in a worker thread (AnalyzeOptions.mediaWorker, the default
- * for large inputs) give the same report, byte for byte, as in the main
- * thread: on every sample, on every shared capture, and on all samples read
+ * Payload inspection in a worker thread (AnalyzeOptions.inspectionWorker, the
+ * default for large inputs) gives the same report, byte for byte, as in the
+ * main thread: on every sample, on every shared capture, and on all samples read
  * as one run (inputs in turn, each with its own anomaly counts). Runs the
  * built library (dist/), since the worker is a compiled module.
  */
@@ -17,14 +17,14 @@ const lib = (await import(pathToFileURL(join(REPO_ROOT, 'dist', 'index.js')).hre
 
 async function bothWays(paths: string[]): Promise<{ inline: string; worker: string }> {
   const options = { orderByFirstPacket: false };
-  const inline = lib.reportToJson(await lib.analyze(paths, { ...options, mediaWorker: false }));
-  const worker = lib.reportToJson(await lib.analyze(paths, { ...options, mediaWorker: true }));
+  const inline = lib.reportToJson(await lib.analyze(paths, { ...options, inspectionWorker: false }));
+  const worker = lib.reportToJson(await lib.analyze(paths, { ...options, inspectionWorker: true }));
   return { inline, worker };
 }
 
 const samples = readdirSync(SAMPLES).filter((f) => f.endsWith('.pcap')).sort().map((f) => join(SAMPLES, f));
 
-describe('media worker', () => {
+describe('inspection worker', () => {
   it('gives the same report as the main thread on every sample', async () => {
     let streams = 0;
     for (const path of samples) {
@@ -40,7 +40,7 @@ describe('media worker', () => {
     expect(worker).toBe(inline);
   });
 
-  skipNote('media worker on the shared captures', hasSharedCaptures ? [] : ['../shared/captures']);
+  skipNote('inspection worker on the shared captures', hasSharedCaptures ? [] : ['../shared/captures']);
   it.skipIf(!hasSharedCaptures)('gives the same report on every shared capture', async () => {
     for (const file of sharedCaptures()) {
       const { inline, worker } = await bothWays([join(SHARED_CAPTURES, file)]);
@@ -49,11 +49,11 @@ describe('media worker', () => {
   });
 
   it('is refused when asked for where its module is not built (running from the TypeScript sources)', async () => {
-    await expect(analyzeFromSources([samples[0]], { mediaWorker: true })).rejects.toThrow(/media worker module is not built/);
+    await expect(analyzeFromSources([samples[0]], { inspectionWorker: true })).rejects.toThrow(/inspection worker module is not built/);
   });
 
   it('stops with the capture error, not a hang, when an input fails mid-run', async () => {
     const notACapture = join(REPO_ROOT, 'package.json');
-    await expect(lib.analyze([samples[0], notACapture], { orderByFirstPacket: false, mediaWorker: true })).rejects.toThrow(/package\.json/);
+    await expect(lib.analyze([samples[0], notACapture], { orderByFirstPacket: false, inspectionWorker: true })).rejects.toThrow(/package\.json/);
   });
 });

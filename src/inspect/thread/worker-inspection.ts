@@ -1,0 +1,229 @@
+/**
+ * Payload inspection in a worker thread, on the other core, for large inputs.
+ *
+ * Why: inspection costs the per-packet loop most where it is rare and cold
+ * (the first packets of every flow: STUN, TLS and SIP hellos, framing; about
+ * 10 us each, 4,500 flows in the bench capture) and where it is constant (a
+ * media capture's RTP, nearly every packet). The worker runs the whole
+ * inspector (InspectionCore); the main thread keeps only what decides where a
+ * packet goes:
+ * - a flow the worker has skipped (FlowMode.Skip, read from shared memory):
+ *   nothing;
+ * - RTP on UDP: the main thread classifies it and queues its header fields
+ *   (40 bytes), marked when the worker had not made the flow active yet (it
+ *   then does: InspectionCore.addRtp). Before the worker has started, no flow
+ *   is active, and most packets are RTP: the RTP area holds about 60 ms of
+ *   them;
+ * - anything else: the packet is queued whole, for the inspector to see as
+ *   it would in one thread. The worker decides a few milliseconds behind the
+ *   main thread, and a TCP flow's data would be copied meanwhile for nothing:
+ *   the main thread counts the unframed payloads of an undecided TCP flow,
+ *   and stops queuing them after TCP_UNFRAMED_PACKETS, when the worker is
+ *   bound to skip the flow.
+ * The ring (ring.ts) keeps the queue's order, so the worker sees the packets
+ * in capture order, as InlineInspection does; the report is the same byte for
+ * byte, which tests check on every sample and shared capture.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ANOMALY_COUNT, type AnomalyCounters } from '../../anomalies.js';
+import { IpProto, type PacketView } from '../../decode/packet-view.js';
+import { restoreFlowInspection, type FlowInspection } from '../flow-state.js';
+import { AnomalyMover, InlineInspection, InspectionCore, type InspectedFlows, type InspectionResult, type PacketInspection } from '../inspection.js';
+import { FlowMode, RTP_FIRST, RTP_LAST, TCP_UNFRAMED_PACKETS, unframedTcpPayload } from '../inspector.js';
+import type { MediaReport } from '../media/media-report.js';
+import { classifyRtp, RtpKind } from '../media/rtp-header.js';
+import { StunMessage } from '../stun.js';
+import { DEFAULT_MAX_STREAMS, MEDIA_ANOMALIES, rtpPayloadLength } from '../media/rtp-streams.js';
+import { newRingMemory, RingProducer, type RingMemory, type RingOptions } from './ring.js';
+
+/**
+ * Flows whose mode the main thread can read: 4 MiB, touched only as far as flows go. Past it, the
+ * worker keeps modes in its own memory and every packet of those flows is queued whole (correct,
+ * slower).
+ */
+const SHARED_MODE_FLOWS = 1 << 22;
+
+// Per flow, what the main thread knows of an undecided TCP flow's fate: unframed payloads queued (0 to
+// TCP_UNFRAMED_PACKETS - 1), or one of these.
+const TCP_SKIPPED = 254;
+const TCP_FRAMED = 255;
+
+/** Memory the worker's InspectionCore counts in and the main thread reads. */
+export interface SharedInspectionMemory {
+  mode: SharedArrayBuffer;
+  anomalies: SharedArrayBuffer;
+  mediaAnomalies: SharedArrayBuffer;
+}
+
+/** What the worker is started with. */
+export interface InspectionWorkerData {
+  ring: RingMemory;
+  shared: SharedInspectionMemory;
+  maxStreams: number;
+}
+
+/** What the worker sends back after the last packet (null: it never claimed the ring). */
+export type WorkerResult = { flows: FlowInspection[]; media: MediaReport } | null;
+
+/** An InspectionCore counting in `shared` (in the worker, or in the main thread when the worker never starts). */
+export function coreOn(shared: SharedInspectionMemory, maxStreams: number): InspectionCore {
+  return new InspectionCore(maxStreams, {
+    mode: new Uint8Array(shared.mode),
+    anomalies: new Float64Array(shared.anomalies),
+    mediaAnomalies: new Uint32Array(shared.mediaAnomalies),
+  });
+}
+
+const WORKER_URL = new URL('./inspection-worker.js', import.meta.url);
+
+/** True when the worker's compiled module exists (not when running from TypeScript sources). */
+export function inspectionWorkerAvailable(): boolean {
+  return WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
+}
+
+export interface WorkerInspectionOptions extends RingOptions {
+  maxStreams?: number;
+  /** The worker's module (tests give one that fails). */
+  workerUrl?: URL;
+}
+
+/** Flow states received from the worker, by flow index. */
+class ReceivedFlows implements InspectedFlows {
+  private readonly byFlow = new Map<number, FlowInspection>();
+
+  constructor(private readonly list: FlowInspection[]) {
+    for (const st of list) this.byFlow.set(st.flow, restoreFlowInspection(st));
+  }
+
+  inspected(): FlowInspection[] {
+    return this.list;
+  }
+
+  state(flow: number): FlowInspection | undefined {
+    return this.byFlow.get(flow);
+  }
+}
+
+/** The main thread's side of the inspection worker. */
+export class WorkerInspection implements PacketInspection {
+  private readonly mode: Uint8Array;
+  private readonly tcpUndecided = new Uint8Array(SHARED_MODE_FLOWS);
+  private readonly scratch = new StunMessage();
+  private readonly anomalies: Float64Array;
+  private readonly mediaAnomalies: Uint32Array;
+  private readonly mover = new AnomalyMover();
+  private readonly ring: RingProducer;
+  private readonly worker: Worker;
+  private readonly result: Promise<WorkerResult>;
+  /** The core this thread runs if the worker never starts. */
+  private local: InspectionCore | null = null;
+  private workerDidIt = false;
+
+  constructor(options: WorkerInspectionOptions = {}) {
+    const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
+    const shared: SharedInspectionMemory = {
+      mode: new SharedArrayBuffer(SHARED_MODE_FLOWS),
+      anomalies: new SharedArrayBuffer(ANOMALY_COUNT * 8),
+      mediaAnomalies: new SharedArrayBuffer(MEDIA_ANOMALIES.length * 4),
+    };
+    this.mode = new Uint8Array(shared.mode);
+    this.anomalies = new Float64Array(shared.anomalies);
+    this.mediaAnomalies = new Uint32Array(shared.mediaAnomalies);
+    const ring = newRingMemory();
+    this.ring = new RingProducer(ring, () => (this.local = coreOn(shared, maxStreams)).sinks, options);
+    const data: InspectionWorkerData = { ring, shared, maxStreams };
+    this.worker = new Worker(options.workerUrl ?? WORKER_URL, { workerData: data });
+    this.result = new Promise<WorkerResult>((resolve, reject) => {
+      this.worker.once('message', resolve);
+      this.worker.once('error', reject);
+      this.worker.once('exit', (code) => reject(new Error(`the inspection worker exited (code ${code}) before it sent its result`)));
+    });
+    this.result.catch(() => {}); // read by finish(); an early failure must not be an unhandled rejection
+  }
+
+  /** True when the finished run's inspection came from the worker (false: it never started, and this thread did the work). */
+  get ranInWorker(): boolean {
+    return this.workerDidIt;
+  }
+
+  onPacket(flow: number, dir: number, pkt: PacketView): void {
+    const mode = flow < SHARED_MODE_FLOWS ? this.mode[flow] : FlowMode.Undecided;
+    if (mode === FlowMode.Skip) return; // the inspector would return at once
+    if (pkt.proto === IpProto.TCP) {
+      if (mode === FlowMode.Undecided && flow < SHARED_MODE_FLOWS && this.skippedTcp(flow, pkt)) return;
+    } else if (pkt.proto === IpProto.UDP) {
+      // What the inspector does with RTP-range payloads (activeMedia, udp()), up to the RTP module's classification.
+      const buf = pkt.buf;
+      const off = pkt.payloadOff;
+      const b0 = buf[off];
+      if (b0 >= RTP_FIRST && b0 <= RTP_LAST) {
+        const kind = classifyRtp(buf, off, pkt.payloadEnd);
+        if (kind === RtpKind.Rtp) {
+          const ring = this.ring;
+          ring.arrival[0] = pkt.ts;
+          const flowDir = flow * 2 + dir;
+          // queueRtpFields, written out: this is the per-packet path, and a call here is not inlined.
+          ring.addRtp(
+            mode === FlowMode.Active ? flowDir : ~flowDir,
+            (buf[off + 8] << 24) | (buf[off + 9] << 16) | (buf[off + 10] << 8) | buf[off + 11],
+            (buf[off + 2] << 8) | buf[off + 3],
+            (buf[off + 4] << 24) | (buf[off + 5] << 16) | (buf[off + 6] << 8) | buf[off + 7],
+            buf[off + 1],
+            rtpPayloadLength(buf, off, pkt.payloadEnd),
+            pkt.frameNo,
+          );
+          return;
+        }
+        if (kind === RtpKind.NotRtp && mode === FlowMode.Active) return; // taken by activeMedia, used by nothing
+        // RTCP goes whole, to the worker's RTP module; so does what an undecided flow's inspector must count.
+      }
+    }
+    this.ring.addPacket(flow, dir, pkt);
+  }
+
+  /** True when the worker is bound to skip this TCP payload's flow (see the top of this file). */
+  private skippedTcp(flow: number, pkt: PacketView): boolean {
+    const n = this.tcpUndecided[flow];
+    if (n === TCP_SKIPPED) return true;
+    if (n !== TCP_FRAMED) {
+      if (!unframedTcpPayload(pkt.buf, pkt.payloadOff, pkt.payloadEnd, this.scratch)) this.tcpUndecided[flow] = TCP_FRAMED;
+      else this.tcpUndecided[flow] = n + 1 >= TCP_UNFRAMED_PACKETS ? TCP_SKIPPED : n + 1;
+    }
+    return false; // this one the worker must see
+  }
+
+  settleAnomalies(into: AnomalyCounters): void {
+    this.ring.drain();
+    this.mover.move(this.anomalies, this.mediaAnomalies, into);
+  }
+
+  async finish(): Promise<InspectionResult> {
+    this.ring.finish();
+    if (!this.ring.consumingInline) {
+      try {
+        const sent = await this.result;
+        if (sent !== null) {
+          this.workerDidIt = true;
+          return { flows: new ReceivedFlows(sent.flows), media: sent.media };
+        }
+      } catch (err) {
+        // A worker that never claimed the ring (it could not start): nothing is queued, this thread has it all.
+        if (this.ring.takeOver() === null) throw err;
+      }
+    }
+    void this.worker.terminate();
+    return this.local!.result();
+  }
+
+  async close(): Promise<void> {
+    this.ring.abort();
+    await this.worker.terminate();
+  }
+}
+
+/** The inspection of a run: in a worker when asked (analyze.ts checks that its module is built), else in this thread. */
+export function startInspection(useWorker: boolean, maxStreams = DEFAULT_MAX_STREAMS): PacketInspection {
+  return useWorker ? new WorkerInspection({ maxStreams }) : new InlineInspection(maxStreams);
+}
