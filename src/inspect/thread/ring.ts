@@ -76,12 +76,13 @@ const Command = { Run: 0, Finish: 1, Abort: 2 } as const;
 const Owner = { None: 0, Worker: 1, Producer: 2 } as const;
 
 // One RTP job is JOB_BYTES of one array, viewed as int32 words and as doubles: writing or reading it
-// touches one run of cache lines, not two arrays' (no faster as measured, and one buffer to share).
-const JOB_BYTES = 40;
-const JOB_WORDS = JOB_BYTES / 4; // int32 words 0-5: flowDir, ssrc, seq, rtpTs, b1, payload length
-const JOB_DOUBLES = JOB_BYTES / 8; // doubles 3 and 4: capture time, frame number
+// touches one run of cache lines, not two arrays'. Two jobs to a cache line: the frame number goes as
+// its low 32 bits, the rest being the previous job's (FRAME_MARK keeps the step below 2^32).
+const JOB_BYTES = 32;
+const JOB_WORDS = JOB_BYTES / 4; // int32 words 0-5: flowDir, ssrc, seq | b1 << 16, rtpTs, payload length, frame number's low bits
+const JOB_DOUBLES = JOB_BYTES / 8; // double 3: capture time
 const TS = 3;
-const FRAME = 4;
+const TWO_32 = 2 ** 32;
 
 // A packet job: a header of int32 words (and doubles 2 and 3), then the payload, 8-byte aligned.
 const P_SIZE = 0; // bytes of the whole job, or WRAP
@@ -96,6 +97,8 @@ const P_CAPTURED = 10; // payload bytes captured and copied
 const PACKET_HEADER = 48;
 /** In P_SIZE: the rest of the area is unused, the next job is at its start. */
 const WRAP = -1;
+/** In P_FLOW: no packet, only a frame number for the RTP jobs after it (a step of 2^32 frames or more). */
+const FRAME_MARK = -1;
 
 /**
  * Where an RTP packet's header fields go: RtpStreams (which counts them) or the RingProducer (which
@@ -156,6 +159,9 @@ class RingViews {
   /** The consumer's positions (running counts): RTP jobs and packet bytes consumed. */
   protected read = 0;
   protected packetRead = 0;
+  /** The frame number of the last job consumed, and its low 32 bits (int32). */
+  private lastFrame = 0;
+  private lastFrameLow = 0;
   /** The packet being consumed: pkt.buf is the packet area itself, read in place. */
   private readonly pkt = new PacketView();
 
@@ -189,10 +195,16 @@ class RingViews {
       this.consumeRtp(sinks.rtp, mark);
       const pkt = this.pkt;
       const d = at >> 3;
+      this.lastFrame = this.packetDoubles[d + P_FRAME];
+      this.lastFrameLow = this.lastFrame | 0;
+      if (ints[w + P_FLOW] === FRAME_MARK) {
+        this.packetRead = (this.packetRead + size) | 0;
+        continue;
+      }
       const dirProto = ints[w + P_DIR_PROTO];
       pkt.proto = dirProto >> 8;
       pkt.ts = this.packetDoubles[d + P_TS];
-      pkt.frameNo = this.packetDoubles[d + P_FRAME];
+      pkt.frameNo = this.lastFrame;
       pkt.tcpSeq = ints[w + P_TCP_SEQ] >>> 0;
       pkt.payloadLen = ints[w + P_WIRE_LEN];
       pkt.payloadOff = at + PACKET_HEADER;
@@ -209,15 +221,22 @@ class RingViews {
     const doubles = this.doubles;
     const arrival = sink.arrival;
     let r = this.read;
+    let frame = this.lastFrame;
+    let low = this.lastFrameLow;
     while (r !== to) {
       const q = r & MASK;
       const i = q * JOB_WORDS;
-      const d = q * JOB_DOUBLES;
-      arrival[0] = doubles[d + TS];
-      sink.addRtp(ints[i], ints[i + 1], ints[i + 2], ints[i + 3], ints[i + 4], ints[i + 5], doubles[d + FRAME]);
+      arrival[0] = doubles[q * JOB_DOUBLES + TS];
+      const jobLow = ints[i + 5];
+      frame += (jobLow - low) >>> 0; // the next frame number with these low bits
+      low = jobLow;
+      const seqB1 = ints[i + 2];
+      sink.addRtp(ints[i], ints[i + 1], seqB1 & 0xffff, ints[i + 3], seqB1 >>> 16, ints[i + 4], frame);
       r = (r + 1) | 0;
     }
     this.read = r;
+    this.lastFrame = frame;
+    this.lastFrameLow = low;
   }
 }
 
@@ -228,6 +247,8 @@ export class RingProducer extends RingViews implements RtpJobSink {
   private unpublished = 0; // jobs of either kind written since the last publish
   private knownRead = 0; // the consumer's READ and PREAD as last seen
   private knownPacketRead = 0;
+  /** The frame number of the last job queued. */
+  private queuedFrame = 0;
   /** Set when the worker never claimed the ring: the producer then consumes into the fallback sinks itself. */
   private inline: RingSinks | null = null;
   private lastBeat = -1;
@@ -250,6 +271,8 @@ export class RingProducer extends RingViews implements RtpJobSink {
 
   /** Queues one RTP packet (see RtpJobSink). */
   addRtp(flowDir: number, ssrc: number, seq: number, rtpTs: number, b1: number, len: number, frameNo: number): void {
+    if (frameNo - this.queuedFrame >= TWO_32) this.markFrame(frameNo);
+    this.queuedFrame = frameNo;
     const w = this.written;
     if (((w - this.knownRead) | 0) >= RING_JOBS) this.waitForRoom(w, 0);
     const q = w & MASK;
@@ -257,20 +280,30 @@ export class RingProducer extends RingViews implements RtpJobSink {
     const ints = this.ints;
     ints[i] = flowDir;
     ints[i + 1] = ssrc;
-    ints[i + 2] = seq;
+    ints[i + 2] = seq | (b1 << 16);
     ints[i + 3] = rtpTs;
-    ints[i + 4] = b1;
-    ints[i + 5] = len;
-    const d = q * JOB_DOUBLES;
-    this.doubles[d + TS] = this.arrival[0];
-    this.doubles[d + FRAME] = frameNo;
+    ints[i + 4] = len;
+    ints[i + 5] = frameNo | 0; // the low 32 bits
+    this.doubles[q * JOB_DOUBLES + TS] = this.arrival[0];
     this.written = (w + 1) | 0;
     if (++this.unpublished >= BATCH) this.publish();
   }
 
   /** Queues one packet whole: its payload and the fields the inspector reads. */
   addPacket(flow: number, dir: number, pkt: PacketView): void {
-    const captured = pkt.payloadEnd - pkt.payloadOff;
+    this.queuedFrame = pkt.frameNo;
+    this.queuePacket(flow, dir, pkt, pkt.payloadEnd - pkt.payloadOff);
+  }
+
+  /** Tells the consumer the frame number of the next RTP job, 2^32 or more past the last job's (FRAME_MARK). */
+  private markFrame(frameNo: number): void {
+    this.frameMark.frameNo = frameNo;
+    this.queuePacket(FRAME_MARK, 0, this.frameMark, 0);
+  }
+
+  private readonly frameMark = new PacketView();
+
+  private queuePacket(flow: number, dir: number, pkt: PacketView, captured: number): void {
     const size = (PACKET_HEADER + captured + 7) & ~7;
     let at = this.packetWritten & PACKET_MASK;
     const tail = PACKET_BYTES - at;
@@ -292,7 +325,7 @@ export class RingProducer extends RingViews implements RtpJobSink {
     ints[w + P_TCP_SEQ] = pkt.tcpSeq | 0;
     ints[w + P_WIRE_LEN] = pkt.payloadLen;
     ints[w + P_CAPTURED] = captured;
-    pkt.buf.copy(this.packetBytes, at + PACKET_HEADER, pkt.payloadOff, pkt.payloadEnd);
+    if (captured > 0) pkt.buf.copy(this.packetBytes, at + PACKET_HEADER, pkt.payloadOff, pkt.payloadEnd);
     this.packetWritten = (this.packetWritten + size) | 0;
     if (++this.unpublished >= BATCH) this.publish();
   }

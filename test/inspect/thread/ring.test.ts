@@ -23,11 +23,12 @@ const RING_MODULE = pathToFileURL(join(REPO_ROOT, 'dist', 'inspect', 'thread', '
 
 /**
  * Job i: mostly RTP jobs, with SSRCs above 2^31, negative int32 timestamps, frame numbers above 2^32
- * and sub-microsecond times; every 61st a packet job, its payload bytes a function of i, a few of
- * them as large as the largest frame a capture may hold. Self-contained: the workers below get its
- * source text.
+ * (and a step of 2^34 at job 100,000; RTP jobs carry only their low 32 bits) and sub-microsecond
+ * times; every 61st a packet job, its payload bytes a function of i, a few of them as large as the
+ * largest frame a capture may hold. Self-contained: the workers below get its source text.
  */
 function job(i: number) {
+  const frameOf = (n: number) => 2 ** 32 + n * 3 + (n >= 100_000 ? 2 ** 34 : 0);
   if (i % 61 === 7) {
     const captured = ((i - 7) / 61) % 300 === 0 ? 262_000 : (i * 37) % 1600; // every 300th packet job is large
     return {
@@ -36,7 +37,7 @@ function job(i: number) {
       dir: i & 1,
       proto: i % 3 === 0 ? 6 : 17,
       ts: 1.7e9 + i * 0.020000123,
-      frameNo: 2 ** 32 + i * 3,
+      frameNo: frameOf(i),
       tcpSeq: (0x9e3779b1 * i) >>> 0,
       payloadLen: captured + (i % 5),
       bytes: Array.from({ length: captured }, (_, k) => (i + k * 7) & 0xff),
@@ -50,7 +51,7 @@ function job(i: number) {
     rtpTs: Math.imul(i, 160) | 0,
     b1: i & 0xff,
     len: i % 1400,
-    frameNo: 2 ** 32 + i * 3,
+    frameNo: frameOf(i),
     ts: 1.7e9 + i * 0.020000123,
   };
 }
@@ -166,7 +167,7 @@ describe('RingProducer without a worker', () => {
     const packets = sinks.jobs.filter((j) => j.kind === 'packet');
     expect(packets.reduce((bytes, j) => bytes + j.bytes.length, 0)).toBeGreaterThan(PACKET_BYTES * 2); // the packet area wrapped too
     for (let i = 0; i < n; i += i % 61 === 7 ? 1 : 997) expect(sinks.jobs[i], `job ${i}`).toEqual(job(i));
-    expect(sinks.jobs.every((j, i) => j.kind === job(i).kind && j.frameNo === 2 ** 32 + i * 3)).toBe(true);
+    expect(sinks.jobs.every((j, i) => j.kind === job(i).kind && j.frameNo === job(i).frameNo)).toBe(true);
   });
 });
 
