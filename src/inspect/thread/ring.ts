@@ -3,8 +3,8 @@
  * (worker-inspection.ts): a single-producer, single-consumer ring in shared
  * memory with two kinds of job, consumed in the order they were queued.
  * - An RTP job is one RTP packet's header fields as RtpStreams.addRtp takes
- *   them (40 bytes): the bulk of a media capture, classified by the main
- *   thread on flows the worker already made active.
+ *   them (32 bytes): the bulk of a media capture, classified by the main
+ *   thread.
  * - A packet job is any other payload, copied whole with the PacketView
  *   fields the inspector reads (a 48-byte header, then the bytes): the first
  *   packets of every flow, STUN, TCP framing, RTCP. They are few.

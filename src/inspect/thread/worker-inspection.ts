@@ -10,7 +10,7 @@
  * - a flow the worker has skipped (FlowMode.Skip, read from shared memory):
  *   nothing;
  * - RTP on UDP: the main thread classifies it and queues its header fields
- *   (40 bytes), marked when the worker had not made the flow active yet (it
+ *   (32 bytes), marked when the worker had not made the flow active yet (it
  *   then does: InspectionCore.addRtp). Before the worker has started, no flow
  *   is active, and most packets are RTP: the RTP area holds about 60 ms of
  *   them;
