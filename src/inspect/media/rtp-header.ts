@@ -70,6 +70,10 @@ export function plausiblePayloadType(pt: number): boolean {
   return pt >= PT_DYNAMIC_MIN || STATIC_CLOCK_RATE[pt] !== 0;
 }
 
+/** What rtpHeaderBytes returns for a payload that is not RTP, and for RTCP. */
+export const NOT_RTP = -1;
+export const RTCP = -2;
+
 /**
  * RTP, RTCP or neither, from the fixed header alone: version 2, RTCP by its
  * packet type (RFC 5761 §4), RTP by a plausible payload type and a header that
@@ -77,26 +81,35 @@ export function plausiblePayloadType(pt: number): boolean {
  * packets is the caller's job.
  */
 export function classifyRtp(buf: Buffer, off: number, end: number): RtpKind {
+  const header = rtpHeaderBytes(buf, off, end);
+  return header >= 0 ? RtpKind.Rtp : header === RTCP ? RtpKind.Rtcp : RtpKind.NotRtp;
+}
+
+/**
+ * classifyRtp's answer with what it measured: the bytes of an RTP packet's
+ * header (fixed part, CSRCs and extension), or RTCP, or NOT_RTP.
+ */
+export function rtpHeaderBytes(buf: Buffer, off: number, end: number): number {
   const len = end - off;
-  if (len < RTCP_HEADER_BYTES) return RtpKind.NotRtp;
+  if (len < RTCP_HEADER_BYTES) return NOT_RTP;
   const b0 = buf[off];
-  if (b0 >> 6 !== RTP_VERSION) return RtpKind.NotRtp;
+  if (b0 >> 6 !== RTP_VERSION) return NOT_RTP;
   const b1 = buf[off + 1];
-  if (b1 >= RTCP_PT_MIN && b1 <= RTCP_PT_MAX) return len >= 8 ? RtpKind.Rtcp : RtpKind.NotRtp;
-  if (len < RTP_HEADER_BYTES) return RtpKind.NotRtp;
-  if (!plausiblePayloadType(b1 & 0x7f)) return RtpKind.NotRtp;
+  if (b1 >= RTCP_PT_MIN && b1 <= RTCP_PT_MAX) return len >= 8 ? RTCP : NOT_RTP;
+  if (len < RTP_HEADER_BYTES) return NOT_RTP;
+  if (!plausiblePayloadType(b1 & 0x7f)) return NOT_RTP;
   let header = RTP_HEADER_BYTES + 4 * (b0 & 0x0f);
-  if (header > len) return RtpKind.NotRtp;
+  if (header > len) return NOT_RTP;
   if (b0 & 0x10) {
     // RFC 3550 §5.3.1: 16-bit profile word, 16-bit length in 32-bit words, then the extension.
-    if (header + 4 > len) return RtpKind.NotRtp;
+    if (header + 4 > len) return NOT_RTP;
     header += 4 + 4 * ((buf[off + header + 2] << 8) | buf[off + header + 3]);
-    if (header > len) return RtpKind.NotRtp;
+    if (header > len) return NOT_RTP;
   }
   if (b0 & 0x20) {
     // RFC 3550 §5.1: the last octet counts the padding, itself included.
     const pad = buf[end - 1];
-    if (pad === 0 || header + pad > len) return RtpKind.NotRtp;
+    if (pad === 0 || header + pad > len) return NOT_RTP;
   }
-  return RtpKind.Rtp;
+  return header;
 }

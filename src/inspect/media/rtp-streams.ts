@@ -26,7 +26,7 @@ import { u32 } from '../../bytes.js';
 import { hash3, KeyTable } from './key-table.js';
 import type { MediaDirection, MediaReport, RtcpReceptionReport, RtcpSenderReport, RtpStreamReport } from './media-report.js';
 import { RtcpResult, RtcpTables } from './rtcp.js';
-import { classifyRtp, RTP_HEADER_BYTES, RtpKind } from './rtp-header.js';
+import { NOT_RTP, RTCP, rtpHeaderBytes } from './rtp-header.js';
 import type { RtpJobSink } from '../thread/ring.js';
 import { DEFAULT_DYNAMIC_CLOCK_RATE, round3, RtpStreamTable } from './rtp-stream-stats.js';
 
@@ -120,12 +120,13 @@ export class RtpStreams implements RtpJobSink {
    * onPayload for the per-packet path: the capture time is read from `arrival[0]`,
    * which the caller wrote just before. A double passed as an argument to a call
    * that is not inlined is boxed into a new heap number, once per media packet.
+   * SSRC and timestamp go to addRtp as int32: a uint32 argument above 2^31 would be boxed.
    */
   feed(flow: number, dir: number, frameNo: number, buf: Buffer, off: number, end: number): boolean {
-    const kind = classifyRtp(buf, off, end);
-    if (kind === RtpKind.NotRtp) return false;
-    if (kind === RtpKind.Rtcp) return this.rtcpPacket(flow * 2 + dir, frameNo, buf, off, end);
-    queueRtpFields(this, flow * 2 + dir, frameNo, buf, off, end);
+    const header = rtpHeaderBytes(buf, off, end);
+    if (header === NOT_RTP) return false;
+    if (header === RTCP) return this.rtcpPacket(flow * 2 + dir, frameNo, buf, off, end);
+    this.addRtp(flow * 2 + dir, u32(buf, off + 8) | 0, (buf[off + 2] << 8) | buf[off + 3], u32(buf, off + 4) | 0, buf[off + 1], end - off - header, frameNo);
     return true;
   }
 
@@ -332,18 +333,4 @@ export class RtpStreams implements RtpJobSink {
 
 function directionName(dir: number): MediaDirection {
   return dir === 0 ? 'fromClient' : 'fromServer';
-}
-
-/** Gives the header fields of the RTP packet at `off` (classifyRtp said Rtp) to `rtp`, the capture time being in its `arrival[0]`. */
-export function queueRtpFields(rtp: RtpJobSink, flowDir: number, frameNo: number, buf: Buffer, off: number, end: number): void {
-  // SSRC and timestamp as int32: a uint32 argument above 2^31 would be boxed.
-  rtp.addRtp(flowDir, u32(buf, off + 8) | 0, (buf[off + 2] << 8) | buf[off + 3], u32(buf, off + 4) | 0, buf[off + 1], rtpPayloadLength(buf, off, end), frameNo);
-}
-
-/** Bytes after the RTP header, CSRCs and header extension (classifyRtp has checked they fit). */
-export function rtpPayloadLength(buf: Buffer, off: number, end: number): number {
-  const b0 = buf[off];
-  let header = RTP_HEADER_BYTES + 4 * (b0 & 0x0f);
-  if (b0 & 0x10) header += 4 + 4 * ((buf[off + header + 2] << 8) | buf[off + header + 3]);
-  return end - off - header;
 }

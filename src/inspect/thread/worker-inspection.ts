@@ -33,9 +33,9 @@ import { restoreFlowInspection, type FlowInspection } from '../flow-state.js';
 import { AnomalyMover, InlineInspection, InspectionCore, type InspectedFlows, type InspectionResult, type PacketInspection } from '../inspection.js';
 import { FlowMode, RTP_FIRST, RTP_LAST, TCP_UNFRAMED_PACKETS, unframedTcpPayload } from '../inspector.js';
 import type { MediaReport } from '../media/media-report.js';
-import { classifyRtp, RtpKind } from '../media/rtp-header.js';
+import { NOT_RTP, rtpHeaderBytes } from '../media/rtp-header.js';
 import { StunMessage } from '../stun.js';
-import { DEFAULT_MAX_STREAMS, MEDIA_ANOMALIES, rtpPayloadLength } from '../media/rtp-streams.js';
+import { DEFAULT_MAX_STREAMS, MEDIA_ANOMALIES } from '../media/rtp-streams.js';
 import { newRingMemory, RingProducer, type RingMemory, type RingOptions } from './ring.js';
 
 /**
@@ -111,6 +111,8 @@ export class WorkerInspection implements PacketInspection {
   private readonly mode: Uint8Array;
   private readonly tcpUndecided = new Uint8Array(SHARED_MODE_FLOWS);
   private readonly scratch = new StunMessage();
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private viewBuf: Buffer | null = null;
   private readonly anomalies: Float64Array;
   private readonly mediaAnomalies: Uint32Array;
   private readonly mover = new AnomalyMover();
@@ -159,28 +161,31 @@ export class WorkerInspection implements PacketInspection {
       const off = pkt.payloadOff;
       const b0 = buf[off];
       if (b0 >= RTP_FIRST && b0 <= RTP_LAST) {
-        const kind = classifyRtp(buf, off, pkt.payloadEnd);
-        if (kind === RtpKind.Rtp) {
+        const end = pkt.payloadEnd;
+        const header = rtpHeaderBytes(buf, off, end);
+        if (header >= 0) {
+          // RtpStreams.feed's fields, big-endian words read at once.
+          const view = this.viewOf(buf);
           const ring = this.ring;
           ring.arrival[0] = pkt.ts;
           const flowDir = flow * 2 + dir;
-          // queueRtpFields, written out: this is the per-packet path, and a call here is not inlined.
-          ring.addRtp(
-            mode === FlowMode.Active ? flowDir : ~flowDir,
-            (buf[off + 8] << 24) | (buf[off + 9] << 16) | (buf[off + 10] << 8) | buf[off + 11],
-            (buf[off + 2] << 8) | buf[off + 3],
-            (buf[off + 4] << 24) | (buf[off + 5] << 16) | (buf[off + 6] << 8) | buf[off + 7],
-            buf[off + 1],
-            rtpPayloadLength(buf, off, pkt.payloadEnd),
-            pkt.frameNo,
-          );
+          ring.addRtp(mode === FlowMode.Active ? flowDir : ~flowDir, view.getInt32(off + 8), view.getUint16(off + 2), view.getInt32(off + 4), buf[off + 1], end - off - header, pkt.frameNo);
           return;
         }
-        if (kind === RtpKind.NotRtp && mode === FlowMode.Active) return; // taken by activeMedia, used by nothing
+        if (header === NOT_RTP && mode === FlowMode.Active) return; // taken by activeMedia, used by nothing
         // RTCP goes whole, to the worker's RTP module; so does what an undecided flow's inspector must count.
       }
     }
     this.ring.addPacket(flow, dir, pkt);
+  }
+
+  /** A view of the capture buffer `buf` (one per chunk the reader hands out). */
+  private viewOf(buf: Buffer): DataView<ArrayBufferLike> {
+    if (buf !== this.viewBuf) {
+      this.viewBuf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    return this.view;
   }
 
   /** True when the worker is bound to skip this TCP payload's flow (see the top of this file). */
