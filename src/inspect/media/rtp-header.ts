@@ -93,8 +93,10 @@ export function rtpHeaderBytes(buf: Buffer, off: number, end: number): number {
   const len = end - off;
   if (len < RTCP_HEADER_BYTES) return NOT_RTP;
   const b0 = buf[off];
-  if (b0 >> 6 !== RTP_VERSION) return NOT_RTP;
   const b1 = buf[off + 1];
+  // Nearly every media packet: version 2, no padding, extension or CSRCs, not RTCP (what the rest decides for it).
+  if (b0 === 0x80 && len >= RTP_HEADER_BYTES && (b1 < RTCP_PT_MIN || b1 > RTCP_PT_MAX)) return plausiblePayloadType(b1 & 0x7f) ? RTP_HEADER_BYTES : NOT_RTP;
+  if (b0 >> 6 !== RTP_VERSION) return NOT_RTP;
   if (b1 >= RTCP_PT_MIN && b1 <= RTCP_PT_MAX) return len >= 8 ? RTCP : NOT_RTP;
   if (len < RTP_HEADER_BYTES) return NOT_RTP;
   if (!plausiblePayloadType(b1 & 0x7f)) return NOT_RTP;
