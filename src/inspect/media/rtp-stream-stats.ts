@@ -41,6 +41,12 @@ export const MIN_INFER_SECONDS = 1;
 export const TS_JUMP_SECONDS = 10;
 
 const CANDIDATES = Float64Array.from(CANDIDATE_CLOCK_RATES);
+// add() runs for every RTP packet, so it reads module-local copies of what it imports: V8 reads an
+// imported binding through a cell, with a hole check, at every use (see rtp-header.ts).
+const FIRST_DYNAMIC_PT = PT_DYNAMIC_MIN;
+const STATIC_RATES = STATIC_CLOCK_RATE;
+const CN = PT_CN;
+const CN_OLD = PT_CN_OLD;
 const MAX_RATES = CANDIDATES.length;
 
 // Record of one stream, STRIDE doubles from s * STRIDE. First what every packet touches (184 bytes:
@@ -205,7 +211,7 @@ export class RtpStreamTable {
     // G.711 stream) cannot be measured and is left out of the estimate.
     rtpTs |= 0;
     const n = iv[w + N_RATES];
-    const rated = n === 1 ? pt < PT_DYNAMIC_MIN && STATIC_CLOCK_RATE[pt] === iv[w + RATE0] : pt === iv[w + FIRST_PT];
+    const rated = n === 1 ? pt < FIRST_DYNAMIC_PT && STATIC_RATES[pt] === iv[w + RATE0] : pt === iv[w + FIRST_PT];
     // The rate of a dynamic type is inferred from its rated packets until it is fixed.
     if (rated && n > 1 && iv[w + LOCKED] === 0) this.inferRate(s, rtpTs, ts);
     let tsStep = first ? 0 : (rtpTs - iv[w + PREV_TS]) | 0; // signed 32-bit difference: timestamps wrap
@@ -220,7 +226,7 @@ export class RtpStreamTable {
       const arrivalStep = ts - st[b + PREV_ARRIVAL];
       // Samples for max/mean skip what Wireshark skips: talk-spurt starts, comfort noise, RTP time going back.
       const prevPt = iv[w + PREV_PT];
-      const sample = marker === 0 && pt !== PT_CN && pt !== PT_CN_OLD && prevPt !== PT_CN && prevPt !== PT_CN_OLD && tsStep >= 0;
+      const sample = marker === 0 && pt !== CN && pt !== CN_OLD && prevPt !== CN && prevPt !== CN_OLD && tsStep >= 0;
       if (sample) st[b + SAMPLES]++;
       const lo = iv[w + RATE_LO];
       const hi = iv[w + RATE_HI];

@@ -274,7 +274,7 @@ export class RingProducer extends RingViews implements RtpJobSink {
     if (frameNo - this.queuedFrame >= TWO_32) this.markFrame(frameNo);
     this.queuedFrame = frameNo;
     const w = this.written;
-    if (((w - this.knownRead) | 0) >= RING_JOBS) this.waitForRoom(w, 0);
+    if (((w - this.knownRead) | 0) > MASK) this.waitForRoom(w, 0); // full (MASK, not the exported RING_JOBS: see media/rtp-header.ts)
     const q = w & MASK;
     const i = q * JOB_WORDS;
     const ints = this.ints;

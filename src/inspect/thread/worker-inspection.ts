@@ -45,6 +45,18 @@ import { newRingMemory, RingProducer, type RingMemory, type RingOptions } from '
  */
 const SHARED_MODE_FLOWS = 1 << 22;
 
+// onPacket runs for every packet, so it reads module-local copies of what it imports: V8 reads an
+// imported binding through a cell, with a hole check, at every use (see media/rtp-header.ts).
+const SKIP = FlowMode.Skip;
+const ACTIVE = FlowMode.Active;
+const UNDECIDED = FlowMode.Undecided;
+const TCP = IpProto.TCP;
+const UDP = IpProto.UDP;
+const FIRST_RTP_BYTE = RTP_FIRST;
+const LAST_RTP_BYTE = RTP_LAST;
+const IS_NOT_RTP = NOT_RTP;
+const headerBytes = rtpHeaderBytes;
+
 // Per flow, what the main thread knows of an undecided TCP flow's fate: unframed payloads queued (0 to
 // TCP_UNFRAMED_PACKETS - 1), or one of these.
 const TCP_SKIPPED = 254;
@@ -151,28 +163,28 @@ export class WorkerInspection implements PacketInspection {
   }
 
   onPacket(flow: number, dir: number, pkt: PacketView): void {
-    const mode = flow < SHARED_MODE_FLOWS ? this.mode[flow] : FlowMode.Undecided;
-    if (mode === FlowMode.Skip) return; // the inspector would return at once
-    if (pkt.proto === IpProto.TCP) {
-      if (mode === FlowMode.Undecided && flow < SHARED_MODE_FLOWS && this.skippedTcp(flow, pkt)) return;
-    } else if (pkt.proto === IpProto.UDP) {
+    const mode = flow < SHARED_MODE_FLOWS ? this.mode[flow] : UNDECIDED;
+    if (mode === SKIP) return; // the inspector would return at once
+    if (pkt.proto === TCP) {
+      if (mode === UNDECIDED && flow < SHARED_MODE_FLOWS && this.skippedTcp(flow, pkt)) return;
+    } else if (pkt.proto === UDP) {
       // What the inspector does with RTP-range payloads (activeMedia, udp()), up to the RTP module's classification.
       const buf = pkt.buf;
       const off = pkt.payloadOff;
       const b0 = buf[off];
-      if (b0 >= RTP_FIRST && b0 <= RTP_LAST) {
+      if (b0 >= FIRST_RTP_BYTE && b0 <= LAST_RTP_BYTE) {
         const end = pkt.payloadEnd;
-        const header = rtpHeaderBytes(buf, off, end);
+        const header = headerBytes(buf, off, end);
         if (header >= 0) {
           // RtpStreams.feed's fields, big-endian words read at once.
           const view = this.viewOf(buf);
           const ring = this.ring;
           ring.arrival[0] = pkt.ts;
           const flowDir = flow * 2 + dir;
-          ring.addRtp(mode === FlowMode.Active ? flowDir : ~flowDir, view.getInt32(off + 8), view.getUint16(off + 2), view.getInt32(off + 4), buf[off + 1], end - off - header, pkt.frameNo);
+          ring.addRtp(mode === ACTIVE ? flowDir : ~flowDir, view.getInt32(off + 8), view.getUint16(off + 2), view.getInt32(off + 4), buf[off + 1], end - off - header, pkt.frameNo);
           return;
         }
-        if (header === NOT_RTP && mode === FlowMode.Active) return; // taken by activeMedia, used by nothing
+        if (header === IS_NOT_RTP && mode === ACTIVE) return; // taken by activeMedia, used by nothing
         // RTCP goes whole, to the worker's RTP module; so does what an undecided flow's inspector must count.
       }
     }
