@@ -104,6 +104,11 @@ function catalogOf(options: LoadCatalogOptions): { catalog: Catalog; ports: Serv
   return loaded;
 }
 
+// Module-local copies for the per-packet path: V8 reads an imported binding through a cell, with a
+// hole check, at every use (see inspect/media/rtp-header.ts).
+const UDP = IpProto.UDP;
+const TCP = IpProto.TCP;
+
 /** Per-input counters the hot loop updates; reset for each input. */
 class InputCounters {
   packets = 0;
@@ -159,7 +164,7 @@ class Pipeline {
     input.packetsInFlows++;
     const flow = this.flows.add(pkt);
     // Payload inspection: TCP/UDP packets with captured payload (non-first fragments have none).
-    if (this.inspectPayloads && pkt.payloadEnd > pkt.payloadOff && (pkt.proto === IpProto.UDP || pkt.proto === IpProto.TCP)) {
+    if (this.inspectPayloads && pkt.payloadEnd > pkt.payloadOff && (pkt.proto === UDP || pkt.proto === TCP)) {
       this.inspection.onPacket(flow, this.flows.lastDir, pkt);
     }
     if (pkt.icmpIsError) {

@@ -36,7 +36,7 @@ export class KeyTable {
     a |= 0;
     b |= 0;
     c |= 0;
-    let i = hash3(a, b, c) & this.mask;
+    let i = mix3(a, b, c) & this.mask;
     for (;;) {
       const k = i * SLOT_WORDS;
       const e = slots[k + 3] - 1;
@@ -49,7 +49,7 @@ export class KeyTable {
   /** Adds (a, b, c), which must not be present; returns its entry, or -1 when full. */
   insert(a: number, b: number, c: number): number {
     if (this.count >= this.capacity) return -1;
-    let i = hash3(a, b, c) & this.mask;
+    let i = mix3(a, b, c) & this.mask;
     while (this.slots[i * SLOT_WORDS + 3] !== 0) i = (i + 1) & this.mask;
     const e = this.count++;
     const j = i * SLOT_WORDS;
@@ -67,6 +67,11 @@ export class KeyTable {
 
 /** A 32-bit mix of three words (murmur3 finaliser steps); numeric only. */
 export function hash3(a: number, b: number, c: number): number {
+  return mix3(a, b, c);
+}
+
+/** hash3 for this module's lookups, which run per packet: V8 reads an exported function through a cell at every call. */
+function mix3(a: number, b: number, c: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35);
   h = Math.imul(h ^ (h >>> 16) ^ c, 0x85ebca6b);
