@@ -290,16 +290,17 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     byTransport[record.transport] = (byTransport[record.transport] ?? 0) + 1;
     records.push(record);
   }
-  const { flows: inspectedFlows, media } = await run.inspected;
+  const { flows: inspectedFlows, media: mediaReport } = await run.inspected;
   for (const st of inspectedFlows.inspected()) {
     const apps = appsOf(st);
     if (apps.length > 0) records[st.flow].apps = sortApps(apps);
   }
+  const stun = buildStunReport(inspectedFlows, records);
+  const media = await mediaReport;
   for (const [id, apps] of mediaApps(media)) {
     const record = records[id - 1];
     record.apps = sortApps([...(record.apps ?? []), ...apps]);
   }
-  const stun = buildStunReport(inspectedFlows, records);
   clock('records');
   const classified = classifyForReport(records, {
     catalog,

@@ -31,7 +31,8 @@ export interface InspectedFlows {
 /** What inspection found in a run. */
 export interface InspectionResult {
   flows: InspectedFlows;
-  media: MediaReport;
+  /** Later than the flows from a worker, which builds it after sending them. */
+  media: Promise<MediaReport>;
 }
 
 /** The pipeline's side of payload inspection. */
@@ -85,7 +86,7 @@ export class InspectionCore implements PacketJobSink, RtpJobSink {
   }
 
   result(): InspectionResult {
-    return { flows: this.inspector, media: this.streams.report() };
+    return { flows: this.inspector, media: Promise.resolve(this.streams.report()) };
   }
 }
 

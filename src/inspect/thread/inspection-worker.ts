@@ -1,13 +1,13 @@
 /**
  * The inspection worker's thread (worker-inspection.ts): the run's payload
  * inspection for the packets the main thread queues, then the flows' state
- * and the media section sent back once. Anything that fails after the ring is
+ * and the media section sent back, in that order. Anything that fails after the ring is
  * claimed is reported through the ring, where the main thread, blocked
  * waiting for this worker, can see it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingConsumer } from './ring.js';
-import { coreOn, type InspectionWorkerData, type WorkerResult } from './worker-inspection.js';
+import { coreOn, type InspectionWorkerData, type WorkerMessage } from './worker-inspection.js';
 
 const data = workerData as InspectionWorkerData;
 const consumer = new RingConsumer(data.ring);
@@ -15,9 +15,10 @@ const core = coreOn(data.shared, data.maxStreams);
 if (consumer.claim()) {
   try {
     consumer.run(core.sinks);
-    const { flows, media } = core.result();
-    const result: WorkerResult = { flows: flows.inspected(), media };
-    parentPort?.postMessage(result);
+    const flows: WorkerMessage = { flows: core.inspector.inspected() };
+    parentPort?.postMessage(flows);
+    const media: WorkerMessage = { media: core.streams.report() };
+    parentPort?.postMessage(media);
   } catch (err) {
     consumer.fail(err);
     throw err;

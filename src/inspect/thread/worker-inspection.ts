@@ -76,8 +76,12 @@ export interface InspectionWorkerData {
   maxStreams: number;
 }
 
-/** What the worker sends back after the last packet (null: it never claimed the ring). */
-export type WorkerResult = { flows: FlowInspection[]; media: MediaReport } | null;
+/**
+ * What the worker sends back after the last packet, in two messages: the flows' state, then the
+ * media section (the main thread reads the first while the worker builds the second). Null: it
+ * never claimed the ring.
+ */
+export type WorkerMessage = { flows: FlowInspection[] } | { media: MediaReport } | null;
 
 /** An InspectionCore counting in `shared` (in the worker, or in the main thread when the worker never starts). */
 export function coreOn(shared: SharedInspectionMemory, maxStreams: number): InspectionCore {
@@ -130,7 +134,8 @@ export class WorkerInspection implements PacketInspection {
   private readonly mover = new AnomalyMover();
   private readonly ring: RingProducer;
   private readonly worker: Worker;
-  private readonly result: Promise<WorkerResult>;
+  private readonly flowsSent: Promise<FlowInspection[] | null>;
+  private readonly mediaSent: Promise<MediaReport>;
   /** The core this thread runs if the worker never starts. */
   private local: InspectionCore | null = null;
   private workerDidIt = false;
@@ -149,12 +154,24 @@ export class WorkerInspection implements PacketInspection {
     this.ring = new RingProducer(ring, () => (this.local = coreOn(shared, maxStreams)).sinks, options);
     const data: InspectionWorkerData = { ring, shared, maxStreams };
     this.worker = new Worker(options.workerUrl ?? WORKER_URL, { workerData: data });
-    this.result = new Promise<WorkerResult>((resolve, reject) => {
-      this.worker.once('message', resolve);
+    let flowsSent!: (flows: FlowInspection[] | null) => void;
+    let mediaSent!: (media: MediaReport) => void;
+    this.flowsSent = new Promise((resolve) => (flowsSent = resolve));
+    this.mediaSent = new Promise((resolve) => (mediaSent = resolve));
+    const failed = new Promise<never>((_resolve, reject) => {
+      this.worker.on('message', (message: WorkerMessage) => {
+        if (message === null) flowsSent(null);
+        else if ('flows' in message) flowsSent(message.flows);
+        else mediaSent(message.media);
+      });
       this.worker.once('error', reject);
       this.worker.once('exit', (code) => reject(new Error(`the inspection worker exited (code ${code}) before it sent its result`)));
     });
-    this.result.catch(() => {}); // read by finish(); an early failure must not be an unhandled rejection
+    // Whichever comes first; a failure after both were sent changes nothing.
+    this.flowsSent = Promise.race([this.flowsSent, failed]);
+    this.mediaSent = Promise.race([this.mediaSent, failed]);
+    this.flowsSent.catch(() => {}); // read by finish(); an early failure must not be an unhandled rejection
+    this.mediaSent.catch(() => {});
   }
 
   /** True when the finished run's inspection came from the worker (false: it never started, and this thread did the work). */
@@ -220,10 +237,12 @@ export class WorkerInspection implements PacketInspection {
     this.ring.finish();
     if (!this.ring.consumingInline) {
       try {
-        const sent = await this.result;
-        if (sent !== null) {
+        const flows = await this.flowsSent;
+        if (flows !== null) {
           this.workerDidIt = true;
-          return { flows: new ReceivedFlows(sent.flows), media: sent.media };
+          const media = this.mediaSent.finally(() => void this.worker.terminate());
+          media.catch(() => {}); // awaited by the caller, after the flows
+          return { flows: new ReceivedFlows(flows), media };
         }
       } catch (err) {
         // A worker that never claimed the ring (it could not start): nothing is queued, this thread has it all.
