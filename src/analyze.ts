@@ -64,7 +64,7 @@ export interface AnalyzeOptions {
   inspectPayloads?: boolean;
   /**
    * Payload inspection in a worker thread, on the other core (inspect/thread/worker-inspection.ts);
-   * the report is the same either way. Default: for standard input and for inputs of 128 MiB or
+   * the report is the same either way. Default: for standard input and for inputs of 384 MiB or
    * more. True fails when the worker's module is not built (running from TypeScript sources).
    */
   inspectionWorker?: boolean;
@@ -84,10 +84,11 @@ export interface AnalyzeTimings {
 
 /**
  * Input size from which inspection runs in a worker by default (AnalyzeOptions.inspectionWorker).
- * Measured on the bench capture cut short: the worker costs ~50 ms at 40 MB, breaks even near
- * 100 MB and saves ~50 ms at 250 MB and ~0.2 s at 1 GB.
+ * Measured end to end on the bench capture cut short (medians of 6-8 runs): the worker costs
+ * ~35 ms at 200 MB and ~20 ms at 300 MB (its start, and handing its state back), and saves ~60 ms
+ * at 600 MB and ~120 ms at 1 GB.
  */
-const INSPECTION_WORKER_MIN_BYTES = 128 * 1024 * 1024;
+const INSPECTION_WORKER_MIN_BYTES = 384 * 1024 * 1024;
 
 /** The shipped packs cannot change while the process runs, so their catalog and bitmaps are kept; user files are read every time. */
 const shippedCatalogs = new Map<string, { catalog: Catalog; ports: ServicePorts }>();
