@@ -114,7 +114,7 @@ export class Inspector implements FrameSink {
 
   /**
    * One TCP or UDP packet with payload, attributed to `flow` in direction `dir` (0 = from the
-   * client). The pipeline first offers it to activeMedia(); this takes the rest.
+   * client). InspectionCore.packet first offers it to activeMedia(); this takes the rest.
    */
   onPacket(flow: number, dir: number, pkt: PacketView): void {
     if (flow >= this.mode.length) this.grow(flow);

@@ -1,6 +1,7 @@
 /**
  * RTP and RTCP fixed headers: recognition only, no state. RtpStreams reads the
- * fields it needs straight from the buffer after `classifyRtp` said yes.
+ * fields it needs straight from the buffer after `rtpHeaderBytes` measured a
+ * header.
  *
  * RTP fixed header, RFC 3550 §5.1:
  *

@@ -15,7 +15,9 @@ const core = coreOn(data.shared, data.maxStreams);
 if (consumer.claim()) {
   try {
     consumer.run(core.sinks);
-    const flows: WorkerMessage = { flows: core.inspector.inspected() };
+    const states = core.inspector.inspected();
+    for (const st of states) st.tcp = null; // reassembly state: the report does not read it, and cloning its buffers costs
+    const flows: WorkerMessage = { flows: states };
     parentPort?.postMessage(flows);
     const media: WorkerMessage = { media: core.streams.report() };
     parentPort?.postMessage(media);

@@ -38,18 +38,22 @@
  *   delays a run by STARTUP_WAIT_MS at most).
  * - FAILED is set by a worker that threw, after it wrote the error's text
  *   into the ring's error area: the run stops with that text.
- * - HEARTBEAT moves on every turn of the consumer's loop (at least every
- *   POLL_MS). A producer waiting on a worker whose heartbeat stood still for
+ * - HEARTBEAT moves on every turn of the consumer's loop (every POLL_MS
+ *   when idle, after each pass when busy). A producer waiting on a worker whose heartbeat stood still for
  *   LIVENESS_MS stops the run: the worker died without a word (out of
  *   memory, terminated), and the main thread, blocked, would never hear of it.
  */
+import { MAX_BLOCK_BYTES } from '../../capture/record-parser.js';
 import { PacketView } from '../../decode/packet-view.js';
 
-export const RING_JOBS = 1 << 18; // 10 MiB; 60 ms of the main thread's production, to ride out the worker's start and its pauses
+export const RING_JOBS = 1 << 18; // 8 MiB; 60 ms of the main thread's production, to ride out the worker's start and its pauses
 const MASK = RING_JOBS - 1;
-/** Bytes for packet jobs: a few hundred first packets of flows, or 16 of the largest frames a capture may hold. */
-export const PACKET_BYTES = 1 << 22;
-const PACKET_MASK = PACKET_BYTES - 1;
+/**
+ * Bytes for packet jobs by default: room for the largest frame a reader hands out (a pcapng block,
+ * MAX_BLOCK_BYTES) twice over. Address space: pages are touched only as jobs fill them (about 4 MB
+ * per GB of the bench capture). A power of two, as every packet area must be.
+ */
+export const PACKET_BYTES = 2 * MAX_BLOCK_BYTES;
 /** Jobs written before they are published (one atomic store per batch). */
 const BATCH = 512;
 /** How long an idle consumer sleeps before it looks for jobs again: the producer fills under a tenth of the ring meanwhile. */
@@ -139,11 +143,13 @@ export interface RingMemory {
 
 const ERROR_BYTES = 4096;
 
-export function newRingMemory(): RingMemory {
+/** `packetBytes`: the packet area, a power of two (tests use small ones to wrap it often). */
+export function newRingMemory(packetBytes = PACKET_BYTES): RingMemory {
+  if (!(packetBytes >= 1024 && (packetBytes & (packetBytes - 1)) === 0)) throw new RangeError(`packet area must be a power of two of 1 KiB or more, got ${packetBytes}`);
   return {
     control: new SharedArrayBuffer(CONTROL_WORDS * 4),
     jobs: new SharedArrayBuffer(RING_JOBS * JOB_BYTES),
-    packets: new SharedArrayBuffer(PACKET_BYTES),
+    packets: new SharedArrayBuffer(packetBytes),
     error: new SharedArrayBuffer(ERROR_BYTES),
   };
 }
@@ -155,6 +161,9 @@ class RingViews {
   protected readonly packetBytes: Buffer;
   protected readonly packetInts: Int32Array;
   protected readonly packetDoubles: Float64Array;
+  /** Size of the packet area (a power of two), and the mask for positions in it. */
+  protected readonly packetArea: number;
+  protected readonly packetMask: number;
   protected readonly error: SharedArrayBuffer;
   /** The consumer's positions (running counts): RTP jobs and packet bytes consumed. */
   protected read = 0;
@@ -173,6 +182,8 @@ class RingViews {
     this.packetBytes = Buffer.from(memory.packets);
     this.packetInts = new Int32Array(memory.packets);
     this.packetDoubles = new Float64Array(memory.packets);
+    this.packetArea = memory.packets.byteLength;
+    this.packetMask = this.packetArea - 1;
     this.pkt.buf = this.packetBytes;
   }
 
@@ -183,11 +194,11 @@ class RingViews {
   protected consume(sinks: RingSinks, write: number, packetWrite: number): void {
     const ints = this.packetInts;
     while (this.packetRead !== packetWrite) {
-      const at = this.packetRead & PACKET_MASK;
+      const at = this.packetRead & this.packetMask;
       const w = at >> 2;
       const size = ints[w + P_SIZE];
       if (size === WRAP) {
-        this.packetRead = (this.packetRead + PACKET_BYTES - at) | 0;
+        this.packetRead = (this.packetRead + this.packetArea - at) | 0;
         continue;
       }
       const mark = ints[w + P_MARK];
@@ -305,16 +316,19 @@ export class RingProducer extends RingViews implements RtpJobSink {
 
   private queuePacket(flow: number, dir: number, pkt: PacketView, captured: number): void {
     const size = (PACKET_HEADER + captured + 7) & ~7;
-    let at = this.packetWritten & PACKET_MASK;
-    const tail = PACKET_BYTES - at;
-    const needed = tail < size ? tail + size : size; // a job never wraps: the tail is skipped
-    if (((this.packetWritten - this.knownPacketRead + needed) | 0) > PACKET_BYTES) this.waitForRoom(this.written, needed);
+    if (size > this.packetArea) throw new RangeError(`a packet of ${captured} bytes does not fit the inspection queue's ${this.packetArea} bytes`);
     const ints = this.packetInts;
+    let at = this.packetWritten & this.packetMask;
+    const tail = this.packetArea - at;
     if (tail < size) {
+      // A job never wraps: the tail is skipped, once the consumer has left it, and the job starts the area.
+      this.roomForPackets(tail);
       ints[at >> 2] = WRAP;
       this.packetWritten = (this.packetWritten + tail) | 0;
+      this.unpublished++; // the consumer must see the skip before there can be room at the start
       at = 0;
     }
+    this.roomForPackets(size);
     const w = at >> 2;
     ints[w + P_SIZE] = size;
     ints[w + P_FLOW] = flow;
@@ -328,6 +342,11 @@ export class RingProducer extends RingViews implements RtpJobSink {
     if (captured > 0) pkt.buf.copy(this.packetBytes, at + PACKET_HEADER, pkt.payloadOff, pkt.payloadEnd);
     this.packetWritten = (this.packetWritten + size) | 0;
     if (++this.unpublished >= BATCH) this.publish();
+  }
+
+  /** Returns once `bytes` more packet bytes fit in the area. */
+  private roomForPackets(bytes: number): void {
+    if (((this.packetWritten - this.knownPacketRead + bytes) | 0) > this.packetArea) this.waitForRoom(this.written, bytes);
   }
 
   /** Returns once every job written so far has been consumed. */
@@ -387,7 +406,7 @@ export class RingProducer extends RingViews implements RtpJobSink {
     this.lastBeatAt = Date.now();
     const full = () => packetBytes === 0
       ? ((written - this.knownRead) | 0) >= RING_JOBS
-      : ((this.packetWritten - this.knownPacketRead + packetBytes) | 0) > PACKET_BYTES;
+      : ((this.packetWritten - this.knownPacketRead + packetBytes) | 0) > this.packetArea;
     while (full()) this.block();
   }
 

@@ -39,11 +39,13 @@ import { DEFAULT_MAX_STREAMS, MEDIA_ANOMALIES } from '../media/rtp-streams.js';
 import { newRingMemory, RingProducer, type RingMemory, type RingOptions } from './ring.js';
 
 /**
- * Flows whose mode the main thread can read: 4 MiB, touched only as far as flows go. Past it, the
- * worker keeps modes in its own memory and every packet of those flows is queued whole (correct,
+ * Flows whose mode the main thread can read: 16 MiB of address space, touched only as far as flows
+ * go (the flow table needs about 200 bytes per flow, so 3 GB at this many). Past it the worker's
+ * inspector moves its modes to memory of its own: the main thread then sees none of the decisions
+ * made afterwards and queues every packet of an undecided-looking flow whole (the same report,
  * slower).
  */
-const SHARED_MODE_FLOWS = 1 << 22;
+const SHARED_MODE_FLOWS = 1 << 24;
 
 // onPacket runs for every packet, so it reads module-local copies of what it imports: V8 reads an
 // imported binding through a cell, with a hole check, at every use (see media/rtp-header.ts).
@@ -234,20 +236,25 @@ export class WorkerInspection implements PacketInspection {
   }
 
   async finish(): Promise<InspectionResult> {
-    this.ring.finish();
-    if (!this.ring.consumingInline) {
-      try {
-        const flows = await this.flowsSent;
-        if (flows !== null) {
-          this.workerDidIt = true;
-          const media = this.mediaSent.finally(() => void this.worker.terminate());
-          media.catch(() => {}); // awaited by the caller, after the flows
-          return { flows: new ReceivedFlows(flows), media };
+    try {
+      this.ring.finish();
+      if (!this.ring.consumingInline) {
+        try {
+          const flows = await this.flowsSent;
+          if (flows !== null) {
+            this.workerDidIt = true;
+            const media = this.mediaSent.finally(() => void this.worker.terminate());
+            media.catch(() => {}); // awaited by the caller, after the flows
+            return { flows: new ReceivedFlows(flows), media };
+          }
+        } catch (err) {
+          // A worker that never claimed the ring (it could not start): nothing is queued, this thread has it all.
+          if (this.ring.takeOver() === null) throw err;
         }
-      } catch (err) {
-        // A worker that never claimed the ring (it could not start): nothing is queued, this thread has it all.
-        if (this.ring.takeOver() === null) throw err;
       }
+    } catch (err) {
+      void this.worker.terminate(); // a worker that failed or hangs must not keep the process alive
+      throw err;
     }
     void this.worker.terminate();
     return this.local!.result();

@@ -13,24 +13,28 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { PacketView } from '../../../src/decode/packet-view.js';
-import { newRingMemory, PACKET_BYTES, RING_JOBS, RingProducer, type RingMemory, type RingSinks } from '../../../src/inspect/thread/ring.js';
+import { newRingMemory, RING_JOBS, RingProducer, type RingMemory, type RingSinks } from '../../../src/inspect/thread/ring.js';
 import { REPO_ROOT } from '../../helpers/environment.js';
 
 /** A loaded CI machine may take a while to start a worker; these tests are about what comes after. */
 const SLOW_START = { startupWaitMs: 60_000 };
+
+/** A small packet area, so that it wraps often; the largest packet job below takes most of it. */
+const PACKET_AREA = 1 << 20;
 
 const RING_MODULE = pathToFileURL(join(REPO_ROOT, 'dist', 'inspect', 'thread', 'ring.js')).href;
 
 /**
  * Job i: mostly RTP jobs, with SSRCs above 2^31, negative int32 timestamps, frame numbers above 2^32
  * (and a step of 2^34 at job 100,000; RTP jobs carry only their low 32 bits) and sub-microsecond
- * times; every 61st a packet job, its payload bytes a function of i, a few of them as large as the
- * largest frame a capture may hold. Self-contained: the workers below get its source text.
+ * times; every 61st a packet job, its payload bytes a function of i, a few of them large, some
+ * larger than half of PACKET_AREA. Self-contained: the workers below get its source text.
  */
 function job(i: number) {
   const frameOf = (n: number) => 2 ** 32 + n * 3 + (n >= 100_000 ? 2 ** 34 : 0);
   if (i % 61 === 7) {
-    const captured = ((i - 7) / 61) % 300 === 0 ? 262_000 : (i * 37) % 1600; // every 300th packet job is large
+    const p = (i - 7) / 61; // the packet job's number
+    const captured = p % 1500 === 750 ? 900_000 : p % 300 === 0 ? 262_000 : (i * 37) % 1600; // a few large, some larger than half the area
     return {
       kind: 'packet' as const,
       flow: i % 7919,
@@ -59,7 +63,7 @@ type Job = ReturnType<typeof job>;
 
 function pushAll(producer: RingProducer, n: number): void {
   const pkt = new PacketView();
-  pkt.buf = Buffer.alloc(300_000);
+  pkt.buf = Buffer.alloc(1_000_000);
   for (let i = 0; i < n; i++) {
     const j = job(i);
     if (j.kind === 'rtp') {
@@ -158,14 +162,14 @@ function jobsFor(rtpWraps: number): number {
 describe('RingProducer without a worker', () => {
   it('consumes its own jobs, in order and intact, once no worker claimed the ring', () => {
     const sinks = recordingSinks();
-    const producer = new RingProducer(newRingMemory(), () => sinks, { startupWaitMs: 20 });
+    const producer = new RingProducer(newRingMemory(PACKET_AREA), () => sinks, { startupWaitMs: 20 });
     const n = jobsFor(2); // fills the ring (the producer then gives up waiting), then wraps
     pushAll(producer, n);
     producer.finish();
     expect(producer.consumingInline).toBe(true);
     expect(sinks.jobs.length).toBe(n);
     const packets = sinks.jobs.filter((j) => j.kind === 'packet');
-    expect(packets.reduce((bytes, j) => bytes + j.bytes.length, 0)).toBeGreaterThan(PACKET_BYTES * 2); // the packet area wrapped too
+    expect(packets.reduce((bytes, j) => bytes + j.bytes.length, 0)).toBeGreaterThan(PACKET_AREA * 8); // the packet area wrapped too
     for (let i = 0; i < n; i += i % 61 === 7 ? 1 : 997) expect(sinks.jobs[i], `job ${i}`).toEqual(job(i));
     expect(sinks.jobs.every((j, i) => j.kind === job(i).kind && j.frameNo === job(i).frameNo)).toBe(true);
   });
@@ -173,7 +177,7 @@ describe('RingProducer without a worker', () => {
 
 describe('RingProducer with a worker', () => {
   it('delivers every job once, in queue order, with its fields and bytes intact, across many wraps', async () => {
-    const memory = newRingMemory();
+    const memory = newRingMemory(PACKET_AREA);
     const { done } = checkingWorker(memory);
     const producer = new RingProducer(memory, () => recordingSinks(), SLOW_START);
     const n = jobsFor(5);
@@ -185,7 +189,7 @@ describe('RingProducer with a worker', () => {
   });
 
   it('stops the producer with an error when the worker fails', async () => {
-    const memory = newRingMemory();
+    const memory = newRingMemory(PACKET_AREA);
     const { done } = checkingWorker(memory, 1000);
     const producer = new RingProducer(memory, () => recordingSinks(), SLOW_START);
     expect(() => {
@@ -196,7 +200,7 @@ describe('RingProducer with a worker', () => {
   });
 
   it('stops the producer when the worker dies without a word', async () => {
-    const memory = newRingMemory();
+    const memory = newRingMemory(PACKET_AREA);
     const { done } = checkingWorker(memory, -1, 1000);
     const producer = new RingProducer(memory, () => recordingSinks(), { ...SLOW_START, livenessMs: 500 });
     expect(() => {
