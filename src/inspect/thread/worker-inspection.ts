@@ -158,8 +158,8 @@ export class WorkerInspection implements PacketInspection {
     this.worker = new Worker(options.workerUrl ?? WORKER_URL, { workerData: data });
     let flowsSent!: (flows: FlowInspection[] | null) => void;
     let mediaSent!: (media: MediaReport) => void;
-    this.flowsSent = new Promise((resolve) => (flowsSent = resolve));
-    this.mediaSent = new Promise((resolve) => (mediaSent = resolve));
+    const flows = new Promise<FlowInspection[] | null>((resolve) => (flowsSent = resolve));
+    const media = new Promise<MediaReport>((resolve) => (mediaSent = resolve));
     const failed = new Promise<never>((_resolve, reject) => {
       this.worker.on('message', (message: WorkerMessage) => {
         if (message === null) flowsSent(null);
@@ -170,8 +170,8 @@ export class WorkerInspection implements PacketInspection {
       this.worker.once('exit', (code) => reject(new Error(`the inspection worker exited (code ${code}) before it sent its result`)));
     });
     // Whichever comes first; a failure after both were sent changes nothing.
-    this.flowsSent = Promise.race([this.flowsSent, failed]);
-    this.mediaSent = Promise.race([this.mediaSent, failed]);
+    this.flowsSent = Promise.race([flows, failed]);
+    this.mediaSent = Promise.race([media, failed]);
     this.flowsSent.catch(() => {}); // read by finish(); an early failure must not be an unhandled rejection
     this.mediaSent.catch(() => {});
   }
