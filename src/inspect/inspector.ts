@@ -134,7 +134,7 @@ export class Inspector implements FrameSink {
   /**
    * The bulk of a media capture, taken before onPacket: RTP (by its first byte) of a UDP flow
    * already active goes straight to the media module, since nothing else would be tried on it (udp()
-   * does the same, through more calls). Small, so that the pipeline's loop can inline it. False:
+   * does the same, through more calls). Small, so that InspectionCore.packet can inline it. False:
    * not such a packet, give it to onPacket.
    */
   activeMedia(flow: number, dir: number, pkt: PacketView): boolean {

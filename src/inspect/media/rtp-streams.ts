@@ -130,7 +130,7 @@ export class RtpStreams implements RtpJobSink {
     return true;
   }
 
-  /** A payload classifyRtp took as RTCP: true when it parsed as RTCP. */
+  /** A payload rtpHeaderBytes took as RTCP: true when it parsed as RTCP. */
   rtcpPacket(flowDir: number, frameNo: number, buf: Buffer, off: number, end: number): boolean {
     const r = this.rtcp.add(flowDir, frameNo, buf, off, end);
     if (r === RtcpResult.TableFull) this.anomalies[MediaAnomaly.RtcpTableFull]++;
@@ -138,7 +138,7 @@ export class RtpStreams implements RtpJobSink {
   }
 
   /**
-   * A payload classifyRtp took as RTP, by its header fields (`b1`: the second byte, marker and
+   * A payload rtpHeaderBytes took as RTP, by its header fields (`b1`: the second byte, marker and
    * payload type; `len`: bytes after the header), captured at `arrival[0]`: counted in its stream,
    * or held as a candidate. An inspection worker's main thread classifies RTP and queues these
    * fields (thread/worker-inspection.ts).
