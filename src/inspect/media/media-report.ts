@@ -12,7 +12,7 @@ export type ClockRateSource =
   /**
    * Dynamic payload type (96-127): the rate is the standard one (8, 12, 16,
    * 24, 32, 48 or 90 kHz) nearest in ratio to the stream's RTP timestamp
-   * advance divided by its capture-time span (packets of the first payload type
+   * advance divided by its capture-time span (packets of jitterPayloadType
    * only). Needs at least 10 packets over 1 s; fixed after 2 s.
    */
   | 'inferred'
@@ -32,8 +32,14 @@ export interface RtpStreamReport {
   ssrcHex: string;
   /** Payload types seen, ascending (CN, telephone-event and RED often share a stream with the codec). */
   payloadTypes: number[];
-  /** Payload type of the first packet: the one the clock rate is taken from. */
+  /** Payload type of the first packet. */
   firstPayloadType: number;
+  /**
+   * Payload type whose packets jitter is measured on, and whose clock rate it is measured at: the one
+   * most of the stream's first 50 packets carry, comfort noise aside (rtp-stream-stats.ts, VOTE_PACKETS).
+   * Packets of another clock (telephone-event, a dynamic comfort noise) are left out of the jitter.
+   */
+  jitterPayloadType: number;
   /** RTP timestamp units per second used for jitter (Hz). */
   clockRate: number;
   clockRateSource: ClockRateSource;

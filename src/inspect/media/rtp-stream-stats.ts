@@ -39,6 +39,14 @@ export const MIN_INFER_PACKETS = 10;
 export const MIN_INFER_SECONDS = 1;
 /** A backward timestamp step longer than this (seconds of media) is a new timestamp base, not jitter. */
 export const TS_JUMP_SECONDS = 10;
+/**
+ * The payload type jitter is measured on is the one most of a stream's first VOTE_PACKETS packets
+ * carry (comfort noise aside), by a majority vote: a stream that starts with a comfort-noise, DTMF or
+ * FEC packet is still measured on its codec. A type that leads by SWITCH_VOTES takes over, and the
+ * measurement starts again from its packets.
+ */
+export const VOTE_PACKETS = 50;
+const SWITCH_VOTES = 5;
 
 const CANDIDATES = Float64Array.from(CANDIDATE_CLOCK_RATES);
 // add() runs for every RTP packet, so it reads module-local copies of what it imports: V8 reads an
@@ -74,7 +82,8 @@ const RATE_LO = 28; // range of rate indices still tracked: all of them until a 
 const RATE_HI = 29;
 const FIRST_PT = 30;
 const RATE0 = 31; // the static rate, when N_RATES is 1
-const JUMP_LIMIT = 32; // -TS_JUMP_SECONDS at the fastest tracked rate, in timestamp units
+const JUMP_LIMIT = 32; // -TS_JUMP_SECONDS at the fastest tracked rate (or the fixed one), in timestamp units
+const HAS_REF = 33; // 1 once a measured packet set the jitter reference (PREV_ARRIVAL, PREV_TS)
 const RECENT_BITS = 34; // 4 words: received bit per sequence number mod RECENT (extended numbers: the same residue)
 // Doubles: per tracked rate r, at RATES + 4r: jitter, its max, its sum over samples, its max in the current bucket.
 const RATES = 19;
@@ -100,6 +109,9 @@ const FIRST_FRAME = 59;
 const BASE_SEQ = 60;
 const BUCKET_SECONDS = 61;
 const CYCLES = 62; // sequence number cycles, times 65536
+// Words again (double 63)
+const MEASURED_PT = 126; // the payload type jitter is measured on (see vote)
+const VOTE = 127; // leading payload type | its vote count << 8, over the first VOTE_PACKETS packets
 const STRIDE = 64; // 512 bytes: whole cache lines
 if ((PT_BITS + 4) / 2 > RATED_PACKETS) throw new Error('rtp-stream-stats: record fields overlap');
 
@@ -147,19 +159,66 @@ export class RtpStreamTable {
     const b = s * STRIDE;
     const w = 2 * b;
     const iv = this.iv;
-    const staticRate = firstPt < PT_DYNAMIC_MIN ? STATIC_CLOCK_RATE[firstPt] : 0;
-    const n = staticRate > 0 ? 1 : MAX_RATES;
     iv[w + FIRST_PT] = firstPt;
+    iv[w + BAD_SEQ] = -1;
+    iv[w + PREV_PT] = -1;
+    iv[w + VOTE] = firstPt === CN || firstPt === CN_OLD ? 0 : firstPt | (1 << 8);
+    this.st[b + BUCKET_SECONDS] = FIRST_BUCKET_SECONDS;
+    this.seriesOf.push(new Float64Array(0));
+    this.measureOn(s, firstPt);
+    return s;
+  }
+
+  /**
+   * Measures jitter on payload type `pt` from now on: its clock rate (static, or the candidates of a
+   * dynamic type), and no jitter yet. The series keeps its packet counts; its jitter starts over.
+   */
+  private measureOn(s: number, pt: number): void {
+    const st = this.st;
+    const iv = this.iv;
+    const b = s * STRIDE;
+    const w = 2 * b;
+    const staticRate = pt < FIRST_DYNAMIC_PT ? STATIC_RATES[pt] : 0;
+    const n = staticRate > 0 ? 1 : MAX_RATES;
+    iv[w + MEASURED_PT] = pt;
     iv[w + N_RATES] = n;
     iv[w + RATE0] = staticRate > 0 ? staticRate : CANDIDATES[0];
     iv[w + RATE_LO] = 0;
     iv[w + RATE_HI] = n;
+    iv[w + LOCKED] = 0;
+    iv[w + HAS_REF] = 0;
     iv[w + JUMP_LIMIT] = -TS_JUMP_SECONDS * (staticRate > 0 ? staticRate : CANDIDATES[MAX_RATES - 1]);
-    iv[w + BAD_SEQ] = -1;
-    iv[w + PREV_PT] = -1;
-    this.st[b + BUCKET_SECONDS] = FIRST_BUCKET_SECONDS;
-    this.seriesOf.push(new Float64Array(S_JITTER + MAX_SERIES_BUCKETS * n));
-    return s;
+    st.fill(0, b + RATES, b + RATES + 4 * MAX_RATES);
+    st[b + SAMPLES] = 0;
+    st[b + RATED_PACKETS] = 0;
+    st[b + TS_SPAN] = 0;
+    const old = this.seriesOf[s];
+    const series = new Float64Array(S_JITTER + MAX_SERIES_BUCKETS * n);
+    series.set(old.subarray(0, Math.min(old.length, S_JITTER)));
+    this.seriesOf[s] = series;
+  }
+
+  /** One packet's vote for the payload type to measure jitter on (see VOTE_PACKETS). */
+  private vote(s: number, pt: number): void {
+    if (pt === CN || pt === CN_OLD) return;
+    const iv = this.iv;
+    const w = 2 * s * STRIDE;
+    const v = iv[w + VOTE];
+    let leader = v & 0xff;
+    let count = v >>> 8;
+    if (count === 0) {
+      leader = pt;
+      count = 1;
+    } else if (pt === leader) count++;
+    else count--;
+    iv[w + VOTE] = leader | (count << 8);
+    if (count >= SWITCH_VOTES && !this.measured(w, leader)) this.measureOn(s, leader);
+  }
+
+  /** Whether packets of payload type `pt` are measured: the measured type, or a static type of the same rate. */
+  private measured(w: number, pt: number): boolean {
+    const iv = this.iv;
+    return iv[w + N_RATES] === 1 ? pt < FIRST_DYNAMIC_PT && STATIC_RATES[pt] === iv[w + RATE0] : pt === iv[w + MEASURED_PT];
   }
 
   /**
@@ -173,6 +232,7 @@ export class RtpStreamTable {
     const b = s * STRIDE;
     const w = 2 * b;
     const first = st[b + PACKETS] === 0;
+    if (st[b + PACKETS] < VOTE_PACKETS && !first) this.vote(s, pt);
     st[b + PACKETS]++;
     st[b + BYTES] += payloadLen;
     st[b + LAST_FRAME] = frameNo;
@@ -203,37 +263,36 @@ export class RtpStreamTable {
     st[b + CUR_RECEIVED]++;
     st[b + CUR_EXPECTED] += newlyExpected;
 
-    // Jitter, RFC 3550 A.8: D = (Rj - Ri) - (Sj - Si) in timestamp units, with i the packet before j
-    // in arrival order, reordered and duplicate packets included (as Wireshark computes it). Only a
-    // packet that goes back in RTP time while its sequence number advances (a retransmitted event,
-    // whose timestamp is the event's start, RFC 4733 §2.5.1) does not become the reference. A
-    // packet whose clock rate is not the stream's (telephone-event, another dynamic type in a
-    // G.711 stream) cannot be measured and is left out of the estimate.
+    // Jitter, RFC 3550 A.8: D = (Rj - Ri) - (Sj - Si) in timestamp units, with i the measured packet
+    // before j in arrival order, reordered and duplicate packets included (as Wireshark computes it).
+    // Only packets of the measured payload type's clock count (see VOTE_PACKETS): a telephone-event
+    // or comfort-noise packet of another clock, whose timestamp may be an event's start (RFC 4733
+    // §2.5.1), is neither measured nor a reference.
     rtpTs |= 0;
     const n = iv[w + N_RATES];
-    const rated = n === 1 ? pt < FIRST_DYNAMIC_PT && STATIC_RATES[pt] === iv[w + RATE0] : pt === iv[w + FIRST_PT];
-    // The rate of a dynamic type is inferred from its rated packets until it is fixed.
-    if (rated && n > 1 && iv[w + LOCKED] === 0) this.inferRate(s, rtpTs, ts);
-    let tsStep = first ? 0 : (rtpTs - iv[w + PREV_TS]) | 0; // signed 32-bit difference: timestamps wrap
-    if (tsStep < 0 && tsStep < iv[w + JUMP_LIMIT]) {
-      // RTP time went back by more than TS_JUMP_SECONDS even at the fastest rate: the sender restarted
-      // its timestamps. Measuring against the old base would add that jump to the jitter; start over.
-      st[b + TS_JUMPS]++;
-      tsStep = 0;
-      st[b + PREV_ARRIVAL] = ts;
-      iv[w + PREV_TS] = rtpTs;
-    } else if (!first && rated) {
-      const arrivalStep = ts - st[b + PREV_ARRIVAL];
-      // Samples for max/mean skip what Wireshark skips: talk-spurt starts, comfort noise, RTP time going back.
-      const prevPt = iv[w + PREV_PT];
-      const sample = marker === 0 && pt !== CN && pt !== CN_OLD && prevPt !== CN && prevPt !== CN_OLD && tsStep >= 0;
-      if (sample) st[b + SAMPLES]++;
-      const lo = iv[w + RATE_LO];
-      const hi = iv[w + RATE_HI];
-      if (hi - lo === 1) this.jitterAt(b, lo, n === 1 ? iv[w + RATE0] : CANDIDATES[lo], arrivalStep, tsStep, sample);
-      else for (let r = lo; r < hi; r++) this.jitterAt(b, r, CANDIDATES[r], arrivalStep, tsStep, sample);
-    }
-    if (tsStep >= 0 || (newlyExpected === 0 && !first)) {
+    const rated = n === 1 ? pt < FIRST_DYNAMIC_PT && STATIC_RATES[pt] === iv[w + RATE0] : pt === iv[w + MEASURED_PT];
+    if (rated) {
+      // The rate of a dynamic type is inferred from its packets until it is fixed.
+      if (n > 1 && iv[w + LOCKED] === 0) this.inferRate(s, rtpTs, ts);
+      if (iv[w + HAS_REF] === 0) iv[w + HAS_REF] = 1;
+      else {
+        const tsStep = (rtpTs - iv[w + PREV_TS]) | 0; // signed 32-bit difference: timestamps wrap
+        if (tsStep < iv[w + JUMP_LIMIT]) {
+          // RTP time went back by more than TS_JUMP_SECONDS: the sender restarted its timestamps.
+          // Measuring against the old base would add that jump to the jitter; start over from here.
+          st[b + TS_JUMPS]++;
+        } else {
+          const arrivalStep = ts - st[b + PREV_ARRIVAL];
+          // Samples for max/mean skip what Wireshark skips: talk-spurt starts, comfort noise, RTP time going back.
+          const prevPt = iv[w + PREV_PT];
+          const sample = marker === 0 && pt !== CN && pt !== CN_OLD && prevPt !== CN && prevPt !== CN_OLD && tsStep >= 0;
+          if (sample) st[b + SAMPLES]++;
+          const lo = iv[w + RATE_LO];
+          const hi = iv[w + RATE_HI];
+          if (hi - lo === 1) this.jitterAt(b, lo, n === 1 ? iv[w + RATE0] : CANDIDATES[lo], arrivalStep, tsStep, sample);
+          else for (let r = lo; r < hi; r++) this.jitterAt(b, r, CANDIDATES[r], arrivalStep, tsStep, sample);
+        }
+      }
       st[b + PREV_ARRIVAL] = ts;
       iv[w + PREV_TS] = rtpTs;
     }
@@ -278,6 +337,7 @@ export class RtpStreamTable {
         iv[w + LOCKED] = 1;
         iv[w + RATE_LO] = r;
         iv[w + RATE_HI] = r + 1;
+        iv[w + JUMP_LIMIT] = -TS_JUMP_SECONDS * CANDIDATES[r];
       }
     }
   }
@@ -437,6 +497,7 @@ export class RtpStreamTable {
     const samples = st[b + SAMPLES];
     return {
       firstPt: this.iv[2 * b + FIRST_PT],
+      measuredPt: this.iv[2 * b + MEASURED_PT],
       firstSeen: st[b + FIRST_SEEN],
       lastSeen: st[b + LAST_SEEN],
       firstFrame: st[b + FIRST_FRAME],
@@ -504,6 +565,7 @@ export class RtpStreamTable {
 /** What the report needs of one stream; jitter in milliseconds at the reported clock rate. */
 export interface RtpStreamFigures {
   firstPt: number;
+  measuredPt: number;
   firstSeen: number;
   lastSeen: number;
   firstFrame: number;

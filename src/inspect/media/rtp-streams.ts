@@ -10,10 +10,16 @@
  * MEDIA_ANOMALIES below, read from `anomalies` after the run.
  *
  * Detection: a payload that looks like RTP (rtp-header.ts) becomes a candidate
- * of its (flow, direction, SSRC). The stream is confirmed when CONFIRM_PACKETS
- * candidates in a row each advance the sequence number by 1..MAX_CANDIDATE_GAP
- * with non-decreasing timestamps; the held packets are then replayed into the
- * new stream, so its counts start at its first packet. Candidates live in a
+ * of its (flow, direction, SSRC), which holds its last HELD packets. The stream
+ * is confirmed when the newest packet's sequence number and those of held
+ * packets make a chain of CONFIRM_PACKETS distinct numbers, each at most
+ * MAX_CANDIDATE_GAP past the one before, whose timestamps do not go back along
+ * the chain: reordering, a duplicate or a few losses in the first packets do not
+ * delay it. The held packets that belong to the stream (those of the chain, and
+ * those up to MAX_DROPOUT numbers before it with earlier timestamps: an early
+ * loss burst) are then replayed into the new stream in arrival order, so its
+ * counts start at its first packet, losses, reordering and duplicates
+ * included. Other held packets (strays) are not counted. Candidates live in a
  * fixed 4-way set-associative table. A newcomer to a full set replaces the
  * least recently fed candidate only if that one is stale (CANDIDATE_STALE_S);
  * otherwise the newcomer waits for its next packet. Evicting fresh candidates
@@ -28,16 +34,16 @@ import type { MediaDirection, MediaReport, RtcpReceptionReport, RtcpSenderReport
 import { RtcpResult, RtcpTables } from './rtcp.js';
 import { NOT_RTP, RTCP, rtpHeaderBytes } from './rtp-header.js';
 import type { RtpJobSink } from '../thread/ring.js';
-import { DEFAULT_DYNAMIC_CLOCK_RATE, round3, RtpStreamTable } from './rtp-stream-stats.js';
+import { DEFAULT_DYNAMIC_CLOCK_RATE, MAX_DROPOUT, round3, RtpStreamTable } from './rtp-stream-stats.js';
 
 export const DEFAULT_MAX_STREAMS = 4096;
 export const CONFIRM_PACKETS = 3;
 export const MAX_CANDIDATE_GAP = 16; // sequence step still believed while confirming (a few losses)
+const HELD = 8; // packets a candidate holds: enough for a chain through reordering, duplicates and strays
 const CANDIDATE_WAYS = 4; // a candidate may sit in any of 4 slots of its set
 const MIN_CANDIDATE_SLOTS = 1024;
 /** A candidate not fed for this long (capture seconds) may be replaced: real media sends every 20-100 ms. */
 export const CANDIDATE_STALE_S = 2;
-const HELD = CONFIRM_PACKETS - 1;
 const DROPPED = 255; // candidate state: confirmed but the stream table was full
 
 /** Named anomalies of this module, in the order of `RtpStreams.anomalies`. */
@@ -80,6 +86,12 @@ export class RtpStreams implements RtpJobSink {
   private readonly cLen: Uint32Array;
   private readonly cTs: Float64Array;
   private readonly cFrame: Float64Array;
+  /** Scratch of confirmed(): the chain's sequence offsets and timestamps, and what it found. */
+  private readonly chainRel = new Int32Array(HELD);
+  private readonly chainTs = new Int32Array(HELD);
+  private chainLo = 0;
+  private chainHi = 0;
+  private chainLoTs = 0;
 
   constructor(maxStreams = DEFAULT_MAX_STREAMS, anomalies: Uint32Array<ArrayBufferLike> = new Uint32Array(MEDIA_ANOMALIES.length)) {
     if (!Number.isInteger(maxStreams) || maxStreams < 1) throw new RangeError(`maxStreams must be a positive integer, got ${maxStreams}`);
@@ -174,25 +186,17 @@ export class RtpStreams implements RtpJobSink {
       this.cHeld[slot] = 0;
     }
     this.cLastTs[slot] = ts;
-    const h = slot * HELD;
-    const held = this.cHeld[slot];
+    let held = this.cHeld[slot];
     if (held === DROPPED) return;
-    if (held > 0) {
-      const last = h + held - 1;
-      const step = (seq - this.cSeq[last]) & 0xffff;
-      const tsStep = (rtpTs - this.cRtpTs[last]) | 0;
-      if (step === 0 || step > MAX_CANDIDATE_GAP || tsStep < 0) {
-        this.hold(slot, 0, seq, rtpTs, pt, marker, len, ts, frameNo); // start over from this packet
-        this.cHeld[slot] = 1;
-        return;
-      }
+    const h = slot * HELD;
+    if (held === HELD) {
+      this.forgetOldest(slot);
+      held--;
     }
-    if (held + 1 < CONFIRM_PACKETS) {
-      this.hold(slot, held, seq, rtpTs, pt, marker, len, ts, frameNo);
-      this.cHeld[slot] = held + 1;
-      return;
-    }
-    // Confirmed: create the stream and replay the held packets, then this one.
+    this.hold(slot, held, seq, rtpTs, pt, marker, len, ts, frameNo);
+    this.cHeld[slot] = ++held;
+    if (held < CONFIRM_PACKETS || !this.confirmed(h, held)) return;
+    // Confirmed: create the stream and replay the held packets that belong to it.
     const flow = Math.floor(flowDir / 2);
     const e = this.index.insert(flowDir, ssrc, 0);
     if (e < 0) {
@@ -202,16 +206,75 @@ export class RtpStreams implements RtpJobSink {
       return;
     }
     // The table has the index's capacity and is filled in the same order: its stream number is e.
-    const stream = this.streams.create(flow, flowDir - 2 * flow, ssrc, this.cPt[h]);
+    let stream = -1;
     const arrival = this.streams.arrival;
     for (let i = 0; i < held; i++) {
+      if (!this.belongs(h + i, h + held - 1)) continue;
+      if (stream < 0) stream = this.streams.create(flow, flowDir - 2 * flow, ssrc, this.cPt[h + i]);
       arrival[0] = this.cTs[h + i];
       this.streams.add(stream, this.cSeq[h + i], this.cRtpTs[h + i], this.cPt[h + i], this.cMarker[h + i], this.cLen[h + i], this.cFrame[h + i]);
     }
     arrival[0] = ts;
-    this.streams.add(stream, seq, rtpTs, pt, marker, len, frameNo);
     this.cFlowDir[slot] = -1;
     this.cHeld[slot] = 0;
+  }
+
+  /**
+   * Whether held packets h .. h + held - 1 (the newest last) confirm a stream: the newest packet's
+   * sequence number is in a chain of CONFIRM_PACKETS or more distinct held numbers, each at most
+   * MAX_CANDIDATE_GAP past the one before, with timestamps that do not go back along the chain. Sets
+   * chainLo / chainHi / chainLoTs for belongs().
+   */
+  private confirmed(h: number, held: number): boolean {
+    const newest = this.cSeq[h + held - 1];
+    // Distinct offsets from the newest number (signed 16-bit), ascending, with the first timestamp of each.
+    const rel = this.chainRel;
+    const rts = this.chainTs;
+    let n = 0;
+    for (let i = 0; i < held; i++) {
+      const d = (((this.cSeq[h + i] - newest) & 0xffff) ^ 0x8000) - 0x8000;
+      let k = n;
+      while (k > 0 && rel[k - 1] > d) k--;
+      if (k > 0 && rel[k - 1] === d) continue;
+      rel.copyWithin(k + 1, k, n);
+      rts.copyWithin(k + 1, k, n);
+      rel[k] = d;
+      rts[k] = this.cRtpTs[h + i];
+      n++;
+    }
+    let at = 0;
+    while (rel[at] !== 0) at++;
+    let lo = at;
+    while (lo > 0 && rel[lo] - rel[lo - 1] <= MAX_CANDIDATE_GAP && ((rts[lo] - rts[lo - 1]) | 0) >= 0) lo--;
+    let hi = at;
+    while (hi < n - 1 && rel[hi + 1] - rel[hi] <= MAX_CANDIDATE_GAP && ((rts[hi + 1] - rts[hi]) | 0) >= 0) hi++;
+    if (hi - lo + 1 < CONFIRM_PACKETS) return false;
+    this.chainLo = rel[lo];
+    this.chainHi = rel[hi];
+    this.chainLoTs = rts[lo];
+    return true;
+  }
+
+  /** Whether held packet k belongs to the stream confirmed with newest packet `newest` (see the file header). */
+  private belongs(k: number, newest: number): boolean {
+    const d = (((this.cSeq[k] - this.cSeq[newest]) & 0xffff) ^ 0x8000) - 0x8000;
+    if (d > this.chainHi) return false;
+    if (d >= this.chainLo) return true;
+    return this.chainLo - d <= MAX_DROPOUT && ((this.chainLoTs - this.cRtpTs[k]) | 0) >= 0;
+  }
+
+  /** Drops a candidate's oldest held packet. */
+  private forgetOldest(slot: number): void {
+    const h = slot * HELD;
+    const from = h + 1;
+    const to = h + HELD;
+    this.cSeq.copyWithin(h, from, to);
+    this.cRtpTs.copyWithin(h, from, to);
+    this.cPt.copyWithin(h, from, to);
+    this.cMarker.copyWithin(h, from, to);
+    this.cLen.copyWithin(h, from, to);
+    this.cTs.copyWithin(h, from, to);
+    this.cFrame.copyWithin(h, from, to);
   }
 
   private hold(slot: number, i: number, seq: number, rtpTs: number, pt: number, marker: number, len: number, ts: number, frameNo: number): void {
@@ -241,6 +304,7 @@ export class RtpStreams implements RtpJobSink {
         ssrcHex: '0x' + ssrc.toString(16).toUpperCase().padStart(8, '0'),
         payloadTypes: s.payloadTypes,
         firstPayloadType: s.firstPt,
+        jitterPayloadType: s.measuredPt,
         clockRate: s.clockRate,
         clockRateSource: s.clockRateSource,
         firstSeen: s.firstSeen,

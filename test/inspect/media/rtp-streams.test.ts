@@ -66,6 +66,22 @@ describe('RtpStreams: detection', () => {
     expect(s).toMatchObject({ flow: 1, direction: 'fromClient', ssrc: SSRC, ssrcHex: '0xCAFEBABE', packets: 3, expected: 3, lost: 0, firstFrame: 1, lastFrame: 3, firstPayloadType: 0, payloadBytes: 480 });
   });
 
+  it('counts a stream from its first packet through reordering, a duplicate or an early loss burst', () => {
+    const pk = call(50);
+    [pk[1], pk[2]] = [pk[2], pk[1]]; // 1000, 1002, 1001, 1003, ...
+    expect(feed(pk).report().streams[0]).toMatchObject({ packets: 50, expected: 50, lost: 0, outOfOrder: 1, firstFrame: 1 });
+    const dup = call(50);
+    dup.splice(1, 0, { ...dup[0], at: dup[0].at + 0.001 }); // 1000 twice
+    expect(feed(dup).report().streams[0]).toMatchObject({ packets: 51, expected: 50, duplicates: 1, firstFrame: 1 });
+    const burst = call(60, { skip: (i) => i >= 2 && i < 25 }); // 1000, 1001, then 1025..1059
+    expect(feed(burst).report().streams[0]).toMatchObject({ packets: 37, expected: 60, lost: 23, firstFrame: 1 });
+  });
+
+  it('leaves out a stray packet of the same SSRC that fits no chain', () => {
+    const pk = [{ f: { seq: 40000, ts: 1, ssrc: SSRC }, at: T0 - 0.5 }, ...call(20)];
+    expect(feed(pk).report().streams[0]).toMatchObject({ packets: 20, expected: 20, lost: 0, firstFrame: 2 });
+  });
+
   it('does not confirm packets whose sequence does not progress', () => {
     const same = [0, 1, 2, 3].map((i) => ({ f: { seq: 7, ts: 100 + i, ssrc: SSRC }, at: T0 + i }));
     expect(feed(same).report().streams).toEqual([]);
@@ -206,6 +222,43 @@ describe('RtpStreams: jitter (RFC 3550 §6.4.1, A.8)', () => {
     const r = feed(call(5, { pt: 104, tsStep: 320 })).report();
     expect(r.defaultDynamicClockRate).toBe(8000);
     expect(r.streams[0]).toMatchObject({ clockRate: 8000, clockRateSource: 'default' });
+  });
+
+  it('follows RFC 3550 A.8 when the timestamp goes back by less than a jump: one spike, then back to zero', () => {
+    // 2 s of media back at seq 1050 (under TS_JUMP_SECONDS): the packet after it measures against it.
+    const pk = [...call(50), ...call(150, { seq0: 1050, ts0: 5000 + 50 * 160 - 16000 }).map((p) => ({ ...p, at: p.at + 1 }))];
+    const [s] = feed(pk).report().streams;
+    expect(s.timestampJumps).toBe(0);
+    // The spike is ~125 ms; the packet that goes back in RTP time is not a sample (see maxJitterMs), the next one is.
+    expect(s.maxJitterMs).toBeCloseTo(referenceJitterMs(pk.slice(0, 52), 8000), 3);
+    expect(s.maxJitterMs).toBeGreaterThan(100);
+    expect(s.jitterMs).toBeCloseTo(referenceJitterMs(pk, 8000), 3);
+    expect(s.jitterMs).toBeLessThan(1);
+  });
+
+  it('takes a backward jump of a dynamic type at its inferred rate once fixed (10 s at 16 kHz, not at 90 kHz)', () => {
+    const pk = [...call(250, { pt: 104, tsStep: 320 }), ...call(50, { seq0: 1250, pt: 104, tsStep: 320, ts0: 5000 + 250 * 320 - 480000 }).map((p) => ({ ...p, at: p.at + 0.02 }))];
+    const [s] = feed(pk).report().streams;
+    expect(s).toMatchObject({ clockRate: 16000, clockRateSource: 'inferred', timestampJumps: 1 });
+    expect(s.jitterMs).toBeLessThan(1);
+    expect(s.maxJitterMs).toBeLessThan(1);
+  });
+
+  it('measures a dynamic stream on its codec when a comfort-noise packet of another type comes first', () => {
+    const late = (i: number) => ((i * 7919) % 9) / 1000;
+    const silk = call(250, { pt: 104, tsStep: 320, late });
+    const pk = [{ f: { seq: 999, ts: 4000, ssrc: SSRC, pt: 118, payload: 1 }, at: T0 - 0.02 }, ...silk];
+    const [s] = feed(pk).report().streams;
+    expect(s).toMatchObject({ firstPayloadType: 118, jitterPayloadType: 104, clockRate: 16000, clockRateSource: 'inferred', packets: 251 });
+    expect(s.jitterMs).toBeCloseTo(referenceJitterMs(silk, 16000), 3);
+    expect(s.jitterMs).toBeGreaterThan(1);
+  });
+
+  it('leaves telephone-event packets out of the jitter: a DTMF digit in a paced G.711 stream adds none', () => {
+    // 20 packets of PT 101 replace the audio for 400 ms; each carries the event's start as its timestamp (RFC 4733 §2.5.1).
+    const pk = call(200).map((p, i) => (i >= 100 && i < 120 ? { ...p, f: { ...p.f, pt: 101, ts: 5000 + 100 * 160 } } : p));
+    const [s] = feed(pk).report().streams;
+    expect(s).toMatchObject({ jitterPayloadType: 0, payloadTypes: [0, 101], jitterMs: 0, maxJitterMs: 0, meanJitterMs: 0 });
   });
 
   it('restarts measurement when the sender resets its timestamps instead of reporting seconds of jitter', () => {
