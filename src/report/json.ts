@@ -1,7 +1,10 @@
 /**
- * JSON rendering. The report head is pretty-printed; each flow is one compact
- * line, so that a report with a million flows is written in bounded pieces,
- * stays greppable, and diffs line by line.
+ * JSON rendering, in bounded pieces: a report's size grows with the capture (a flow per line, and
+ * findings, STUN records and media streams that scale with flows too), and a single string of it
+ * would pass what V8 can build (~512 M characters). The head is pretty-printed exactly as
+ * JSON.stringify(head, null, 2) would print it, but walked so that no piece is larger than about
+ * PIECE_CHARS plus one small value; each flow is one compact line, so the flows stay greppable and
+ * diff line by line.
  */
 import { createWriteStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
@@ -9,19 +12,68 @@ import { pipeline } from 'node:stream/promises';
 import type { Report } from './model.js';
 
 const FLOWS_PER_PIECE = 2000;
+/** A piece is yielded once it holds this many characters. */
+const PIECE_CHARS = 1 << 16;
+/**
+ * Values this deep are rendered whole: the model bounds them (a finding's evidence, a STUN record's
+ * lists). Shallower objects and arrays are walked, so that none is built as one string.
+ */
+const WHOLE_DEPTH = 3;
+const INDENT = '  ';
 
 export function* jsonPieces(report: Report): Generator<string> {
   const { flows, ...head } = report;
-  const headJson = JSON.stringify(head, null, 2);
-  // headJson ends with "\n}": reopen it to append the flows array last.
-  yield `${headJson.slice(0, -2)},\n  "flows": [`;
+  let piece = '';
+  // The head as JSON.stringify(head, null, 2) prints it, without its closing "\n}": the flows array comes last.
+  for (const part of prettyParts(head, 0)) {
+    piece += part;
+    if (piece.length >= PIECE_CHARS) {
+      yield piece;
+      piece = '';
+    }
+  }
+  yield `${piece.slice(0, -2)},\n  "flows": [`;
   for (let i = 0; i < flows.length; i += FLOWS_PER_PIECE) {
-    let piece = '';
+    let lines = '';
     const end = Math.min(flows.length, i + FLOWS_PER_PIECE);
-    for (let j = i; j < end; j++) piece += `${j === 0 ? '' : ','}\n    ${JSON.stringify(flows[j])}`;
-    yield piece;
+    for (let j = i; j < end; j++) lines += `${j === 0 ? '' : ','}\n    ${JSON.stringify(flows[j])}`;
+    yield lines;
   }
   yield `${flows.length > 0 ? '\n  ' : ''}]\n}\n`;
+}
+
+/** JSON.stringify(value, null, 2)'s text for a value at nesting `depth`, in parts. */
+function* prettyParts(value: unknown, depth: number): Generator<string> {
+  if (depth >= WHOLE_DEPTH || value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    const text = JSON.stringify(value, null, 2);
+    yield depth === 0 ? text : text.replaceAll('\n', '\n' + INDENT.repeat(depth));
+    return;
+  }
+  const inner = '\n' + INDENT.repeat(depth + 1);
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      yield '[]';
+      return;
+    }
+    for (let i = 0; i < value.length; i++) {
+      yield i === 0 ? '[' + inner : ',' + inner;
+      const v = value[i];
+      // As JSON.stringify does: what has no JSON text is null in an array.
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') yield 'null';
+      else yield* prettyParts(v, depth + 1);
+    }
+    yield '\n' + INDENT.repeat(depth) + ']';
+    return;
+  }
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue; // omitted, as JSON.stringify does
+    yield (first ? '{' : ',') + inner + JSON.stringify(key) + ': ';
+    first = false;
+    yield* prettyParts(v, depth + 1);
+  }
+  yield first ? '{}' : '\n' + INDENT.repeat(depth) + '}';
 }
 
 /** The whole report as one string (for tests and small captures). */
