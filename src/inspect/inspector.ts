@@ -315,15 +315,28 @@ export class Inspector implements FrameSink {
       return;
     }
     if (method === Method.Allocate) {
+      // MS-TURN has no Refresh (its 0x0004 is Send): a client refreshes, or with LIFETIME 0 releases,
+      // its allocation with another Allocate on the same 5-tuple (as libnice's MSN/OC2007 modes build
+      // refreshes, and Teams does in msturn_teams_ndpi.pcap).
+      const live = ms ? liveAllocation(st) : undefined;
       if (kind === StunClass.Request) {
-        if (outcome === Outcome.NewRequest) this.newAllocation(st, buf, msg);
-        else if (outcome === Outcome.Retransmission) {
+        if (outcome === Outcome.NewRequest) {
+          if (live === undefined) this.newAllocation(st, buf, msg);
+          else {
+            live.refreshes++;
+            if (msg.lifetime === 0) live.deleted = true;
+          }
+        } else if (outcome === Outcome.Retransmission) {
           const a = byTid(st, msg);
           if (a !== undefined) a.attempts++;
         }
       } else if (kind !== StunClass.Indication) {
         const a = byTid(st, msg);
-        if (a !== undefined && a.outcome === 0) this.allocationAnswer(st, a, buf, msg, ms);
+        if (a !== undefined) {
+          if (a.outcome === 0) this.allocationAnswer(st, a, buf, msg, ms);
+        } else if (live !== undefined && kind === StunClass.Error && outcome === Outcome.Answer) {
+          live.refreshErrors++;
+        }
       }
       return;
     }
@@ -384,8 +397,9 @@ export class Inspector implements FrameSink {
       a.errorCode = msg.errorCode;
       a.errorReason = stunText(buf, msg, Txt.Reason);
     }
-    // [MS-TURN] §3.2.5: the Allocate response's MAPPED-ADDRESS is the relayed address.
-    const relayedSlot = msg.addrFamily[Addr.XorRelayed] !== 0 ? Addr.XorRelayed : ms ? Addr.Mapped : -1;
+    // [MS-TURN] §3.2.5: the Allocate response's MAPPED-ADDRESS is the relayed address. An error response
+    // allocates nothing (RFC 8656 §7.3), whatever addresses it carries (MS-TURN's 401 has a MAPPED-ADDRESS).
+    const relayedSlot = a.outcome !== 1 ? -1 : msg.addrFamily[Addr.XorRelayed] !== 0 ? Addr.XorRelayed : ms ? Addr.Mapped : -1;
     if (relayedSlot >= 0 && msg.addrFamily[relayedSlot] !== 0) {
       a.relayedIp = formatIp(msg.addrFamily[relayedSlot], msg.addrWords, relayedSlot * 4);
       a.relayedPort = msg.addrPort[relayedSlot];
@@ -496,6 +510,15 @@ function isTurnMethod(msg: StunMessage): boolean {
 }
 
 /** The allocation later TURN requests on the flow belong to: the last successful one, else the last. */
+/** The flow's last successful allocation not released, if any. */
+function liveAllocation(st: FlowInspection): Allocation | undefined {
+  for (let i = st.allocations.length - 1; i >= 0; i--) {
+    const a = st.allocations[i];
+    if (a.outcome === 1) return a.deleted ? undefined : a;
+  }
+  return undefined;
+}
+
 function current(st: FlowInspection): Allocation | undefined {
   for (let i = st.allocations.length - 1; i >= 0; i--) if (st.allocations[i].outcome === 1) return st.allocations[i];
   return st.allocations[st.allocations.length - 1];

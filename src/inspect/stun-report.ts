@@ -138,7 +138,10 @@ export interface TurnAllocationReport {
   /** USERNAME of the request and REALM of the response (bounded; data, not trusted). */
   username?: string;
   realm?: string;
-  /** Refresh requests (RFC), of which errors; true when one asked for lifetime 0 (deallocation). */
+  /**
+   * Refresh requests, of which errors; true when one asked for lifetime 0 (deallocation). In MS-TURN,
+   * which has no Refresh method, these are the Allocate requests sent on the 5-tuple of a live allocation.
+   */
   refreshes: number;
   refreshErrors: number;
   deleted: boolean;

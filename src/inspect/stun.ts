@@ -422,8 +422,11 @@ function fingerprint(buf: Buffer, off: number, v: number, attrStart: number, msg
 
 /**
  * RFC 8489 §14.1/§14.2 address: reserved(8) family(8: 1 IPv4, 2 IPv6)
- * port(16) address(32 or 128). XOR forms: port XOR the cookie's top 16 bits,
- * address XOR header bytes 4-7 (IPv4) or 4-19 (IPv6).
+ * port(16) address(32 or 128). XOR forms: port XOR header bytes 4-5, address
+ * XOR header bytes 4-7 (IPv4) or 4-19 (IPv6). Bytes 4-7 are the magic cookie
+ * in RFC 5389; in MS-TURN and the RFC 3489 drafts, whose 128-bit transaction
+ * id has no cookie, they are the id's first word, for the port as for the
+ * address (what libnice and Wireshark's classic-STUN decoder do).
  */
 function address(buf: Buffer, off: number, v: number, len: number, msg: StunMessage, slot: number, xor: boolean): void {
   const fam = len >= 4 ? buf[v + 1] : 0;
@@ -443,7 +446,7 @@ function address(buf: Buffer, off: number, v: number, len: number, msg: StunMess
     return;
   }
   const port = (buf[v + 2] << 8) | buf[v + 3];
-  msg.addrPort[slot] = xor ? port ^ (STUN_MAGIC_COOKIE >>> 16) : port;
+  msg.addrPort[slot] = xor ? port ^ ((buf[off + 4] << 8) | buf[off + 5]) : port;
 }
 
 function text(msg: StunMessage, slot: number, v: number, len: number): void {

@@ -78,6 +78,18 @@ describe('MS-TURN', () => {
     expect(msg.unknown).toBe(0);
   });
 
+  it('XOR addresses use the transaction id\'s first word, for the port too, when it is not the RFC cookie', () => {
+    // The fixture's XOR-MAPPED-ADDRESS (0x8020) re-encoded for a transaction id beginning 0badf00d.
+    const b = Buffer.from(MSTURN_ALLOCATE_RESPONSE);
+    const at = b.indexOf(Buffer.from('80200008', 'hex'));
+    b.writeUInt32BE(0x0badf00d, 4);
+    b.writeUInt16BE(57543 ^ 0x0bad, at + 6);
+    b.writeUInt32BE((((80 << 24) | (181 << 16) | (206 << 8) | 72) ^ 0x0badf00d) >>> 0, at + 8);
+    expect(parse(b)).toBe(Decode.Ok);
+    expect(msg.dialect).toBe(Dialect.MsTurn);
+    expect(addr(Addr.XorMapped)).toBe('80.181.206.72:57543');
+  });
+
   it('swaps REALM and NONCE, reads MS-SERVICE-QUALITY', () => {
     expect(parse(MSTURN_ALLOCATE_REQUEST)).toBe(Decode.Ok);
     expect(msg.dialect).toBe(Dialect.MsTurn);
