@@ -46,7 +46,7 @@ export function classify(flows: readonly ClassifiableFlow[], options: ClassifyOp
   const classifyOne = flowClassifier(compileCatalogIndex(options.catalog), resolverFor(options.topology, options.inferred));
   const verdicts: FlowVerdict[] = new Array(flows.length);
   for (let i = 0; i < flows.length; i++) verdicts[i] = classifyOne(flows[i]);
-  const payload = options.payload && new PayloadProblems(options.payload, options.catalog);
+  const payload = options.payload && new PayloadProblems(options.payload, options.catalog, flows);
   const problems = payload && flows.map((f, i) => payload.of(f, verdicts[i]));
   const { findings, flowFindings } = buildFindings(flows, verdicts, options.catalog, problems);
   // A flow whose STUN requests were all left unanswered failed, as an unanswered SYN does.

@@ -64,11 +64,15 @@ export class PayloadProblems {
   private readonly streamsByFlow = new Map<number, RtpStreamReport[]>();
   /** By verdict rule list: verdicts of one case share theirs, so each list is judged once. */
   private readonly expectations = new Map<readonly string[], Expectation>();
+  /** Client endpoints ("transport|ip|port") that had an Allocate succeed, on any flow (see turnErrorProblem). */
+  private readonly allocatedClients = new Set<string>();
 
-  constructor(evidence: PayloadEvidence, private readonly catalog: Catalog) {
+  constructor(evidence: PayloadEvidence, private readonly catalog: Catalog, flows: readonly ClassifiableFlow[]) {
     for (const s of evidence.stun.perFlow) this.stunByFlow.set(s.flow, s);
     for (const a of evidence.stun.allocations) push(this.allocationsByFlow, a.flow, a);
     for (const s of evidence.media.streams) push(this.streamsByFlow, s.flow, s);
+    const allocated = new Set(evidence.stun.allocations.filter((a) => a.outcome === 'success').map((a) => a.flow));
+    if (allocated.size > 0) for (const f of flows) if (allocated.has(f.id)) this.allocatedClients.add(clientKey(f));
   }
 
   private expectation(rules: readonly string[]): Expectation {
@@ -88,7 +92,7 @@ export class PayloadProblems {
     };
     if (stun !== undefined) {
       keep(unansweredProblem(stun, v.verdict === 'documented'));
-      keep(turnErrorProblem(stun, this.allocationsByFlow.get(flow.id) ?? [], flow.frames.first));
+      keep(turnErrorProblem(stun, this.allocationsByFlow.get(flow.id) ?? [], flow.frames.first, this.allocatedClients.has(clientKey(flow))));
     }
     if (v.verdict === 'documented') {
       const expectation = this.expectation(v.rules);
@@ -131,15 +135,21 @@ function unansweredProblem(stun: StunFlowReport, documented: boolean): PayloadPr
   return { kind: 'stun-unanswered', severity, frame: first.unansweredFrames[0], detail: parts.join('; '), unreachable: answered === 0 };
 }
 
+function clientKey(flow: ClassifiableFlow): string {
+  return `${flow.transport}|${flow.client.ip}|${flow.client.port}`;
+}
+
 /**
  * Error responses, by code. A 401 answered later by a successful Allocate is
  * the normal challenge, and a 438 after which an Allocate succeeded is a nonce
  * refresh: neither is reported. With no successful Allocate they are (a 401
  * loop: the credentials are rejected). 486 and 508 are high (the server
- * refuses service), any other code medium.
+ * refuses service), any other code medium. `clientAllocated`: an Allocate of
+ * the same client address and port succeeded on another flow (Teams retries
+ * at another address of the relay).
  */
-function turnErrorProblem(stun: StunFlowReport, allocations: readonly TurnAllocationReport[], firstFrame: number): PayloadProblem | undefined {
-  const allocateOk = stun.transactions.some((m) => m.method === ALLOCATE && m.success > 0);
+function turnErrorProblem(stun: StunFlowReport, allocations: readonly TurnAllocationReport[], firstFrame: number, clientAllocated: boolean): PayloadProblem | undefined {
+  const allocateOk = clientAllocated || stun.transactions.some((m) => m.method === ALLOCATE && m.success > 0);
   let severity: Severity | undefined;
   const parts: string[] = [];
   for (const m of stun.transactions) {

@@ -233,7 +233,7 @@ export class Inspector implements FrameSink {
   /**
    * Parses and records the STUN message at `off` (`avail` bytes given by the
    * transport). Returns false when the bytes are no STUN message of any
-   * dialect. `tunneled`: inside TURN data, counted but not recorded.
+   * dialect. `tunneled`: inside TURN data, counted, and a response answers the flow's pending request.
    */
   private stun(flow: number, buf: Buffer, off: number, end: number, avail: number, tunneled: boolean): boolean {
     const msg = tunneled ? this.inner : this.msg;
@@ -243,6 +243,7 @@ export class Inspector implements FrameSink {
     const st = this.flowState(flow);
     if (tunneled) {
       st.tunneledStun++;
+      st.tx?.recordTunneled(msg, this.curTs);
       return true;
     }
     st.stunMessages++;
@@ -250,7 +251,7 @@ export class Inspector implements FrameSink {
     const key = (msg.dialect << 20) | (this.curDir << 16) | msg.type;
     st.typeCounts.set(key, (st.typeCounts.get(key) ?? 0) + 1);
     if (st.stunFrames.length < MAX_EVIDENCE_FRAMES && st.stunFrames[st.stunFrames.length - 1] !== this.curFrame) st.stunFrames.push(this.curFrame);
-    const outcome = st.transactions().record(msg, this.curFrame, this.curTs);
+    const outcome = st.transactions().record(msg, this.curFrame, this.curTs, this.curDir);
     if (status === Decode.Ok) {
       this.attributes(st, buf, msg);
       this.turn(st, buf, msg, outcome);

@@ -11,7 +11,7 @@ import { Allocation, FlowInspection, type AppHello } from './flow-state.js';
 import type { InspectedFlows } from './inspection.js';
 import { DIALECT_NAMES, ERROR_REASONS, hex4, messageTypeName, type DialectName } from './stun-constants.js';
 import { FRAMING_NAMES } from './tcp-framing.js';
-import type { MethodStats } from './transactions.js';
+import type { MethodStats, TransactionTable, UnmatchedResponse } from './transactions.js';
 
 /** One protocol detected in a flow's payload. */
 export interface AppRecord {
@@ -62,6 +62,12 @@ export interface StunMethodSummary {
   indications: number;
   /** Responses whose request was not in the capture (it started mid-transaction). */
   unmatchedResponses: number;
+  /**
+   * Requests answered by a response captured on another flow: sent to the same client address and
+   * port by another server address (a relay answering from another of its addresses). Counted in
+   * success or errors as well.
+   */
+  answeredOnOtherFlow: number;
   /** Extra responses to a request already answered. */
   duplicateResponses: number;
   /** Time from the first request to its response, milliseconds (3 decimals); null when nothing was answered. */
@@ -202,6 +208,7 @@ export function buildStunReport(inspector: InspectedFlows, flows: readonly FlowR
   let requests = 0;
   let unanswered = 0;
   let endpoints: Map<string, number[]> | null = null;
+  answerAcrossFlows(inspector.inspected(), flows);
   for (const st of inspector.inspected()) {
     if (st.stunMessages === 0 && st.channelData === 0) continue;
     st.tx?.finish();
@@ -228,6 +235,47 @@ export function buildStunReport(inspector: InspectedFlows, flows: readonly FlowR
     perFlow,
     allocations,
   };
+}
+
+/**
+ * Matches the responses no request of their flow was waiting for with requests still pending on
+ * another flow: same transport, sent from the address and port the response went to, same method
+ * and transaction id. Teams' relays answer an Allocate sent to one of their addresses from another
+ * (msturn_teams_ndpi.pcap: frame 1250 to .141, answered by frame 1275 from .123); the request would
+ * otherwise read unanswered, the evidence of blocked UDP.
+ */
+function answerAcrossFlows(states: readonly FlowInspection[], flows: readonly FlowRecord[]): void {
+  const keyOf = (record: FlowRecord, side: 0 | 1, method: number, tid: number[]) => {
+    const at = side === 0 ? record.client : record.server;
+    return `${record.transport}|${at.ip}|${at.port}|${method}|${tid.join(',')}`;
+  };
+  const waiting = new Map<string, { tx: TransactionTable; response: UnmatchedResponse }>();
+  for (const st of states) {
+    const record = flows[st.flow];
+    if (st.tx === null || record === undefined) continue;
+    // A response goes to the side that did not send it.
+    for (const response of st.tx.unmatched) waiting.set(keyOf(record, response.dir === 0 ? 1 : 0, response.method, response.tid), { tx: st.tx, response });
+  }
+  if (waiting.size === 0) return;
+  for (const st of states) {
+    const record = flows[st.flow];
+    if (st.tx === null || record === undefined) continue;
+    for (const request of st.tx.pending()) {
+      const key = keyOf(record, request.dir === 0 ? 0 : 1, request.method, request.tid);
+      const found = waiting.get(key);
+      if (found === undefined || found.tx === st.tx) continue;
+      waiting.delete(key);
+      st.tx.answerFromOtherFlow(request.slot, found.response);
+      found.tx.answeredElsewhere(found.response);
+      const a = st.allocations.find((x) => x.outcome === 0 && x.tid.every((word, i) => word === request.tid[i]));
+      if (a !== undefined) {
+        a.outcome = found.response.success ? 1 : 2;
+        if (!found.response.success) a.errorCode = found.response.errorCode;
+        a.responseFrame = found.response.frame;
+        a.responseTime = Math.max(0, found.response.ts - request.ts);
+      }
+    }
+  }
 }
 
 function flowSummary(st: FlowInspection, record: FlowRecord | undefined): StunFlowReport {
@@ -292,6 +340,7 @@ function methodSummary(method: number, m: MethodStats, dialects: number): StunMe
     unansweredFrames: [...m.unansweredFrames],
     indications: m.indications,
     unmatchedResponses: m.unmatchedResponses,
+    answeredOnOtherFlow: m.answeredOnOtherFlow,
     duplicateResponses: m.duplicateResponses,
     responseTimeMs: m.rttCount === 0 ? null : { min: ms3(m.rttMin), mean: ms3(m.rttSum / m.rttCount), max: ms3(m.rttMax) },
     errorCodes: [...m.errorCodes].sort((a, b) => a[0] - b[0]).map(([code, count]) => ({ code, reason: reasonOf(code), count })),

@@ -8,12 +8,20 @@
  * typed arrays); when full, the oldest answered one is forgotten, or else the
  * oldest pending one, which is then counted unanswered (and the caller
  * counts an anomaly). Per-method totals live in a small map keyed by method.
+ *
+ * A response that matches no request of its flow is kept (at most
+ * MAX_UNMATCHED): the report matches it with a request still pending on
+ * another flow of the same client address (a relay answering from another
+ * address, stun-report.ts). A response inside TURN data (an ICE check through
+ * the relay answered by the peer) answers a pending request of the flow but
+ * is not a transaction of its own.
  */
 import { StunClass } from './stun-constants.js';
 import type { StunMessage } from './stun.js';
 
 export const MAX_OPEN = 32; // transactions remembered per flow
 const MAX_EVIDENCE = 5; // frame numbers kept per method for unanswered requests
+const MAX_UNMATCHED = 16; // responses without a request kept per flow
 
 const EMPTY = 0;
 const PENDING = 1;
@@ -30,6 +38,8 @@ export class MethodStats {
   unmatchedResponses = 0;
   /** Responses to a request already answered (a retransmitted request answered twice). */
   duplicateResponses = 0;
+  /** Requests answered by a response captured on another flow (counted in success or errors, not in unmatchedResponses). */
+  answeredOnOtherFlow = 0;
   indications = 0;
   rttCount = 0;
   rttSum = 0;
@@ -38,6 +48,27 @@ export class MethodStats {
   readonly errorCodes = new Map<number, number>();
   /** Frame numbers of the first requests never answered. */
   readonly unansweredFrames: number[] = [];
+}
+
+/** A response that matched no request of its flow (see the file header). */
+export interface UnmatchedResponse {
+  tid: number[];
+  method: number;
+  success: boolean;
+  errorCode: number;
+  frame: number;
+  ts: number;
+  /** Direction of the response on its flow (0 = sent by the client side). */
+  dir: number;
+}
+
+/** A request not answered yet, as pending() lists them. */
+export interface PendingRequest {
+  slot: number;
+  tid: number[];
+  method: number;
+  dir: number;
+  ts: number;
 }
 
 /** What the last record() call found, for the allocation ledger. */
@@ -49,14 +80,16 @@ export class TransactionTable {
   private readonly state = new Uint8Array(MAX_OPEN);
   private readonly frame = new Float64Array(MAX_OPEN);
   private readonly ts = new Float64Array(MAX_OPEN);
+  private readonly dir = new Uint8Array(MAX_OPEN);
   readonly byMethod = new Map<number, MethodStats>();
   /** Pending requests dropped because the table was full (counted unanswered). */
   evictedPending = 0;
   /** Response time of the last answer matched, in seconds. */
   lastRtt = 0;
+  readonly unmatched: UnmatchedResponse[] = [];
 
-  /** Records one message; returns an Outcome. */
-  record(msg: StunMessage, frameNo: number, ts: number): number {
+  /** Records one message, sent in direction `dir` of the flow; returns an Outcome. */
+  record(msg: StunMessage, frameNo: number, ts: number, dir: number): number {
     const stats = this.stats(msg.method);
     const kind = msg.kind;
     if (kind === StunClass.Indication) {
@@ -80,17 +113,57 @@ export class TransactionTable {
       this.state[s] = PENDING;
       this.frame[s] = frameNo;
       this.ts[s] = ts;
+      this.dir[s] = dir;
       return Outcome.NewRequest;
     }
     // A success or error response.
     if (slot < 0) {
       stats.unmatchedResponses++;
+      if (this.unmatched.length < MAX_UNMATCHED) {
+        this.unmatched.push({ tid: Array.from(msg.tid), method: msg.method, success: kind === StunClass.Success, errorCode: msg.errorCode, frame: frameNo, ts, dir });
+      }
       return Outcome.Other;
     }
     if (this.state[slot] === ANSWERED) {
       stats.duplicateResponses++;
       return Outcome.Other;
     }
+    this.answer(slot, stats, kind === StunClass.Success, msg.errorCode, ts);
+    return Outcome.Answer;
+  }
+
+  /** A response found inside TURN data: answers the flow's pending request with its id, if any. */
+  recordTunneled(msg: StunMessage, ts: number): void {
+    if (msg.kind !== StunClass.Success && msg.kind !== StunClass.Error) return;
+    const slot = this.find(msg);
+    if (slot >= 0 && this.state[slot] === PENDING) this.answer(slot, this.stats(msg.method), msg.kind === StunClass.Success, msg.errorCode, ts);
+  }
+
+  /** The requests still pending (report time, before finish()). */
+  pending(): PendingRequest[] {
+    const out: PendingRequest[] = [];
+    for (let s = 0; s < MAX_OPEN; s++) {
+      if (this.state[s] !== PENDING) continue;
+      const w = s * 4;
+      out.push({ slot: s, tid: [this.tid[w], this.tid[w + 1], this.tid[w + 2], this.tid[w + 3]], method: this.method[s], dir: this.dir[s], ts: this.ts[s] });
+    }
+    return out;
+  }
+
+  /** Pending request `slot` was answered by `response`, captured on another flow (which calls answeredHere). */
+  answerFromOtherFlow(slot: number, response: UnmatchedResponse): void {
+    const stats = this.stats(this.method[slot]);
+    stats.answeredOnOtherFlow++;
+    this.answer(slot, stats, response.success, response.errorCode, response.ts);
+  }
+
+  /** `response`, unmatched here, answered a request of another flow: no longer counted unmatched. */
+  answeredElsewhere(response: UnmatchedResponse): void {
+    this.stats(response.method).unmatchedResponses--;
+    this.unmatched.splice(this.unmatched.indexOf(response), 1);
+  }
+
+  private answer(slot: number, stats: MethodStats, success: boolean, errorCode: number, ts: number): void {
     this.state[slot] = ANSWERED;
     const rtt = Math.max(0, ts - this.ts[slot]);
     this.lastRtt = rtt;
@@ -98,13 +171,12 @@ export class TransactionTable {
     stats.rttSum += rtt;
     if (rtt < stats.rttMin) stats.rttMin = rtt;
     if (rtt > stats.rttMax) stats.rttMax = rtt;
-    if (kind === StunClass.Success) {
+    if (success) {
       stats.success++;
     } else {
       stats.errors++;
-      stats.errorCodes.set(msg.errorCode, (stats.errorCodes.get(msg.errorCode) ?? 0) + 1);
+      stats.errorCodes.set(errorCode, (stats.errorCodes.get(errorCode) ?? 0) + 1);
     }
-    return Outcome.Answer;
   }
 
   /** Counts the requests still pending as unanswered (end of the flow). */

@@ -13,7 +13,7 @@ const topology = siteTopology({ 'trusted-application': ['10.0.5.5'] });
 function method(code: string, name: string, t: Partial<StunMethodSummary>): StunMethodSummary {
   return {
     method: code, name, requests: 1, retransmissions: 0, success: 0, errors: 0, unanswered: 0, unansweredFrames: [],
-    indications: 0, unmatchedResponses: 0, duplicateResponses: 0, responseTimeMs: null, errorCodes: [], ...t,
+    indications: 0, unmatchedResponses: 0, answeredOnOtherFlow: 0, duplicateResponses: 0, responseTimeMs: null, errorCodes: [], ...t,
   };
 }
 const allocate = (t: Partial<StunMethodSummary>) => method('0x003', 'Allocate', t);

@@ -21,6 +21,27 @@ describe.skipIf(!hasSharedCaptures)(`allocation ledger: ${TEAMS}`, () => {
     expect(allocations.filter((a) => a.requestFrame === 1485 || a.requestFrame === 1493)).toEqual([]);
   });
 
+  it('matches an answer sent from another relay address (frame 1250 to .141, answered by 1275 from .123)', async () => {
+    const report = await analyze([join(SHARED_CAPTURES, TEAMS)]);
+    const a = report.stun!.allocations.find((x) => x.requestFrame === 1250)!;
+    expect(a).toMatchObject({ outcome: 'success', responseFrame: 1275 });
+    const allocate = report.stun!.perFlow.find((f) => f.flow === a.flow)!.transactions.find((m) => m.name === 'Allocate')!;
+    expect(allocate).toMatchObject({ requests: 1, success: 1, unanswered: 0, answeredOnOtherFlow: 1 });
+    expect(report.stun!.perFlow.reduce((n, f) => n + f.transactions.reduce((k, m) => k + m.unmatchedResponses, 0), 0)).toBe(0);
+    // Before: "UDP most likely blocked" (high) on that flow, and "401 with no successful Allocate" on the flows
+    // whose client got its allocation at another address.
+    expect(report.findings.filter((f) => f.kind === 'stun-unanswered' && f.severity === 'high')).toEqual([]);
+    expect(report.findings.filter((f) => f.kind === 'turn-error')).toEqual([]);
+  });
+
+  it('a Binding answered inside multiplexed TURN (0xFF10) is answered (frames 1421/1427, 1422/1424)', async () => {
+    const report = await analyze([join(SHARED_CAPTURES, TEAMS)]);
+    const bindings = report.stun!.perFlow.flatMap((f) => f.transactions.filter((m) => m.name === 'Binding').map((m) => ({ flow: f.flow, ...m })));
+    const relayed = bindings.filter((m) => m.requests > 0 && m.unansweredFrames.some((fr) => fr === 1421 || fr === 1422));
+    expect(relayed).toEqual([]);
+    expect(bindings.filter((m) => m.success > 0).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('reports no relayed address for an allocation that failed (the 401s carry a MAPPED-ADDRESS)', async () => {
     const report = await analyze([join(SHARED_CAPTURES, TEAMS)]);
     const failed = report.stun!.allocations.filter((a) => a.outcome === 'error');
