@@ -129,7 +129,10 @@ class Pipeline {
   input = new InputCounters();
 
   constructor(flowOptions: Partial<FlowTableOptions>, private readonly inspectPayloads: boolean, readonly inspection: PacketInspection) {
-    this.flows = new FlowTable(flowOptions);
+    const { onFinish } = flowOptions;
+    // Inspection drops what it holds for a flow (TCP reassembly) when the flow ends, so that it is bounded by live flows.
+    const ended = inspectPayloads ? (flow: number) => { onFinish?.(flow); inspection.flowEnded(flow); } : onFinish;
+    this.flows = new FlowTable({ ...flowOptions, onFinish: ended });
   }
 
   startInput(): InputCounters {

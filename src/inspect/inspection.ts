@@ -39,6 +39,8 @@ export interface InspectionResult {
 export interface PacketInspection {
   /** One TCP or UDP packet with payload, attributed to `flow` in direction `dir` (0 = from the client). */
   onPacket(flow: number, dir: number, pkt: PacketView): void;
+  /** The flow table ended `flow` while the capture was read (later calls, after finish(), are ignored). */
+  flowEnded(flow: number): void;
   /** Adds the anomalies counted since the last call, every packet given until now included, to `into`. */
   settleAnomalies(into: AnomalyCounters): void;
   /** After the last packet. */
@@ -71,6 +73,10 @@ export class InspectionCore implements PacketJobSink, RtpJobSink {
 
   packet(flow: number, dir: number, pkt: PacketView): void {
     if (!this.inspector.activeMedia(flow, dir, pkt)) this.inspector.onPacket(flow, dir, pkt);
+  }
+
+  flowEnded(flow: number): void {
+    this.inspector.flowEnded(flow);
   }
 
   /**
@@ -112,6 +118,7 @@ export class AnomalyMover {
 export class InlineInspection implements PacketInspection {
   private readonly core: InspectionCore;
   private readonly mover = new AnomalyMover();
+  private finished = false;
 
   constructor(maxStreams = DEFAULT_MAX_STREAMS) {
     this.core = new InspectionCore(maxStreams);
@@ -121,11 +128,16 @@ export class InlineInspection implements PacketInspection {
     this.core.packet(flow, dir, pkt);
   }
 
+  flowEnded(flow: number): void {
+    if (!this.finished) this.core.flowEnded(flow);
+  }
+
   settleAnomalies(into: AnomalyCounters): void {
     this.mover.move(this.core.inspector.anomalies, this.core.streams.anomalies, into);
   }
 
   async finish(): Promise<InspectionResult> {
+    this.finished = true;
     return this.core.result();
   }
 

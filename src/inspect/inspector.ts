@@ -17,7 +17,7 @@
  * Nothing here throws on packet bytes: every flaw is a named anomaly.
  */
 import { A, ANOMALY_ID, type AnomalyCounters, newAnomalyCounters } from '../anomalies.js';
-import { IpProto, type PacketView } from '../decode/packet-view.js';
+import { IpProto, TcpFlag, type PacketView } from '../decode/packet-view.js';
 import { Decode } from '../decode/status.js';
 import { formatIp } from '../flow/ip-format.js';
 import { ChannelDataView, MS_MUX_CHANNEL, parseChannelData } from './channeldata.js';
@@ -110,6 +110,15 @@ export class Inspector implements FrameSink {
 
   state(flow: number): FlowInspection | undefined {
     return this.states[flow];
+  }
+
+  /**
+   * The flow table ended `flow` (idle, evicted, closed): no packet of it comes again, so its TCP
+   * reassembly buffers go (up to 64 KiB per direction, else held for the rest of the run).
+   */
+  flowEnded(flow: number): void {
+    const st = this.states[flow];
+    if (st !== undefined) st.tcp = null;
   }
 
   /**
@@ -206,7 +215,9 @@ export class Inspector implements FrameSink {
     }
     if (st === undefined || st.tcp === null) return; // active for another reason (an app hello): nothing to frame
     this.cur = st;
-    const why = feedSegment(st.tcp[dir], st.framing, pkt.tcpSeq, pkt.payloadLen, buf, off, end, this);
+    // Data on a SYN (TCP Fast Open, RFC 7413) starts after the sequence number the SYN itself takes.
+    const seq = (pkt.tcpFlags & TcpFlag.SYN) !== 0 ? (pkt.tcpSeq + 1) >>> 0 : pkt.tcpSeq;
+    const why = feedSegment(st.tcp[dir], st.framing, seq, pkt.payloadLen, buf, off, end, this);
     this.cur = null;
     if (why === Stop.Gap) this.anomalies[A.InspectTcpGap]++;
     else if (why === Stop.Desync) this.anomalies[A.InspectTcpDesync]++;

@@ -91,7 +91,7 @@ const TWO_32 = 2 ** 32;
 // A packet job: a header of int32 words (and doubles 2 and 3), then the payload, 8-byte aligned.
 const P_SIZE = 0; // bytes of the whole job, or WRAP
 const P_FLOW = 1;
-const P_DIR_PROTO = 2; // direction | IP protocol << 8
+const P_DIR_PROTO = 2; // direction | IP protocol << 8 | TCP flags << 16
 const P_MARK = 3; // RTP jobs queued before this one
 const P_TS = 2; // doubles
 const P_FRAME = 3;
@@ -103,6 +103,9 @@ const PACKET_HEADER = 48;
 const WRAP = -1;
 /** In P_FLOW: no packet, only a frame number for the RTP jobs after it (a step of 2^32 frames or more). */
 const FRAME_MARK = -1;
+/** In P_FLOW: no packet, the flow in P_ENDED ended (PacketJobSink.flowEnded). */
+const FLOW_END = -2;
+const P_ENDED = P_TCP_SEQ;
 
 /**
  * Where an RTP packet's header fields go: RtpStreams (which counts them) or the RingProducer (which
@@ -114,9 +117,10 @@ export interface RtpJobSink {
   addRtp(flowDir: number, ssrc: number, seq: number, rtpTs: number, b1: number, len: number, frameNo: number): void;
 }
 
-/** Where a packet job goes: its payload in pkt.buf, with the PacketView fields the inspector reads. */
+/** Where a packet job goes: its payload in pkt.buf, with the PacketView fields the inspector reads; and the flows ended. */
 export interface PacketJobSink {
   packet(flow: number, dir: number, pkt: PacketView): void;
+  flowEnded(flow: number): void;
 }
 
 /** The two sinks a consumer feeds, in queue order. */
@@ -208,19 +212,22 @@ class RingViews {
       const d = at >> 3;
       this.lastFrame = this.packetDoubles[d + P_FRAME];
       this.lastFrameLow = this.lastFrame | 0;
-      if (ints[w + P_FLOW] === FRAME_MARK) {
+      const flow = ints[w + P_FLOW];
+      if (flow < 0) {
+        if (flow === FLOW_END) sinks.packets.flowEnded(ints[w + P_ENDED]);
         this.packetRead = (this.packetRead + size) | 0;
         continue;
       }
       const dirProto = ints[w + P_DIR_PROTO];
-      pkt.proto = dirProto >> 8;
+      pkt.proto = (dirProto >> 8) & 0xff;
+      pkt.tcpFlags = dirProto >>> 16;
       pkt.ts = this.packetDoubles[d + P_TS];
       pkt.frameNo = this.lastFrame;
       pkt.tcpSeq = ints[w + P_TCP_SEQ] >>> 0;
       pkt.payloadLen = ints[w + P_WIRE_LEN];
       pkt.payloadOff = at + PACKET_HEADER;
       pkt.payloadEnd = pkt.payloadOff + ints[w + P_CAPTURED];
-      sinks.packets.packet(ints[w + P_FLOW], dirProto & 0xff, pkt);
+      sinks.packets.packet(flow, dirProto & 0xff, pkt);
       this.packetRead = (this.packetRead + size) | 0;
     }
     this.consumeRtp(sinks.rtp, write);
@@ -306,6 +313,15 @@ export class RingProducer extends RingViews implements RtpJobSink {
     this.queuePacket(flow, dir, pkt, pkt.payloadEnd - pkt.payloadOff);
   }
 
+  /** Queues the end of a flow (FLOW_END), in order with its packets. */
+  addFlowEnd(flow: number): void {
+    this.flowEnd.frameNo = this.queuedFrame;
+    this.flowEnd.tcpSeq = flow;
+    this.queuePacket(FLOW_END, 0, this.flowEnd, 0);
+  }
+
+  private readonly flowEnd = new PacketView();
+
   /** Tells the consumer the frame number of the next RTP job, 2^32 or more past the last job's (FRAME_MARK). */
   private markFrame(frameNo: number): void {
     this.frameMark.frameNo = frameNo;
@@ -332,7 +348,7 @@ export class RingProducer extends RingViews implements RtpJobSink {
     const w = at >> 2;
     ints[w + P_SIZE] = size;
     ints[w + P_FLOW] = flow;
-    ints[w + P_DIR_PROTO] = dir | (pkt.proto << 8);
+    ints[w + P_DIR_PROTO] = dir | (pkt.proto << 8) | (pkt.tcpFlags << 16);
     ints[w + P_MARK] = this.written;
     this.packetDoubles[(at >> 3) + P_TS] = pkt.ts;
     this.packetDoubles[(at >> 3) + P_FRAME] = pkt.frameNo;

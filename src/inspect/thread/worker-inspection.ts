@@ -141,6 +141,7 @@ export class WorkerInspection implements PacketInspection {
   /** The core this thread runs if the worker never starts. */
   private local: InspectionCore | null = null;
   private workerDidIt = false;
+  private finishing = false;
 
   constructor(options: WorkerInspectionOptions = {}) {
     const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
@@ -210,6 +211,10 @@ export class WorkerInspection implements PacketInspection {
     this.ring.addPacket(flow, dir, pkt);
   }
 
+  flowEnded(flow: number): void {
+    if (!this.finishing) this.ring.addFlowEnd(flow);
+  }
+
   /** A view of the capture buffer `buf` (one per chunk the reader hands out). */
   private viewOf(buf: Buffer): DataView<ArrayBufferLike> {
     if (buf !== this.viewBuf) {
@@ -236,6 +241,7 @@ export class WorkerInspection implements PacketInspection {
   }
 
   async finish(): Promise<InspectionResult> {
+    this.finishing = true;
     try {
       this.ring.finish();
       if (!this.ring.consumingInline) {

@@ -32,6 +32,7 @@ const RING_MODULE = pathToFileURL(join(REPO_ROOT, 'dist', 'inspect', 'thread', '
  */
 function job(i: number) {
   const frameOf = (n: number) => 2 ** 32 + n * 3 + (n >= 100_000 ? 2 ** 34 : 0);
+  if (i % 61 === 30) return { kind: 'end' as const, flow: i % 7919 }; // a flow ended (FLOW_END)
   if (i % 61 === 7) {
     const p = (i - 7) / 61; // the packet job's number
     const captured = p % 1500 === 750 ? 900_000 : p % 300 === 0 ? 262_000 : (i * 37) % 1600; // a few large, some larger than half the area
@@ -43,6 +44,7 @@ function job(i: number) {
       ts: 1.7e9 + i * 0.020000123,
       frameNo: frameOf(i),
       tcpSeq: (0x9e3779b1 * i) >>> 0,
+      tcpFlags: i % 3 === 0 ? (i * 13) & 0xff : 0,
       payloadLen: captured + (i % 5),
       bytes: Array.from({ length: captured }, (_, k) => (i + k * 7) & 0xff),
     };
@@ -69,11 +71,14 @@ function pushAll(producer: RingProducer, n: number): void {
     if (j.kind === 'rtp') {
       producer.arrival[0] = j.ts;
       producer.addRtp(j.flowDir, j.ssrc | 0, j.seq, j.rtpTs, j.b1, j.len, j.frameNo);
+    } else if (j.kind === 'end') {
+      producer.addFlowEnd(j.flow);
     } else {
       pkt.proto = j.proto;
       pkt.ts = j.ts;
       pkt.frameNo = j.frameNo;
       pkt.tcpSeq = j.tcpSeq;
+      pkt.tcpFlags = j.tcpFlags;
       pkt.payloadLen = j.payloadLen;
       pkt.payloadOff = 100 + (i % 8); // anywhere in the capture's buffer
       pkt.payloadEnd = pkt.payloadOff + j.bytes.length;
@@ -98,7 +103,10 @@ function recordingSinks(): RingSinks & { jobs: Job[] } {
     packets: {
       packet(flow, dir, pkt) {
         const bytes = [...pkt.buf.subarray(pkt.payloadOff, pkt.payloadEnd)];
-        jobs.push({ kind: 'packet', flow, dir, proto: pkt.proto, ts: pkt.ts, frameNo: pkt.frameNo, tcpSeq: pkt.tcpSeq, payloadLen: pkt.payloadLen, bytes });
+        jobs.push({ kind: 'packet', flow, dir, proto: pkt.proto, ts: pkt.ts, frameNo: pkt.frameNo, tcpSeq: pkt.tcpSeq, tcpFlags: pkt.tcpFlags, payloadLen: pkt.payloadLen, bytes });
+      },
+      flowEnded(flow) {
+        jobs.push({ kind: 'end', flow });
       },
     },
   };
@@ -131,9 +139,12 @@ function checkingWorker(memory: RingMemory, throwAt = -1, exitAt = -1): { done: 
         packets: { packet(flow, dir, pkt) {
           const j = next();
           let same = j.kind === 'packet' && flow === j.flow && dir === j.dir && pkt.proto === j.proto && pkt.ts === j.ts && pkt.frameNo === j.frameNo
-            && pkt.tcpSeq === j.tcpSeq && pkt.payloadLen === j.payloadLen && pkt.payloadEnd - pkt.payloadOff === j.bytes.length;
+            && pkt.tcpSeq === j.tcpSeq && pkt.tcpFlags === j.tcpFlags && pkt.payloadLen === j.payloadLen && pkt.payloadEnd - pkt.payloadOff === j.bytes.length;
           for (let k = 0; same && k < j.bytes.length; k++) same = pkt.buf[pkt.payloadOff + k] === j.bytes[k];
           if (!same) wrong++;
+        }, flowEnded(flow) {
+          const j = next();
+          if (j.kind !== 'end' || flow !== j.flow) wrong++;
         } },
       };
       try {
@@ -156,7 +167,7 @@ function checkingWorker(memory: RingMemory, throwAt = -1, exitAt = -1): { done: 
 
 /** Enough jobs to wrap the RTP area `rtpWraps` times; the packet area wraps more often. */
 function jobsFor(rtpWraps: number): number {
-  return Math.ceil(RING_JOBS * rtpWraps * (61 / 60)) + 7;
+  return Math.ceil(RING_JOBS * rtpWraps * (61 / 59)) + 7;
 }
 
 describe('RingProducer without a worker', () => {
