@@ -163,7 +163,7 @@ export interface TurnAllocationReport {
   /** Send and Data indications (MS-TURN: Send requests, Data indications). */
   sendIndications: number;
   dataIndications: number;
-  /** Ids of other flows with the relayed address and port as an endpoint: the media relayed for this allocation, when the capture holds it. */
+  /** Ids of other flows with the relayed address and port as an endpoint, on the relayed transport (REQUESTED-TRANSPORT, else the allocation flow's): the media relayed for this allocation, when the capture holds it. */
   relayFlows: number[];
 }
 
@@ -223,7 +223,8 @@ export function buildStunReport(inspector: InspectedFlows, flows: readonly FlowR
     }
     if (st.allocations.length > 0 && endpoints === null) endpoints = endpointIndex(flows, relayedPorts(inspector));
     const dialect: DialectName = (st.dialects & (1 << 2)) !== 0 ? 'ms-turn' : (st.dialects & (1 << 1)) !== 0 ? 'rfc5389' : 'rfc3489';
-    for (const a of st.allocations) allocations.push(allocationReport(st.flow + 1, dialect, a, endpoints!));
+    const carrier = flows[st.flow]?.transport;
+    for (const a of st.allocations) allocations.push(allocationReport(st.flow + 1, dialect, a, endpoints!, relayTransport(a, carrier)));
   }
   return {
     messages,
@@ -347,7 +348,15 @@ function methodSummary(method: number, m: MethodStats, dialects: number): StunMe
   };
 }
 
-function allocationReport(flow: number, dialect: DialectName, a: Allocation, endpoints: Map<string, number[]>): TurnAllocationReport {
+/**
+ * The transport of an allocation's relayed address: REQUESTED-TRANSPORT (17 UDP; 6 TCP, RFC 6062),
+ * else that of the flow the allocation was made on (MS-TURN asks for none).
+ */
+function relayTransport(a: Allocation, carrier: string | undefined): string | undefined {
+  return a.requestedTransport === 17 ? 'udp' : a.requestedTransport === 6 ? 'tcp' : carrier;
+}
+
+function allocationReport(flow: number, dialect: DialectName, a: Allocation, endpoints: Map<string, number[]>, transport: string | undefined): TurnAllocationReport {
   const r: TurnAllocationReport = {
     flow,
     dialect,
@@ -383,7 +392,7 @@ function allocationReport(flow: number, dialect: DialectName, a: Allocation, end
   if (a.destination !== undefined) r.destination = a.destination;
   r.sendIndications = a.sendIndications;
   r.dataIndications = a.dataIndications;
-  r.relayFlows = a.relayedIp === undefined ? [] : (endpoints.get(`${a.relayedIp}|${a.relayedPort}`) ?? []).filter((id) => id !== flow);
+  r.relayFlows = a.relayedIp === undefined ? [] : (endpoints.get(`${transport}|${a.relayedIp}|${a.relayedPort}`) ?? []).filter((id) => id !== flow);
   return r;
 }
 
@@ -397,16 +406,16 @@ function relayedPorts(inspector: InspectedFlows): Set<number> {
 /** "ip|port" of the flow endpoints on one of `ports` -> flow ids, ascending. */
 function endpointIndex(flows: readonly FlowRecord[], ports: ReadonlySet<number>): Map<string, number[]> {
   const index = new Map<string, number[]>();
-  const add = (ip: string, port: number, id: number): void => {
-    const key = `${ip}|${port}`;
+  const add = (transport: string, ip: string, port: number, id: number): void => {
+    const key = `${transport}|${ip}|${port}`;
     const ids = index.get(key);
     if (ids === undefined) index.set(key, [id]);
     else if (ids[ids.length - 1] !== id) ids.push(id);
   };
   for (const f of flows) {
     if (f.transport !== 'tcp' && f.transport !== 'udp') continue;
-    if (ports.has(f.client.port)) add(f.client.ip, f.client.port, f.id);
-    if (ports.has(f.server.port)) add(f.server.ip, f.server.port, f.id);
+    if (ports.has(f.client.port)) add(f.transport, f.client.ip, f.client.port, f.id);
+    if (ports.has(f.server.port)) add(f.transport, f.server.ip, f.server.port, f.id);
   }
   return index;
 }
