@@ -90,6 +90,7 @@ export class StunMessage {
   msServiceQuality = -1;
   msBandwidth = -1;
   msSequence = -1;
+  /** CANDIDATE-IDENTIFIER's length in bytes (a foundation string), -1 when absent. */
   msCandidateId = -1;
   msImplementationVersion = -1;
   msBandwidthReservation = false;
@@ -345,13 +346,15 @@ function attribute(buf: Buffer, off: number, v: number, len: number, t: number, 
       msg.msBandwidth = u32(buf, v);
       return;
     case Attr.MsSequenceNumber:
-      // [MS-TURN] §2.2.2.17: 20-byte connection id, 4-byte sequence number (2nd).
-      if (len !== 24) return bad(msg);
-      msg.msSequence = u32(buf, v + 20);
+      // [MS-TURN] §2.2.2.17: 20-byte connection id, 4-byte sequence number (2nd). Teams' requests carry
+      // the sequence number alone (msturn_teams_ndpi.pcap frames 1485, 1493, 1494).
+      if (len !== 24 && len !== 4) return bad(msg);
+      msg.msSequence = u32(buf, v + len - 4);
       return;
     case Attr.MsCandidateIdentifier:
-      msg.msCandidateId = len >= 4 ? u32(buf, v) : 0;
-      if (len < 4) bad(msg);
+      // [MS-ICE2] §2.2.2.3: the candidate's foundation, a string of any length (Lync sends "1", 1 byte).
+      msg.msCandidateId = len;
+      if (len === 0) bad(msg);
       return;
     case Attr.MsImplementationVersion:
       if (len !== 4) return bad(msg);

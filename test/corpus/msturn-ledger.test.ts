@@ -52,3 +52,13 @@ describe.skipIf(!hasSharedCaptures)(`allocation ledger: ${TEAMS}`, () => {
     }
   });
 });
+
+describe.skipIf(!hasSharedCaptures)('Microsoft attributes as Lync and Teams send them', () => {
+  it('a 1-byte CANDIDATE-IDENTIFIER (skype4b) and a 4-byte MS-SEQUENCE-NUMBER in requests (Teams) are not bad values', async () => {
+    for (const capture of ['skype4b_ice_conference_ndpi.pcap', TEAMS]) {
+      const report = await analyze([join(SHARED_CAPTURES, capture)]);
+      expect(report.inputs[0].anomalies.stun_attribute_bad_value, capture).toBeUndefined();
+      expect(report.stun!.messages, capture).toBeGreaterThan(0);
+    }
+  });
+});
