@@ -45,7 +45,9 @@ export function explainFinding(g: FindingGroup, ports: string): string {
     case 'stun-unanswered':
       return `STUN/TURN requests with no response in the capture, on ${flowsText(n, 'flow')} ${between}: ${detailsText(g)}. `
         + (high
-          ? 'A documented TURN service never answered an Allocate: UDP to it is most likely blocked (clients then fall back to TCP 443, or the call fails).'
+          ? g.transport === 'udp'
+            ? 'A documented TURN service never answered an Allocate: UDP to it is most likely blocked (clients then fall back to TCP 443, or the call fails).'
+            : 'A documented TURN service accepted the connection but never answered an Allocate: the server, or a proxy or inspecting firewall on the path, does not pass TURN.'
           : g.severity === 'medium'
             ? 'Its TURN requests got no answer: the path or the server drops them.'
             : 'ICE checks, or requests on a flow where others were answered: ICE probes candidate pairs of which some are expected to fail.')

@@ -68,6 +68,15 @@ describe('STUN/TURN requests never answered', () => {
     for (const row of rows) expect(row.status, row.rule).toBe('failing');
   });
 
+  it('Allocate unanswered over TCP 443: high, and the explanation does not blame UDP', () => {
+    const f = flow({ spec: 'tcp 203.0.113.7:50100 > 131.107.10.12:443', apps: ['stun'] });
+    const r = run({ flows: [f], stun: [stunOf(f, [allocate({ unanswered: 1, unansweredFrames: [9] })])] });
+    const finding = r.findings.find((x) => x.kind === 'stun-unanswered')!;
+    expect(finding.severity).toBe('high');
+    expect(finding.explanation).not.toContain('UDP');
+    expect(finding.explanation).toContain('accepted the connection but never answered an Allocate');
+  });
+
   it('the same flow without payload evidence: no finding, and the checklist counts the one-way UDP flow as working', () => {
     const f = udp('203.0.113.7:50100 > 131.107.10.12:3478');
     const r = run({ flows: [f] }, false);
