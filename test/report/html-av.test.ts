@@ -195,7 +195,7 @@ describe('the hostile-strings capture', async () => {
 
   it('shows the SNI, SIP and STUN strings escaped, and no markup from them', () => {
     expect(body).not.toMatch(/<script|<img/i);
-    expect(body).toContain(`SNI: ${esc(SCRIPT)}\\x00\\x1b[31m`);
+    expect(body).toContain(`SNI: ${esc(SCRIPT)}\ufffd\ufffd[31m`); // NUL and ESC replaced at the source (clip)
     expect(body).toContain(`User-Agent: ${esc(IMG_ONERROR)} ${esc(QUOTES)}`);
     expect(body).toContain(`From: ${esc(`"${IMG_ONERROR}"`)}`);
     expect(body).toContain(`Call-ID: ${esc(QUOTES)}@203.0.113.66`);
