@@ -22,7 +22,7 @@ import { Decode } from '../decode/status.js';
 import { formatIp } from '../flow/ip-format.js';
 import { ChannelDataView, MS_MUX_CHANNEL, parseChannelData } from './channeldata.js';
 import { addBounded, Allocation, FlowInspection, MAX_ALLOCATIONS, MAX_EVIDENCE_FRAMES, MAX_PEERS, MAX_UNKNOWN_TYPES, type AppHello } from './flow-state.js';
-import { Addr, Flaw, parseStun, StunMessage, stunText, Txt } from './stun.js';
+import { Addr, Flaw, parseStun, peerSlot, StunMessage, stunText, Txt } from './stun.js';
 import { Dialect, Method, MsType, StunClass } from './stun-constants.js';
 import { detectFraming, feedSegment, Frame, Framing, pseudoTlsHello, Stop, TcpDirection, type FrameSink } from './tcp-framing.js';
 import { Outcome } from './transactions.js';
@@ -375,7 +375,7 @@ export class Inspector implements FrameSink {
       if (msg.dataOff >= 0) this.innerPayload(st, buf, msg.dataOff, msg.dataOff + msg.dataLen);
     } else if (method === Method.CreatePermission && kind === StunClass.Request && outcome === Outcome.NewRequest) {
       a.permissions++;
-      if (msg.addrFamily[Addr.Peer] !== 0) addBounded(a.peers, addrText(msg, Addr.Peer), MAX_PEERS);
+      for (let i = 0; i < msg.peers; i++) addBounded(a.peers, addrText(msg, peerSlot(i)), MAX_PEERS);
     } else if (method === Method.ChannelBind && kind === StunClass.Request && outcome === Outcome.NewRequest) {
       a.channelBinds++;
       if (msg.channel >= 0 && a.channels.length < MAX_PEERS && !a.channels.some((c) => c.channel === msg.channel)) {

@@ -55,7 +55,15 @@ export const Addr = {
   Destination: 4, // MS-TURN DESTINATION-ADDRESS
   Alternate: 5, // ALTERNATE-SERVER (RFC 0x8023, MS 0x000E)
 } as const;
-export const ADDR_SLOTS = 6;
+/** XOR-PEER-ADDRESS attributes kept per message: a CreatePermission may name several peers (RFC 8656 §9.1). */
+export const MAX_PEER_ATTRIBUTES = 8;
+const FIRST_EXTRA_PEER = 6; // the slots of the second and later peers follow the named ones
+export const ADDR_SLOTS = FIRST_EXTRA_PEER + MAX_PEER_ATTRIBUTES - 1;
+
+/** The address slot of the message's i-th XOR-PEER-ADDRESS (i < StunMessage.peers). */
+export function peerSlot(i: number): number {
+  return i === 0 ? Addr.Peer : FIRST_EXTRA_PEER + i - 1;
+}
 const MAX_UNKNOWN_KEPT = 8;
 
 /** Text slots (offset, length in the parsed buffer). */
@@ -102,6 +110,8 @@ export class StunMessage {
   integrity = false;
   /** FINGERPRINT: 0 absent, 1 checked and right, 2 wrong. */
   fingerprint = 0;
+  /** XOR-PEER-ADDRESS attributes decoded, at most MAX_PEER_ATTRIBUTES (see peerSlot). */
+  peers = 0;
   /** Per address slot: family (4, 6, or 0 when absent), port, and four address words (IPv4 in word 3). */
   readonly addrFamily = new Uint8Array(ADDR_SLOTS);
   readonly addrPort = new Uint16Array(ADDR_SLOTS);
@@ -138,6 +148,7 @@ export class StunMessage {
     this.integrity = false;
     this.fingerprint = 0;
     this.addrFamily.fill(0);
+    this.peers = 0;
     this.txtLen.fill(-1);
     this.unknown = 0;
   }
@@ -280,7 +291,11 @@ function attribute(buf: Buffer, off: number, v: number, len: number, t: number, 
       address(buf, off, v, len, msg, Addr.XorRelayed, true);
       return;
     case Attr.XorPeerAddress:
-      address(buf, off, v, len, msg, Addr.Peer, !ms); // MS-TURN REMOTE-ADDRESS is not XORed (2nd)
+      if (msg.peers < MAX_PEER_ATTRIBUTES) {
+        const slot = peerSlot(msg.peers);
+        address(buf, off, v, len, msg, slot, !ms); // MS-TURN REMOTE-ADDRESS is not XORed (2nd)
+        if (msg.addrFamily[slot] !== 0) msg.peers++;
+      }
       return;
     case Attr.MsDestinationAddress:
       if (ms) address(buf, off, v, len, msg, Addr.Destination, false);

@@ -10,7 +10,7 @@ import { MSTURN_ALLOCATE_REQUEST, MSTURN_ALLOCATE_RESPONSE } from '../inspect/fi
 const ip4 = (s: string) => Buffer.from(s.split('.').map(Number));
 
 /** Ethernet + IPv4 + UDP or TCP (a bare SYN when `syn`), checksums left zero. */
-function frame(proto: 'udp' | 'tcp', src: string, sport: number, dst: string, dport: number, payload = Buffer.alloc(0)): Buffer {
+function frame(proto: 'udp' | 'tcp', src: string, sport: number, dst: string, dport: number, payload: Buffer<ArrayBufferLike> = Buffer.alloc(0)): Buffer {
   const l4 = proto === 'udp' ? Buffer.alloc(8) : Buffer.alloc(20);
   l4.writeUInt16BE(sport, 0);
   l4.writeUInt16BE(dport, 2);

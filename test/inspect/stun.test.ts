@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Decode } from '../../src/decode/status.js';
 import { formatIp } from '../../src/flow/ip-format.js';
 import { crc32 } from '../../src/inspect/crc32.js';
-import { Addr, Flaw, parseStun, StunMessage, stunText, Txt } from '../../src/inspect/stun.js';
+import { Addr, Flaw, parseStun, peerSlot, StunMessage, stunText, Txt } from '../../src/inspect/stun.js';
 import { Dialect, StunClass } from '../../src/inspect/stun-constants.js';
 import { ALLOCATE_401, CLASSIC_BINDING_REQUEST, MSTURN_ALLOCATE_REQUEST, MSTURN_ALLOCATE_RESPONSE, RFC5769_REQUEST, RFC5769_RESPONSE } from './fixtures.js';
 
@@ -48,6 +48,27 @@ describe('RFC 5389', () => {
 
   it('CRC-32 matches the check value of the ISO-HDLC polynomial', () => {
     expect(crc32(Buffer.from('123456789'), 0, 9)).toBe(0xcbf43926);
+  });
+
+  it('CreatePermission with two XOR-PEER-ADDRESS attributes keeps both (RFC 8656 §9.1)', () => {
+    const peer = (a: number, port: number) => {
+      const v = Buffer.alloc(12);
+      v.writeUInt16BE(0x0012, 0);
+      v.writeUInt16BE(8, 2);
+      v[5] = 1;
+      v.writeUInt16BE(port ^ 0x2112, 6);
+      v.writeUInt32BE((a ^ 0x2112a442) >>> 0, 8);
+      return v;
+    };
+    const attrs = Buffer.concat([peer(0xc6336401, 1111), peer(0xc6336402, 2222)]);
+    const head = Buffer.alloc(20);
+    head.writeUInt16BE(0x0008, 0); // CreatePermission request
+    head.writeUInt16BE(attrs.length, 2);
+    head.writeUInt32BE(0x2112a442, 4);
+    const b = Buffer.concat([head, attrs]);
+    expect(parse(b)).toBe(Decode.Ok);
+    expect(msg.peers).toBe(2);
+    expect([addr(peerSlot(0)), addr(peerSlot(1))]).toEqual(['198.51.100.1:1111', '198.51.100.2:2222']);
   });
 
   it('401 error: code, reason, realm and nonce in RFC order', () => {
