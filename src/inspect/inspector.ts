@@ -404,7 +404,7 @@ export class Inspector implements FrameSink {
   private allocationAnswer(st: FlowInspection, a: Allocation, buf: Buffer, msg: StunMessage, ms: boolean): void {
     a.outcome = msg.kind === StunClass.Success ? 1 : 2;
     a.responseFrame = this.curFrame;
-    a.responseTime = st.tx !== null ? st.tx.lastRtt : 0;
+    a.responseTime = Math.max(0, this.curTs - a.requestTs); // from the first request, as the transaction's response time
     if (a.outcome === 2) {
       a.errorCode = msg.errorCode;
       a.errorReason = stunText(buf, msg, Txt.Reason);

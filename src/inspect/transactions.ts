@@ -84,8 +84,6 @@ export class TransactionTable {
   readonly byMethod = new Map<number, MethodStats>();
   /** Pending requests dropped because the table was full (counted unanswered). */
   evictedPending = 0;
-  /** Response time of the last answer matched, in seconds. */
-  lastRtt = 0;
   readonly unmatched: UnmatchedResponse[] = [];
 
   /** Records one message, sent in direction `dir` of the flow; returns an Outcome. */
@@ -166,7 +164,6 @@ export class TransactionTable {
   private answer(slot: number, stats: MethodStats, success: boolean, errorCode: number, ts: number): void {
     this.state[slot] = ANSWERED;
     const rtt = Math.max(0, ts - this.ts[slot]);
-    this.lastRtt = rtt;
     stats.rttCount++;
     stats.rttSum += rtt;
     if (rtt < stats.rttMin) stats.rttMin = rtt;
