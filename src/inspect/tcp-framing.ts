@@ -26,6 +26,7 @@
  */
 import { Decode } from '../decode/status.js';
 import { CHANNEL_MIN, CHANNEL_MAX } from './channeldata.js';
+import { NOT_RTP, rtpHeaderBytes } from './media/rtp-header.js';
 import { parseStun, type StunMessage } from './stun.js';
 import { Dialect, STUN_HEADER } from './stun-constants.js';
 
@@ -219,8 +220,9 @@ export function pseudoTlsHello(buf: Buffer, off: number, end: number): number {
 
 /**
  * Which framing the first payload bytes of a TCP direction show, proven by
- * a whole STUN message inside (or the pseudo-TLS hello): Framing.None when
- * none does. `msg` is scratch.
+ * a whole STUN message inside (or the pseudo-TLS hello), or by RFC 4571
+ * frames of RTP or RTCP that fill the segment exactly (RTP over TCP without
+ * ICE): Framing.None when none does. `msg` is scratch.
  */
 export function detectFraming(buf: Buffer, off: number, end: number, msg: StunMessage): number {
   const avail = end - off;
@@ -230,9 +232,20 @@ export function detectFraming(buf: Buffer, off: number, end: number, msg: StunMe
   const len = (buf[off + 2] << 8) | buf[off + 3];
   if (b0 === MSTURN_CONTROL && buf[off + 1] === 0 && isStun(buf, off + MSTURN_TCP_HEADER, end, len, msg)) return Framing.MsTurnTcp;
   const len4571 = (b0 << 8) | buf[off + 1];
-  if (isStun(buf, off + RFC4571_HEADER, end, len4571, msg)) return Framing.Rfc4571;
+  if (isStun(buf, off + RFC4571_HEADER, end, len4571, msg) || mediaFrames(buf, off, end)) return Framing.Rfc4571;
   if (b0 < 4 && isStun(buf, off, end, STUN_HEADER + len, msg)) return Framing.StunStream;
   return Framing.None;
+}
+
+/** Whether [off, end) is one or more whole RFC 4571 frames, each an RTP or RTCP packet by its header. */
+function mediaFrames(buf: Buffer, off: number, end: number): boolean {
+  let at = off;
+  while (end - at >= RFC4571_HEADER) {
+    const next = at + RFC4571_HEADER + ((buf[at] << 8) | buf[at + 1]);
+    if (next > end || rtpHeaderBytes(buf, at + RFC4571_HEADER, next) === NOT_RTP) return false;
+    at = next;
+  }
+  return at === end && end > off;
 }
 
 /** A STUN message with a marker (cookie or MS-TURN) filling exactly `frame` bytes at `off`. */

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { A, newAnomalyCounters } from '../../src/anomalies.js';
 import { IpProto, PacketView, TcpFlag } from '../../src/decode/packet-view.js';
 import { Inspector } from '../../src/inspect/inspector.js';
+import { RtpStreams } from '../../src/inspect/media/rtp-streams.js';
 import { RFC5769_REQUEST } from './fixtures.js';
+import { rtp } from './media/rtp-builders.js';
 
 /** RFC 4571 framing: a 2-byte length, then the message. */
 function framed(...messages: Buffer[]): Buffer {
@@ -48,5 +50,29 @@ describe('TCP streams', () => {
     ins.flowEnded(0);
     expect(ins.state(0)!.tcp).toBeNull();
     expect(ins.state(0)!.stunMessages).toBe(1); // what it found stays
+  });
+
+  it('RTP over TCP in RFC 4571 frames, with no STUN before it, is framed and measured', () => {
+    const streams = new RtpStreams();
+    const ins = new Inspector(streams);
+    ins.anomalies = newAnomalyCounters();
+    let seq = 1000;
+    for (let i = 0; i < 20; i++) {
+      const payload = framed(rtp({ seq: 100 + i, ts: i * 160, ssrc: 0xabcdef01 }));
+      ins.onPacket(0, 0, segment(payload, seq, TcpFlag.ACK, i + 1));
+      seq += payload.length;
+    }
+    expect(streams.report().streams).toMatchObject([{ ssrc: 0xabcdef01, packets: 20, lost: 0 }]);
+  });
+
+  it('a length prefix that does not end where the segment ends proves nothing', () => {
+    const streams = new RtpStreams();
+    const ins = new Inspector(streams);
+    ins.anomalies = newAnomalyCounters();
+    for (let i = 0; i < 20; i++) {
+      const payload = Buffer.concat([framed(rtp({ seq: 100 + i, ts: i * 160, ssrc: 7 })), Buffer.from([0])]); // one byte too many
+      ins.onPacket(0, 0, segment(payload, 1000 + i * payload.length, TcpFlag.ACK, i + 1));
+    }
+    expect(streams.report().streams).toEqual([]);
   });
 });
