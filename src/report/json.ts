@@ -24,15 +24,15 @@ const INDENT = '  ';
 export function* jsonPieces(report: Report): Generator<string> {
   const { flows, ...head } = report;
   let piece = '';
-  // The head as JSON.stringify(head, null, 2) prints it, without its closing "\n}": the flows array comes last.
-  for (const part of prettyParts(head, 0)) {
+  // The head as JSON.stringify(head, null, 2) prints it, left open: the flows array comes last.
+  for (const part of prettyParts(head, 0, true)) {
     piece += part;
     if (piece.length >= PIECE_CHARS) {
       yield piece;
       piece = '';
     }
   }
-  yield `${piece.slice(0, -2)},\n  "flows": [`;
+  yield `${piece},\n  "flows": [`; // the head has keys (schema first), so a comma follows
   for (let i = 0; i < flows.length; i += FLOWS_PER_PIECE) {
     let lines = '';
     const end = Math.min(flows.length, i + FLOWS_PER_PIECE);
@@ -42,8 +42,12 @@ export function* jsonPieces(report: Report): Generator<string> {
   yield `${flows.length > 0 ? '\n  ' : ''}]\n}\n`;
 }
 
-/** JSON.stringify(value, null, 2)'s text for a value at nesting `depth`, in parts. */
-function* prettyParts(value: unknown, depth: number): Generator<string> {
+/**
+ * JSON.stringify(value, null, 2)'s text for a value at nesting `depth`, in parts, for what a report
+ * holds (plain objects, arrays, strings, numbers, booleans, null). `open`: an object's closing
+ * brace is left out.
+ */
+function* prettyParts(value: unknown, depth: number, open = false): Generator<string> {
   if (depth >= WHOLE_DEPTH || value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     const text = JSON.stringify(value, null, 2);
     yield depth === 0 ? text : text.replaceAll('\n', '\n' + INDENT.repeat(depth));
@@ -73,7 +77,7 @@ function* prettyParts(value: unknown, depth: number): Generator<string> {
     first = false;
     yield* prettyParts(v, depth + 1);
   }
-  yield first ? '{}' : '\n' + INDENT.repeat(depth) + '}';
+  if (!open) yield first ? '{}' : '\n' + INDENT.repeat(depth) + '}';
 }
 
 /** The whole report as one string (for tests and small captures). */

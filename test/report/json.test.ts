@@ -33,6 +33,14 @@ describe('jsonPieces', () => {
     expect(reportToJson(report)).toBe(wholeText(report));
   });
 
+  it('a head whose text ends exactly at a piece boundary still gets its comma before the flows', () => {
+    for (let n = 65510; n <= 65540; n++) {
+      const report = { schema: 'x'.repeat(n), flows: [{ id: 1 }] } as unknown as Report;
+      const text = reportToJson(report);
+      expect(text, `schema of ${n} characters`).toBe(wholeText(report));
+    }
+  });
+
   it('yields bounded pieces for a head that scales with flows (findings, STUN records)', () => {
     const n = 20_000;
     const finding = (i: number) => ({ kind: 'stun-unanswered', severity: 'high', flows: [i + 1], evidence: { frames: [i, i + 1] }, rules: ['edge-av-udp-3478', 'edge-av-tcp-443'], text: 'x'.repeat(300) });
