@@ -26,16 +26,15 @@ export const APP_ANOMALIES = [
 export type AppAnomaly = (typeof APP_ANOMALIES)[number]['name'];
 
 /**
- * buf[start, end) as a string of at most MAX_APP_STRING characters, one
- * character per byte (latin1: no decoding errors, no multi-byte surprises),
- * control characters (C0, DEL and C1, which latin1 maps bytes 0x80-0x9f to)
- * replaced by U+FFFD as in STUN texts: a library user printing an SNI or a
- * User-Agent must not send a capture's escape sequences to a terminal.
+ * buf[start, end), at most MAX_APP_STRING bytes, as text: UTF-8 (what SIP,
+ * HTTP and IDNA names carry), invalid sequences and control characters (C0,
+ * DEL, C1) replaced by U+FFFD, as for STUN texts: a library user printing an
+ * SNI or a User-Agent must not send a capture's escape sequences to a terminal.
  */
 export function clip(buf: Buffer, start: number, end: number): string {
   if (end > start + MAX_APP_STRING) end = start + MAX_APP_STRING;
   // eslint-disable-next-line no-control-regex
-  return end > start ? buf.toString('latin1', start, end).replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd') : '';
+  return end > start ? buf.toString('utf8', start, end).replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd') : '';
 }
 
 /** TLS/DTLS protocol version as people write it (RFC 8446 §4.2.1, RFC 9147 §5.3), else "0x" + 4 hex digits. */
