@@ -521,7 +521,6 @@ function isTurnMethod(msg: StunMessage): boolean {
   return m >= Method.Allocate && m <= Method.ConnectionAttempt && m !== 0x005;
 }
 
-/** The allocation later TURN requests on the flow belong to: the last successful one, else the last. */
 /** The flow's last successful allocation not released, if any. */
 function liveAllocation(st: FlowInspection): Allocation | undefined {
   for (let i = st.allocations.length - 1; i >= 0; i--) {
@@ -531,6 +530,7 @@ function liveAllocation(st: FlowInspection): Allocation | undefined {
   return undefined;
 }
 
+/** The allocation later TURN requests on the flow belong to: the last successful one, else the last. */
 function current(st: FlowInspection): Allocation | undefined {
   for (let i = st.allocations.length - 1; i >= 0; i--) if (st.allocations[i].outcome === 1) return st.allocations[i];
   return st.allocations[st.allocations.length - 1];

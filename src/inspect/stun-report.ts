@@ -262,7 +262,7 @@ function answerAcrossFlows(states: readonly FlowInspection[], flows: readonly Fl
     const record = flows[st.flow];
     if (st.tx === null || record === undefined) continue;
     for (const request of st.tx.pending()) {
-      const key = keyOf(record, request.dir === 0 ? 0 : 1, request.method, request.tid);
+      const key = keyOf(record, request.dir as 0 | 1, request.method, request.tid);
       const found = waiting.get(key);
       if (found === undefined || found.tx === st.tx) continue;
       waiting.delete(key);

@@ -148,7 +148,7 @@ export class TransactionTable {
     return out;
   }
 
-  /** Pending request `slot` was answered by `response`, captured on another flow (which calls answeredHere). */
+  /** Pending request `slot` was answered by `response`, captured on another flow (whose table then calls answeredElsewhere). */
   answerFromOtherFlow(slot: number, response: UnmatchedResponse): void {
     const stats = this.stats(this.method[slot]);
     stats.answeredOnOtherFlow++;

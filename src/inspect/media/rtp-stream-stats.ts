@@ -40,10 +40,11 @@ export const MIN_INFER_SECONDS = 1;
 /** A backward timestamp step longer than this (seconds of media) is a new timestamp base, not jitter. */
 export const TS_JUMP_SECONDS = 10;
 /**
- * The payload type jitter is measured on is the one most of a stream's first VOTE_PACKETS packets
- * carry (comfort noise aside), by a majority vote: a stream that starts with a comfort-noise, DTMF or
- * FEC packet is still measured on its codec. A type that leads by SWITCH_VOTES takes over, and the
- * measurement starts again from its packets.
+ * The payload type jitter is measured on is the one that leads a running majority vote (comfort noise
+ * aside) over a stream's first VOTE_PACKETS packets, once its count reaches SWITCH_VOTES: a stream
+ * that starts with a comfort-noise, DTMF or FEC packet is still measured on its codec. A type of
+ * another clock starts the measurement again from its packets; one of the same static clock only
+ * takes the name.
  */
 export const VOTE_PACKETS = 50;
 const SWITCH_VOTES = 5;
@@ -212,7 +213,25 @@ export class RtpStreamTable {
     } else if (pt === leader) count++;
     else count--;
     iv[w + VOTE] = leader | (count << 8);
-    if (count >= SWITCH_VOTES && !this.measured(w, leader)) this.measureOn(s, leader);
+    if (count < SWITCH_VOTES || leader === iv[w + MEASURED_PT]) return;
+    if (this.measured(w, leader)) iv[w + MEASURED_PT] = leader; // same clock: the measurement goes on
+    else this.measureOn(s, leader);
+  }
+
+  /**
+   * Moves the start of stream `s`'s count back to sequence number `seq`, received after its first
+   * packet (the confirmation replays the first packets in arrival order, RtpStreams): those numbers
+   * are expected too, and the ones received among them were already counted out of order.
+   */
+  lowerBase(s: number, seq: number): void {
+    const st = this.st;
+    const b = s * STRIDE;
+    const base = st[b + BASE_SEQ];
+    const back = (base - seq) & 0xffff;
+    if (back === 0 || back >= MAX_MISORDER) return;
+    if (seq > base) st[b + CYCLES] += RTP_SEQ_MOD; // back across the wrap
+    st[b + BASE_SEQ] = seq;
+    st[b + CUR_EXPECTED] += back;
   }
 
   /** Whether packets of payload type `pt` are measured: the measured type, or a static type of the same rate. */
@@ -270,8 +289,7 @@ export class RtpStreamTable {
     // §2.5.1), is neither measured nor a reference.
     rtpTs |= 0;
     const n = iv[w + N_RATES];
-    const rated = n === 1 ? pt < FIRST_DYNAMIC_PT && STATIC_RATES[pt] === iv[w + RATE0] : pt === iv[w + MEASURED_PT];
-    if (rated) {
+    if (this.measured(w, pt)) {
       // The rate of a dynamic type is inferred from its packets until it is fixed.
       if (n > 1 && iv[w + LOCKED] === 0) this.inferRate(s, rtpTs, ts);
       if (iv[w + HAS_REF] === 0) iv[w + HAS_REF] = 1;

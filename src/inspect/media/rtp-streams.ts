@@ -16,10 +16,12 @@
  * MAX_CANDIDATE_GAP past the one before, whose timestamps do not go back along
  * the chain: reordering, a duplicate or a few losses in the first packets do not
  * delay it. The held packets that belong to the stream (those of the chain, and
- * those up to MAX_DROPOUT numbers before it with earlier timestamps: an early
- * loss burst) are then replayed into the new stream in arrival order, so its
- * counts start at its first packet, losses, reordering and duplicates
- * included. Other held packets (strays) are not counted. Candidates live in a
+ * those less than MAX_MISORDER numbers before it: an early loss burst, or a
+ * packet of another clock such as a DTMF event, which breaks the chain's
+ * timestamp order) are then replayed into the new stream in arrival order, and
+ * its count starts at the lowest of their numbers, so losses, reordering and
+ * duplicates among its first packets count as later ones do. Other held
+ * packets (strays) are not counted. Candidates live in a
  * fixed 4-way set-associative table. A newcomer to a full set replaces the
  * least recently fed candidate only if that one is stale (CANDIDATE_STALE_S);
  * otherwise the newcomer waits for its next packet. Evicting fresh candidates
@@ -34,7 +36,7 @@ import type { MediaDirection, MediaReport, RtcpReceptionReport, RtcpSenderReport
 import { RtcpResult, RtcpTables } from './rtcp.js';
 import { NOT_RTP, RTCP, rtpHeaderBytes } from './rtp-header.js';
 import type { RtpJobSink } from '../thread/ring.js';
-import { DEFAULT_DYNAMIC_CLOCK_RATE, MAX_DROPOUT, round3, RtpStreamTable } from './rtp-stream-stats.js';
+import { DEFAULT_DYNAMIC_CLOCK_RATE, MAX_MISORDER, round3, RtpStreamTable } from './rtp-stream-stats.js';
 
 export const DEFAULT_MAX_STREAMS = 4096;
 export const CONFIRM_PACKETS = 3;
@@ -45,6 +47,7 @@ const MIN_CANDIDATE_SLOTS = 1024;
 /** A candidate not fed for this long (capture seconds) may be replaced: real media sends every 20-100 ms. */
 export const CANDIDATE_STALE_S = 2;
 const DROPPED = 255; // candidate state: confirmed but the stream table was full
+const NOT_IN_STREAM = 0x10000; // belongs(): not an offset any sequence number has
 
 /** Named anomalies of this module, in the order of `RtpStreams.anomalies`. */
 export const MEDIA_ANOMALIES = [
@@ -91,7 +94,6 @@ export class RtpStreams implements RtpJobSink {
   private readonly chainTs = new Int32Array(HELD);
   private chainLo = 0;
   private chainHi = 0;
-  private chainLoTs = 0;
 
   constructor(maxStreams = DEFAULT_MAX_STREAMS, anomalies: Uint32Array<ArrayBufferLike> = new Uint32Array(MEDIA_ANOMALIES.length)) {
     if (!Number.isInteger(maxStreams) || maxStreams < 1) throw new RangeError(`maxStreams must be a positive integer, got ${maxStreams}`);
@@ -207,13 +209,17 @@ export class RtpStreams implements RtpJobSink {
     }
     // The table has the index's capacity and is filled in the same order: its stream number is e.
     let stream = -1;
+    let lowest = 0; // offset from the newest number of the lowest number replayed
     const arrival = this.streams.arrival;
     for (let i = 0; i < held; i++) {
-      if (!this.belongs(h + i, h + held - 1)) continue;
+      const d = this.belongs(h + i, h + held - 1);
+      if (d === NOT_IN_STREAM) continue;
       if (stream < 0) stream = this.streams.create(flow, flowDir - 2 * flow, ssrc, this.cPt[h + i]);
+      if (d < lowest) lowest = d;
       arrival[0] = this.cTs[h + i];
       this.streams.add(stream, this.cSeq[h + i], this.cRtpTs[h + i], this.cPt[h + i], this.cMarker[h + i], this.cLen[h + i], this.cFrame[h + i]);
     }
+    this.streams.lowerBase(stream, (seq + lowest) & 0xffff);
     arrival[0] = ts;
     this.cFlowDir[slot] = -1;
     this.cHeld[slot] = 0;
@@ -223,7 +229,7 @@ export class RtpStreams implements RtpJobSink {
    * Whether held packets h .. h + held - 1 (the newest last) confirm a stream: the newest packet's
    * sequence number is in a chain of CONFIRM_PACKETS or more distinct held numbers, each at most
    * MAX_CANDIDATE_GAP past the one before, with timestamps that do not go back along the chain. Sets
-   * chainLo / chainHi / chainLoTs for belongs().
+   * chainLo / chainHi for belongs().
    */
   private confirmed(h: number, held: number): boolean {
     const newest = this.cSeq[h + held - 1];
@@ -251,16 +257,16 @@ export class RtpStreams implements RtpJobSink {
     if (hi - lo + 1 < CONFIRM_PACKETS) return false;
     this.chainLo = rel[lo];
     this.chainHi = rel[hi];
-    this.chainLoTs = rts[lo];
     return true;
   }
 
-  /** Whether held packet k belongs to the stream confirmed with newest packet `newest` (see the file header). */
-  private belongs(k: number, newest: number): boolean {
+  /**
+   * Held packet k's sequence number as an offset from the newest packet's, if it belongs to the stream
+   * confirmed with it (see the file header), else NOT_IN_STREAM.
+   */
+  private belongs(k: number, newest: number): number {
     const d = (((this.cSeq[k] - this.cSeq[newest]) & 0xffff) ^ 0x8000) - 0x8000;
-    if (d > this.chainHi) return false;
-    if (d >= this.chainLo) return true;
-    return this.chainLo - d <= MAX_DROPOUT && ((this.chainLoTs - this.cRtpTs[k]) | 0) >= 0;
+    return d <= this.chainHi && this.chainLo - d < MAX_MISORDER ? d : NOT_IN_STREAM;
   }
 
   /** Drops a candidate's oldest held packet. */

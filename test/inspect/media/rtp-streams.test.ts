@@ -77,6 +77,31 @@ describe('RtpStreams: detection', () => {
     expect(feed(burst).report().streams[0]).toMatchObject({ packets: 37, expected: 60, lost: 23, firstFrame: 1 });
   });
 
+  it('counts from the lowest of the first numbers when they arrive out of order', () => {
+    for (const order of [[1, 0, 2], [2, 0, 1], [2, 1, 0]]) {
+      const pk = call(50);
+      const first = order.map((i) => ({ ...pk[i], at: pk[0].at + order.indexOf(i) * 0.001 }));
+      const [s] = feed([...first, ...pk.slice(3)]).report().streams;
+      expect(s, order.join(',')).toMatchObject({ packets: 50, expected: 50, lost: 0 });
+      expect(s.outOfOrder, order.join(',')).toBeGreaterThan(0);
+    }
+    // Across the wrap: 0 arrives before 65535.
+    const wrap = call(20, { seq0: 65535 });
+    [wrap[0], wrap[1]] = [wrap[1], wrap[0]];
+    expect(feed(wrap).report().streams[0]).toMatchObject({ packets: 20, expected: 20, lost: 0 });
+  });
+
+  it('counts an early packet of another clock (a DTMF event with an earlier timestamp) and those before it', () => {
+    const pk = call(40);
+    pk[2] = { ...pk[2], f: { ...pk[2].f, pt: 101, ts: pk[0].f.ts } };
+    expect(feed(pk).report().streams[0]).toMatchObject({ packets: 40, expected: 40, lost: 0, firstFrame: 1 });
+  });
+
+  it('does not take a packet 3000 numbers before the stream as an early loss', () => {
+    const pk = [{ f: { seq: 1000, ts: 1, ssrc: SSRC }, at: T0 - 0.02 }, ...call(30, { seq0: 4000 })];
+    expect(feed(pk).report().streams[0]).toMatchObject({ packets: 30, expected: 30, lost: 0, seqResyncs: 0 });
+  });
+
   it('leaves out a stray packet of the same SSRC that fits no chain', () => {
     const pk = [{ f: { seq: 40000, ts: 1, ssrc: SSRC }, at: T0 - 0.5 }, ...call(20)];
     expect(feed(pk).report().streams[0]).toMatchObject({ packets: 20, expected: 20, lost: 0, firstFrame: 2 });
@@ -252,6 +277,13 @@ describe('RtpStreams: jitter (RFC 3550 §6.4.1, A.8)', () => {
     expect(s).toMatchObject({ firstPayloadType: 118, jitterPayloadType: 104, clockRate: 16000, clockRateSource: 'inferred', packets: 251 });
     expect(s.jitterMs).toBeCloseTo(referenceJitterMs(silk, 16000), 3);
     expect(s.jitterMs).toBeGreaterThan(1);
+  });
+
+  it('names the codec as the measured type when comfort noise or another type of its clock comes first', () => {
+    const cn = [{ f: { seq: 999, ts: 4840, ssrc: SSRC, pt: 13, payload: 1 }, at: T0 - 0.02 }, ...call(60)];
+    expect(feed(cn).report().streams[0]).toMatchObject({ firstPayloadType: 13, jitterPayloadType: 0, jitterMs: 0 });
+    const switched = call(50).map((p, i) => (i === 0 ? p : { ...p, f: { ...p.f, pt: 8 } }));
+    expect(feed(switched).report().streams[0]).toMatchObject({ firstPayloadType: 0, jitterPayloadType: 8, clockRateSource: 'static' });
   });
 
   it('leaves telephone-event packets out of the jitter: a DTMF digit in a paced G.711 stream adds none', () => {
