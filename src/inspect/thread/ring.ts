@@ -7,7 +7,9 @@
  *   thread.
  * - A packet job is any other payload, copied whole with the PacketView
  *   fields the inspector reads (a 48-byte header, then the bytes): the first
- *   packets of every flow, STUN, TCP framing, RTCP. They are few.
+ *   packets of every flow, STUN, TCP framing, RTCP. They are few. The same
+ *   area carries two marks without payload: a frame number (FRAME_MARK) and
+ *   the end of a flow (FLOW_END), in order with the packets.
  * No job refers to the capture's buffers, so those can be reused at once.
  *
  * Each kind has its own area and running counts. A packet job records how
