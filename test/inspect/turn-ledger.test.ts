@@ -1,0 +1,43 @@
+/** The TURN allocation ledger kept by the inspector, on hand-made message sequences. */
+import { describe, expect, it } from 'vitest';
+import { newAnomalyCounters } from '../../src/anomalies.js';
+import { IpProto, PacketView } from '../../src/decode/packet-view.js';
+import { Inspector } from '../../src/inspect/inspector.js';
+
+/** An RFC 5389 message without attributes: `type`, transaction id words (1, 2, id). */
+function stun(type: number, id: number): Buffer {
+  const b = Buffer.alloc(20);
+  b.writeUInt16BE(type, 0);
+  b.writeUInt32BE(0x2112a442, 4);
+  b.writeUInt32BE(1, 8);
+  b.writeUInt32BE(2, 12);
+  b.writeUInt32BE(id, 16);
+  return b;
+}
+
+function udp(payload: Buffer, at: number, frameNo: number): PacketView {
+  const p = new PacketView();
+  p.buf = payload;
+  p.proto = IpProto.UDP;
+  p.payloadOff = 0;
+  p.payloadEnd = payload.length;
+  p.payloadLen = payload.length;
+  p.ts = 1.7e9 + at;
+  p.frameNo = frameNo;
+  return p;
+}
+
+describe('TURN allocation ledger', () => {
+  it('measures an allocation\'s response time from its own request when its transaction was forgotten', () => {
+    const ins = new Inspector();
+    ins.anomalies = newAnomalyCounters();
+    let frame = 0;
+    ins.onPacket(0, 0, udp(stun(0x0003, 1000), 0, ++frame)); // Allocate request at t = 0
+    for (let i = 1; i <= 32; i++) ins.onPacket(0, 0, udp(stun(0x0001, i), i, ++frame)); // 32 Bindings push it out of the table
+    ins.onPacket(0, 1, udp(stun(0x0101, 32), 40, ++frame)); // a Binding answered after 8 s
+    ins.onPacket(0, 1, udp(stun(0x0103, 1000), 50, ++frame)); // the Allocate's success, 50 s after its request
+    const [a] = ins.state(0)!.allocations;
+    expect(a.outcome).toBe(1);
+    expect(a.responseTime).toBeCloseTo(50, 6);
+  });
+});
