@@ -348,6 +348,11 @@ export class Inspector implements FrameSink {
           if (a.outcome === 0) this.allocationAnswer(st, a, buf, msg, ms);
         } else if (live !== undefined && kind === StunClass.Error && outcome === Outcome.Answer) {
           live.refreshErrors++;
+        } else if (outcome === Outcome.Unmatched) {
+          // Kept with the unmatched response, for a request of another flow it may answer (stun-report.ts).
+          const answer = new Allocation();
+          this.allocationAnswer(st, answer, buf, msg, ms);
+          st.tx!.unmatched[st.tx!.unmatched.length - 1].allocation = answer;
         }
       }
       return;

@@ -269,11 +269,20 @@ function answerAcrossFlows(states: readonly FlowInspection[], flows: readonly Fl
       st.tx.answerFromOtherFlow(request.slot, found.response);
       found.tx.answeredElsewhere(found.response);
       const a = st.allocations.find((x) => x.outcome === 0 && x.tid.every((word, i) => word === request.tid[i]));
-      if (a !== undefined) {
-        a.outcome = found.response.success ? 1 : 2;
-        if (!found.response.success) a.errorCode = found.response.errorCode;
-        a.responseFrame = found.response.frame;
+      const answer = found.response.allocation;
+      if (a !== undefined && answer !== undefined) {
+        a.outcome = answer.outcome;
+        a.errorCode = answer.errorCode;
+        a.errorReason = answer.errorReason;
+        a.responseFrame = answer.responseFrame;
         a.responseTime = Math.max(0, found.response.ts - request.ts);
+        a.relayed = answer.relayed;
+        a.relayedIp = answer.relayedIp;
+        a.relayedPort = answer.relayedPort;
+        a.reflexive = answer.reflexive;
+        a.lifetime = answer.lifetime;
+        if (a.msVersion < 0) a.msVersion = answer.msVersion;
+        a.realm = answer.realm ?? a.realm;
       }
     }
   }

@@ -16,6 +16,7 @@
  * the relay answered by the peer) answers a pending request of the flow but
  * is not a transaction of its own.
  */
+import type { Allocation } from './flow-state.js';
 import { StunClass } from './stun-constants.js';
 import type { StunMessage } from './stun.js';
 
@@ -60,6 +61,8 @@ export interface UnmatchedResponse {
   ts: number;
   /** Direction of the response on its flow (0 = sent by the client side). */
   dir: number;
+  /** For an Allocate response, what it says of the allocation (outcome, relayed address, lifetime...): the inspector fills it. */
+  allocation?: Allocation;
 }
 
 /** A request not answered yet, as pending() lists them. */
@@ -72,7 +75,7 @@ export interface PendingRequest {
 }
 
 /** What the last record() call found, for the allocation ledger. */
-export const Outcome = { Other: 0, NewRequest: 1, Retransmission: 2, Answer: 3 } as const;
+export const Outcome = { Other: 0, NewRequest: 1, Retransmission: 2, Answer: 3, Unmatched: 4 } as const;
 
 export class TransactionTable {
   private readonly tid = new Uint32Array(MAX_OPEN * 4);
@@ -117,10 +120,9 @@ export class TransactionTable {
     // A success or error response.
     if (slot < 0) {
       stats.unmatchedResponses++;
-      if (this.unmatched.length < MAX_UNMATCHED) {
-        this.unmatched.push({ tid: Array.from(msg.tid), method: msg.method, success: kind === StunClass.Success, errorCode: msg.errorCode, frame: frameNo, ts, dir });
-      }
-      return Outcome.Other;
+      if (this.unmatched.length >= MAX_UNMATCHED) return Outcome.Other;
+      this.unmatched.push({ tid: Array.from(msg.tid), method: msg.method, success: kind === StunClass.Success, errorCode: msg.errorCode, frame: frameNo, ts, dir });
+      return Outcome.Unmatched;
     }
     if (this.state[slot] === ANSWERED) {
       stats.duplicateResponses++;

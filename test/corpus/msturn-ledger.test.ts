@@ -24,7 +24,7 @@ describe.skipIf(!hasSharedCaptures)(`allocation ledger: ${TEAMS}`, () => {
   it('matches an answer sent from another relay address (frame 1250 to .141, answered by 1275 from .123)', async () => {
     const report = await analyze([join(SHARED_CAPTURES, TEAMS)]);
     const a = report.stun!.allocations.find((x) => x.requestFrame === 1250)!;
-    expect(a).toMatchObject({ outcome: 'success', responseFrame: 1275 });
+    expect(a).toMatchObject({ outcome: 'success', responseFrame: 1275, relayed: '52.114.250.141:3480', lifetime: 60 });
     const allocate = report.stun!.perFlow.find((f) => f.flow === a.flow)!.transactions.find((m) => m.name === 'Allocate')!;
     expect(allocate).toMatchObject({ requests: 1, success: 1, unanswered: 0, answeredOnOtherFlow: 1 });
     expect(report.stun!.perFlow.reduce((n, f) => n + f.transactions.reduce((k, m) => k + m.unmatchedResponses, 0), 0)).toBe(0);
