@@ -9,7 +9,7 @@
 import type { FlowRecord } from '../flow/flow-record.js';
 import { Allocation, FlowInspection, type AppHello } from './flow-state.js';
 import type { InspectedFlows } from './inspection.js';
-import { DIALECT_NAMES, ERROR_REASONS, hex4, messageTypeName, type DialectName } from './stun-constants.js';
+import { Dialect, DIALECT_NAMES, ERROR_REASONS, hex4, messageTypeName, type DialectName } from './stun-constants.js';
 import { FRAMING_NAMES } from './tcp-framing.js';
 import type { MethodStats, TransactionTable, UnmatchedResponse } from './transactions.js';
 
@@ -283,8 +283,25 @@ function answerAcrossFlows(states: readonly FlowInspection[], flows: readonly Fl
         a.lifetime = answer.lifetime;
         if (a.msVersion < 0) a.msVersion = answer.msVersion;
         a.realm = answer.realm ?? a.realm;
+        if (a.outcome === 1 && (st.dialects & (1 << Dialect.MsTurn)) !== 0) foldRefreshes(st, a);
       }
     }
+  }
+}
+
+/**
+ * An MS-TURN allocation found live only at report time (answered on another flow): the Allocates its
+ * flow sent after it were its refreshes, and a release (LIFETIME 0), not new allocations, as the
+ * inspector counts them when it knows the allocation is live (inspector.ts turn()).
+ */
+function foldRefreshes(st: FlowInspection, live: Allocation): void {
+  const at = st.allocations.indexOf(live) + 1;
+  while (at < st.allocations.length && !live.deleted) {
+    const later = st.allocations[at];
+    live.refreshes++;
+    if (later.outcome === 2) live.refreshErrors++;
+    else if (later.lifetime === 0) live.deleted = true;
+    st.allocations.splice(at, 1);
   }
 }
 
