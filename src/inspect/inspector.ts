@@ -184,6 +184,9 @@ export class Inspector implements FrameSink {
       const st = this.states[flow];
       if (st !== undefined && st.turnSeen) found = this.channelData(st, buf, off, end, wireLen, false);
       else if (b0 === MS_MUX_FIRST_BYTE && this.standaloneMux(buf, off, end, wireLen)) found = this.channelData(this.flowState(flow), buf, off, end, wireLen, false);
+    } else if (b0 >= DTLS_FIRST && b0 <= DTLS_LAST && mode === ACTIVE && this.appRoom(flow, 'dtls')) {
+      // DTLS after ICE made the flow active (WebRTC, SfB media): its handshake, for `apps`, while evidence is wanted.
+      this.tryApps(flow, this.apps.udp, buf, off, end);
     }
     if (mode === UNDECIDED && !found) {
       const n = ++this.seen[flow];
@@ -492,10 +495,20 @@ export class Inspector implements FrameSink {
       const st = this.flowState(flow);
       const known = st.apps.find((h) => h.protocol === hello.protocol);
       if (known === undefined) st.apps.push({ ...hello, evidenceFrames: [this.curFrame] });
-      else if (known.evidenceFrames !== undefined && known.evidenceFrames.length < MAX_EVIDENCE_FRAMES) known.evidenceFrames.push(this.curFrame);
+      else {
+        // The other side's hello (a ServerHello, a SIP response) adds what the first lacks: selected version, cipher suite, status.
+        for (const [key, value] of Object.entries(hello)) if (!(key in known) && value !== undefined) known[key] = value;
+        if (known.evidenceFrames !== undefined && known.evidenceFrames.length < MAX_EVIDENCE_FRAMES) known.evidenceFrames.push(this.curFrame);
+      }
       return true;
     }
     return false;
+  }
+
+  /** Whether `flow` has room for more evidence of `protocol` (none yet, or fewer than MAX_EVIDENCE_FRAMES frames). */
+  private appRoom(flow: number, protocol: string): boolean {
+    const known = this.states[flow]?.apps.find((h) => h.protocol === protocol);
+    return known === undefined || (known.evidenceFrames?.length ?? 0) < MAX_EVIDENCE_FRAMES;
   }
 
   private flowState(flow: number): FlowInspection {

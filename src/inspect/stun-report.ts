@@ -21,7 +21,11 @@ export interface AppRecord {
   confidence: 'payload' | 'port';
   /** Frame numbers of the first packets that showed it (at most 3), ascending. */
   evidenceFrames: number[];
-  /** Protocol-specific details (STUN: dialects, messages, framing; TLS: sni...). */
+  /**
+   * Protocol-specific details (STUN: dialects, messages, framing; TLS: sni...). When the flow shows
+   * both sides' hellos (a TLS ClientHello and ServerHello, a SIP request and its response), the later
+   * one adds the fields the first lacks (selectedVersion, cipherSuite; statusCode, reason).
+   */
   [detail: string]: unknown;
 }
 
