@@ -54,7 +54,7 @@ export function explainFinding(g: FindingGroup, ports: string): string {
         + ' Requests in the last seconds of a capture may be unanswered only because the capture ended.';
     case 'turn-error':
       return `TURN error responses on ${flowsText(n, 'flow')} ${between}: ${detailsText(g)}. `
-        + (high ? 'The server refuses service (allocation quota or capacity).' : 'Allocations failed or were refused (RFC 8656 §19).');
+        + (high ? 'The server refuses service (allocation quota or capacity).' : 'TURN requests failed or were refused (RFC 8656 §19).');
     case 'payload-mismatch':
       return `${flowsText(n, 'flow')} ${between} ${verb(n, 'carries', 'carry')} payload that does not match the documented protocol: ${detailsText(g)}.${example}`;
     case 'media-quality':

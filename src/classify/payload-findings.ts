@@ -10,7 +10,7 @@
  */
 import type { Catalog, CatalogRule } from '../catalog/types.js';
 import type { RtpStreamReport, MediaReport } from '../inspect/media/media-report.js';
-import type { StunFlowReport, StunReport, TurnAllocationReport } from '../inspect/stun-report.js';
+import type { StunFlowReport, StunReport } from '../inspect/stun-report.js';
 import { SEVERITY_RANK, type FindingKind, type Severity } from './finding-types.js';
 import { MEDIA_PROTOCOLS, type ClassifiableFlow, type FlowVerdict } from './verdict.js';
 
@@ -60,7 +60,6 @@ const NONE: readonly PayloadProblem[] = Object.freeze([]);
 /** Problems per flow, from the STUN and media sections of one run. */
 export class PayloadProblems {
   private readonly stunByFlow = new Map<number, StunFlowReport>();
-  private readonly allocationsByFlow = new Map<number, TurnAllocationReport[]>();
   private readonly streamsByFlow = new Map<number, RtpStreamReport[]>();
   /** By verdict rule list: verdicts of one case share theirs, so each list is judged once. */
   private readonly expectations = new Map<readonly string[], Expectation>();
@@ -69,7 +68,6 @@ export class PayloadProblems {
 
   constructor(evidence: PayloadEvidence, private readonly catalog: Catalog, flows: readonly ClassifiableFlow[]) {
     for (const s of evidence.stun.perFlow) this.stunByFlow.set(s.flow, s);
-    for (const a of evidence.stun.allocations) push(this.allocationsByFlow, a.flow, a);
     for (const s of evidence.media.streams) push(this.streamsByFlow, s.flow, s);
     const allocated = new Set(evidence.stun.allocations.filter((a) => a.outcome === 'success').map((a) => a.flow));
     if (allocated.size > 0) for (const f of flows) if (allocated.has(f.id)) this.allocatedClients.add(clientKey(f));
@@ -91,8 +89,9 @@ export class PayloadProblems {
       if (p !== undefined) (found ??= []).push(p);
     };
     if (stun !== undefined) {
-      keep(unansweredProblem(stun, v.verdict === 'documented'));
-      keep(turnErrorProblem(stun, this.allocationsByFlow.get(flow.id) ?? [], flow.frames.first, this.allocatedClients.has(clientKey(flow))));
+      // High only for a documented service: a port that broad media ranges alone cover is not one.
+      keep(unansweredProblem(stun, v.verdict === 'documented' && this.expectation(v.rules).service));
+      keep(turnErrorProblem(stun, flow.frames.first, this.allocatedClients.has(clientKey(flow))));
     }
     if (v.verdict === 'documented') {
       const expectation = this.expectation(v.rules);
@@ -148,25 +147,28 @@ function clientKey(flow: ClassifiableFlow): string {
  * the same client address and port succeeded on another flow (Teams retries
  * at another address of the relay).
  */
-function turnErrorProblem(stun: StunFlowReport, allocations: readonly TurnAllocationReport[], firstFrame: number, clientAllocated: boolean): PayloadProblem | undefined {
+function turnErrorProblem(stun: StunFlowReport, firstFrame: number, clientAllocated: boolean): PayloadProblem | undefined {
   const allocateOk = clientAllocated || stun.transactions.some((m) => m.method === ALLOCATE && m.success > 0);
   let severity: Severity | undefined;
   const parts: string[] = [];
+  let reported = 0; // the first frame of an error reported (not of one excused)
   for (const m of stun.transactions) {
     for (const e of m.errorCodes) {
       if ((e.code === UNAUTHORIZED || e.code === STALE_NONCE) && allocateOk) continue;
+      if (reported === 0 || e.firstFrame < reported) reported = e.firstFrame;
       const s: Severity = HIGH_ERRORS.has(e.code) ? 'high' : 'medium';
       if (severity === undefined || SEVERITY_RANK[s] > SEVERITY_RANK[severity]) severity = s;
       parts.push(`${m.name} ${e.code}${e.reason ? ` ${e.reason}` : ''} ×${e.count}${e.code === UNAUTHORIZED ? ' with no successful Allocate (credentials rejected)' : ''}`);
     }
   }
   if (severity === undefined) return undefined;
-  const erred = allocations.find((a) => a.outcome === 'error' && a.responseFrame !== undefined);
-  return { kind: 'turn-error', severity, frame: erred?.responseFrame ?? firstFrame, detail: parts.join('; ') };
+  return { kind: 'turn-error', severity, frame: reported > 0 ? reported : firstFrame, detail: parts.join('; ') };
 }
 
 /** What the non-broad rules of a verdict expect of the payload: TLS, STUN, or nothing checkable (undefined). */
 interface Expectation {
+  /** A rule other than a broad media range documents the flow: a service, not just a client's media port. */
+  readonly service: boolean;
   readonly expects: 'tls' | 'stun' | undefined;
   /** The first rule's protocol label, for the explanation. */
   readonly label: string;
@@ -182,7 +184,8 @@ function mismatchProblem(flow: ClassifiableFlow, expectation: Expectation): Payl
   if (expectation.expects === 'tls') {
     const plaintext = flow.apps?.find((a) => PLAINTEXT_APPS.has(a.protocol.toLowerCase()));
     if (plaintext === undefined) return undefined;
-    return { kind: 'payload-mismatch', severity: 'high', frame: flow.frames.first, detail: `plaintext ${plaintext.protocol.toUpperCase()} on a port documented for ${expectation.label}` };
+    const frame = plaintext.evidenceFrames?.[0] ?? flow.frames.first; // the plaintext message, not the SYN
+    return { kind: 'payload-mismatch', severity: 'high', frame, detail: `plaintext ${plaintext.protocol.toUpperCase()} on a port documented for ${expectation.label}` };
   }
   const payload = flow.payloadBytes.fromClient + flow.payloadBytes.fromServer;
   if (expectation.expects !== 'stun' || flow.transport !== 'udp' || payload === 0) return undefined;
@@ -198,9 +201,9 @@ function expectationOf(ruleIds: readonly string[], catalog: Catalog): Expectatio
     const r = catalog.ruleById.get(id);
     if (r !== undefined && !r.broad) rules.push(r);
   }
-  if (rules.length === 0) return { expects: undefined, label: '' };
+  if (rules.length === 0) return { service: false, expects: undefined, label: '' };
   const expects = rules.every((r) => /TLS|HTTPS/.test(r.protocol)) ? 'tls' : rules.every((r) => r.protocol.startsWith('STUN')) ? 'stun' : undefined;
-  return { expects, label: rules[0].protocol };
+  return { service: true, expects, label: rules[0].protocol };
 }
 
 /** Streams of the flow past the Call Quality Dashboard's audio limits (medium: the call suffered, the firewall is not the cause). */

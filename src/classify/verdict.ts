@@ -23,6 +23,8 @@ export const MEDIA_PROTOCOLS: readonly string[] = ['stun', 'rtp', 'rtcp', 'srtp'
 export interface AppEvidence {
   /** Lowercase protocol name ("stun", "rtp", "tls", "sip"...). */
   readonly protocol: string;
+  /** Frames that showed it (the report's apps entries have them). */
+  readonly evidenceFrames?: readonly number[];
 }
 
 /** A flow as the classifier takes it: the report's flow record, plus the payload inspectors' findings when there are any. */

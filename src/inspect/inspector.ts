@@ -257,7 +257,7 @@ export class Inspector implements FrameSink {
     const st = this.flowState(flow);
     if (tunneled) {
       st.tunneledStun++;
-      st.tx?.recordTunneled(msg, this.curTs);
+      st.tx?.recordTunneled(msg, this.curTs, this.curFrame);
       return true;
     }
     st.stunMessages++;

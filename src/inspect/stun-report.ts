@@ -76,8 +76,8 @@ export interface StunMethodSummary {
   duplicateResponses: number;
   /** Time from the first request to its response, milliseconds (3 decimals); null when nothing was answered. */
   responseTimeMs: { min: number; mean: number; max: number } | null;
-  /** Error responses by ERROR-CODE, ascending by code. */
-  errorCodes: { code: number; reason: string; count: number }[];
+  /** Error responses by ERROR-CODE, ascending by code, with the frame of the first of each. */
+  errorCodes: { code: number; reason: string; count: number; firstFrame: number }[];
 }
 
 /** STUN/TURN seen on one flow. */
@@ -374,7 +374,7 @@ function methodSummary(method: number, m: MethodStats, dialects: number): StunMe
     answeredOnOtherFlow: m.answeredOnOtherFlow,
     duplicateResponses: m.duplicateResponses,
     responseTimeMs: m.rttCount === 0 ? null : { min: ms3(m.rttMin), mean: ms3(m.rttSum / m.rttCount), max: ms3(m.rttMax) },
-    errorCodes: [...m.errorCodes].sort((a, b) => a[0] - b[0]).map(([code, count]) => ({ code, reason: reasonOf(code), count })),
+    errorCodes: [...m.errorCodes].sort((a, b) => a[0] - b[0]).map(([code, count]) => ({ code, reason: reasonOf(code), count, firstFrame: m.errorFrames.get(code)! })),
   };
 }
 

@@ -47,6 +47,8 @@ export class MethodStats {
   rttMin = Infinity;
   rttMax = 0;
   readonly errorCodes = new Map<number, number>();
+  /** Frame number of the first error response of each code. */
+  readonly errorFrames = new Map<number, number>();
   /** Frame numbers of the first requests never answered. */
   readonly unansweredFrames: number[] = [];
 }
@@ -128,15 +130,15 @@ export class TransactionTable {
       stats.duplicateResponses++;
       return Outcome.Other;
     }
-    this.answer(slot, stats, kind === StunClass.Success, msg.errorCode, ts);
+    this.answer(slot, stats, kind === StunClass.Success, msg.errorCode, ts, frameNo);
     return Outcome.Answer;
   }
 
   /** A response found inside TURN data: answers the flow's pending request with its id, if any. */
-  recordTunneled(msg: StunMessage, ts: number): void {
+  recordTunneled(msg: StunMessage, ts: number, frameNo: number): void {
     if (msg.kind !== StunClass.Success && msg.kind !== StunClass.Error) return;
     const slot = this.find(msg);
-    if (slot >= 0 && this.state[slot] === PENDING) this.answer(slot, this.stats(msg.method), msg.kind === StunClass.Success, msg.errorCode, ts);
+    if (slot >= 0 && this.state[slot] === PENDING) this.answer(slot, this.stats(msg.method), msg.kind === StunClass.Success, msg.errorCode, ts, frameNo);
   }
 
   /** The requests still pending (report time, before finish()). */
@@ -154,7 +156,7 @@ export class TransactionTable {
   answerFromOtherFlow(slot: number, response: UnmatchedResponse): void {
     const stats = this.stats(this.method[slot]);
     stats.answeredOnOtherFlow++;
-    this.answer(slot, stats, response.success, response.errorCode, response.ts);
+    this.answer(slot, stats, response.success, response.errorCode, response.ts, response.frame);
   }
 
   /** `response`, unmatched here, answered a request of another flow: no longer counted unmatched. */
@@ -163,7 +165,7 @@ export class TransactionTable {
     this.unmatched.splice(this.unmatched.indexOf(response), 1);
   }
 
-  private answer(slot: number, stats: MethodStats, success: boolean, errorCode: number, ts: number): void {
+  private answer(slot: number, stats: MethodStats, success: boolean, errorCode: number, ts: number, frameNo: number): void {
     this.state[slot] = ANSWERED;
     const rtt = Math.max(0, ts - this.ts[slot]);
     stats.rttCount++;
@@ -175,6 +177,7 @@ export class TransactionTable {
     } else {
       stats.errors++;
       stats.errorCodes.set(errorCode, (stats.errorCodes.get(errorCode) ?? 0) + 1);
+      if (!stats.errorFrames.has(errorCode)) stats.errorFrames.set(errorCode, frameNo);
     }
   }
 

@@ -68,6 +68,13 @@ describe('STUN/TURN requests never answered', () => {
     for (const row of rows) expect(row.status, row.rule).toBe('failing');
   });
 
+  it('Allocate unanswered on a port only broad media ranges cover (TCP 3479): medium, not a documented TURN service', () => {
+    const f = flow({ spec: 'tcp 203.0.113.7:50100 > 131.107.10.12:3479', apps: ['stun'] });
+    const r = run({ flows: [f], stun: [stunOf(f, [allocate({ unanswered: 1, unansweredFrames: [2] })])] });
+    expect(r.verdicts[0].verdict).toBe('documented');
+    expect(payloadKinds(r.findings)).toEqual(['stun-unanswered/medium tcp/3479']);
+  });
+
   it('Allocate unanswered over TCP 443: high, and the explanation does not blame UDP', () => {
     const f = flow({ spec: 'tcp 203.0.113.7:50100 > 131.107.10.12:443', apps: ['stun'] });
     const r = run({ flows: [f], stun: [stunOf(f, [allocate({ unanswered: 1, unansweredFrames: [9] })])] });
@@ -119,7 +126,7 @@ describe('STUN/TURN requests never answered', () => {
 });
 
 describe('TURN error responses', () => {
-  const err = (code: number, reason: string, count = 1) => ({ code, reason, count });
+  const err = (code: number, reason: string, count = 1, firstFrame = 1) => ({ code, reason, count, firstFrame });
 
   it('401 then a successful Allocate is the normal challenge; 438 after a success is a nonce refresh: no finding', () => {
     const f = udp('203.0.113.7:50100 > 131.107.10.12:3478');
@@ -131,13 +138,22 @@ describe('TURN error responses', () => {
     const f = udp('203.0.113.7:50100 > 131.107.10.12:3478');
     const r = run({
       flows: [f],
-      stun: [stunOf(f, [allocate({ requests: 3, errors: 3, errorCodes: [err(401, 'Unauthorized', 3)] })])],
-      allocations: [{ flow: f.id, outcome: 'error', errorCode: 401, responseFrame: 31 }],
+      stun: [stunOf(f, [allocate({ requests: 3, errors: 3, errorCodes: [err(401, 'Unauthorized', 3, 31)] })])],
     });
     expect(payloadKinds(r.findings)).toEqual(['turn-error/medium udp/3478']);
     const finding = r.findings.find((x) => x.kind === 'turn-error')!;
     expect(finding.evidenceFrames).toEqual([31]);
     expect(finding.explanation).toContain('Allocate 401 Unauthorized ×3 with no successful Allocate (credentials rejected)');
+  });
+
+  it('an error after an excused 401 is reported at its own first frame, not the challenge\'s', () => {
+    const f = udp('203.0.113.7:50100 > 131.107.10.12:3478');
+    const permission = method('0x008', 'CreatePermission', { requests: 2, errors: 2, errorCodes: [err(403, 'Forbidden', 2, 73)] });
+    const r = run({ flows: [f], stun: [stunOf(f, [allocate({ requests: 2, success: 1, errors: 1, errorCodes: [err(401, 'Unauthorized', 1, 68)] }), permission])] });
+    const finding = r.findings.find((x) => x.kind === 'turn-error')!;
+    expect(finding.evidenceFrames).toEqual([73]);
+    expect(finding.explanation).toContain('CreatePermission 403 Forbidden ×2');
+    expect(finding.explanation).not.toContain('401');
   });
 
   it('486 and 508 are high; 437 is medium', () => {
@@ -155,13 +171,15 @@ describe('TURN error responses', () => {
 });
 
 describe('payload not matching the documented protocol', () => {
-  it('plaintext SIP on 5061 (SIP/MTLS): high; on 5060 (plain SIP documented) nothing', () => {
-    const tls = flow({ spec: 'tcp 10.0.2.3:50100 > 10.0.1.10:5061', apps: ['sip'] });
+  it('plaintext SIP on 5061 (SIP/MTLS): high, at the SIP message; on 5060 (plain SIP documented) nothing', () => {
+    const tls = { ...flow({ spec: 'tcp 10.0.2.3:50100 > 10.0.1.10:5061' }), apps: [{ protocol: 'sip', evidenceFrames: [12] }] };
     const plain = flow({ spec: 'tcp 10.0.5.5:50101 > 10.0.2.4:5060', apps: ['sip'] });
     const r = run({ flows: [tls, plain] });
     expect(r.verdicts.map((v) => v.verdict)).toEqual(['documented', 'documented']);
     expect(payloadKinds(r.findings)).toEqual(['payload-mismatch/high tcp/5061']);
-    expect(r.findings.find((x) => x.kind === 'payload-mismatch')!.explanation).toContain('plaintext SIP on a port documented for');
+    const finding = r.findings.find((x) => x.kind === 'payload-mismatch')!;
+    expect(finding.explanation).toContain('plaintext SIP on a port documented for');
+    expect(finding.evidenceFrames).toEqual([12]); // not the SYN
   });
 
   it('UDP 3478 payload with no STUN, TURN or media: medium; STUN, ChannelData or no payload: nothing', () => {
