@@ -93,6 +93,8 @@ export class FlowInspection {
   tcp: [TcpDirection, TcpDirection] | null = null;
   /** Application hellos found by the apps parsers (TLS, DTLS, SIP, HTTP), one per protocol. */
   readonly apps: AppHello[] = [];
+  /** A TLS hello record longer than its first segment, held until the rest arrives (inspector.ts heldHello). */
+  hello: HeldHello | null = null;
 
   constructor(flow: number) {
     this.flow = flow;
@@ -116,6 +118,17 @@ export function restoreFlowInspection(st: FlowInspection): FlowInspection {
   }
   for (const a of st.allocations) Object.setPrototypeOf(a, Allocation.prototype);
   return st;
+}
+
+/** The start of a TLS record that continues in the next segments of one direction. */
+export interface HeldHello {
+  dir: number;
+  /** TCP sequence number of the next byte. */
+  nextSeq: number;
+  /** Frame of the record's first segment. */
+  frame: number;
+  bytes: Buffer;
+  length: number;
 }
 
 /** What an application parser returns: its protocol name and the fields of the `apps` entry. */

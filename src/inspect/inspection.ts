@@ -16,7 +16,7 @@ import { DEFAULT_MAX_STREAMS, MEDIA_ANOMALIES, MediaAnomaly, RtpStreams } from '
 import type { PacketJobSink, RingSinks, RtpJobSink } from './thread/ring.js';
 
 /** The application parsers tried on the first payloads of a flow. */
-const APP_PARSERS: AppParsers = {
+export const APP_PARSERS: AppParsers = {
   tcp: [parseTlsHello, parseSip, parseHttpRequest],
   udp: [parseDtls, parseSip],
 };

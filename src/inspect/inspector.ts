@@ -54,6 +54,11 @@ const UNDECIDED = FlowMode.Undecided;
 const SKIP = FlowMode.Skip;
 const ACTIVE = FlowMode.Active;
 const UNDECIDED_PACKETS = 8; // payload packets examined before an unrecognised flow is skipped
+/** What an unframed TCP payload gave the application parsers (Inspector.unframed). */
+const Hello = { None: 0, Read: 1, Completed: 2 } as const;
+const TLS_HANDSHAKE_RECORD = 22; // RFC 8446 §5.1 content type
+const TLS_HEADER = 5; // RFC 8446 §5.1 record header
+const MAX_TLS_RECORD = 16384; // RFC 8446 §5.1: a plaintext record's fragment is at most 2^14 bytes
 const APP_PACKETS = 4; // of which the application parsers see at most this many
 /** Payloads without framing after which an undecided TCP flow is skipped, whatever the application parsers said (tcp()). */
 export const TCP_UNFRAMED_PACKETS = APP_PACKETS;
@@ -104,7 +109,11 @@ export class Inspector implements FrameSink {
   /** Flows with inspection state, ascending by flow index. */
   inspected(): FlowInspection[] {
     const out: FlowInspection[] = [];
-    for (const s of this.states) if (s !== undefined) out.push(s);
+    for (const s of this.states) {
+      if (s === undefined) continue;
+      if (s.hello !== null) this.parseHeld(s, false); // the capture ended inside a hello: what it holds
+      out.push(s);
+    }
     return out;
   }
 
@@ -114,11 +123,14 @@ export class Inspector implements FrameSink {
 
   /**
    * The flow table ended `flow` (idle, evicted, closed): no packet of it comes again, so its TCP
-   * reassembly buffers go (up to 64 KiB per direction, else held for the rest of the run).
+   * reassembly buffers go (up to 64 KiB per direction, else held for the rest of the run), and a
+   * hello it held is read as far as it came.
    */
   flowEnded(flow: number): void {
     const st = this.states[flow];
-    if (st !== undefined) st.tcp = null;
+    if (st === undefined) return;
+    st.tcp = null;
+    if (st.hello !== null) this.parseHeld(st, true);
   }
 
   /**
@@ -207,8 +219,13 @@ export class Inspector implements FrameSink {
       const framing = detectFraming(buf, off, end, this.msg);
       if (framing === Framing.None) {
         const n = ++this.seen[flow];
-        const app = this.tryApps(flow, this.apps.tcp, buf, off, end);
-        if (n >= TCP_UNFRAMED_PACKETS || (app && n >= 2)) this.mode[flow] = SKIP;
+        // After a hello and one more payload (the other side's hello), the flow has shown what it is.
+        const app = this.unframed(flow, dir, pkt);
+        if (n >= TCP_UNFRAMED_PACKETS || (app === Hello.Read && n >= 2)) {
+          this.mode[flow] = SKIP;
+          const held = this.states[flow];
+          if (held?.hello) this.parseHeld(held, true);
+        }
         return;
       }
       st = this.flowState(flow);
@@ -503,6 +520,55 @@ export class Inspector implements FrameSink {
       return true;
     }
     return false;
+  }
+
+  /**
+   * An unframed payload of an undecided TCP flow, for the application parsers. A TLS record longer than
+   * its segment (a ClientHello with post-quantum key shares spans two) is held and parsed whole once
+   * the next segments of its direction complete it; a gap or the other direction first parses what is
+   * held.
+   */
+  private unframed(flow: number, dir: number, pkt: PacketView): number {
+    const buf = pkt.buf;
+    const off = pkt.payloadOff;
+    const end = pkt.payloadEnd;
+    const held = this.states[flow]?.hello;
+    if (held) {
+      const st = this.states[flow]!;
+      if (held.dir === dir && pkt.tcpSeq === held.nextSeq && end - off === pkt.payloadLen) {
+        const take = Math.min(end - off, held.bytes.length - held.length);
+        buf.copy(held.bytes, held.length, off, off + take);
+        held.length += take;
+        held.nextSeq = (held.nextSeq + pkt.payloadLen) >>> 0;
+        if (held.length < held.bytes.length) return Hello.None;
+        return this.parseHeld(st, true) ? Hello.Completed : Hello.None;
+      }
+      this.parseHeld(st, true);
+    }
+    const record = end - off >= TLS_HEADER && buf[off] === TLS_HANDSHAKE_RECORD ? TLS_HEADER + ((buf[off + 3] << 8) | buf[off + 4]) : 0;
+    if (record > end - off && record <= TLS_HEADER + MAX_TLS_RECORD && end - off === pkt.payloadLen) {
+      const st = this.flowState(flow);
+      const bytes = Buffer.allocUnsafe(record);
+      buf.copy(bytes, 0, off, end);
+      const seq = (pkt.tcpFlags & TcpFlag.SYN) !== 0 ? (pkt.tcpSeq + 1) >>> 0 : pkt.tcpSeq;
+      st.hello = { dir, nextSeq: (seq + pkt.payloadLen) >>> 0, frame: this.curFrame, bytes, length: end - off };
+      return Hello.None;
+    }
+    return this.tryApps(flow, this.apps.tcp, buf, off, end) ? Hello.Read : Hello.None;
+  }
+
+  /** Parses a held TLS record, whole or as far as it came (counting its anomaly when `count`), at its first frame. */
+  private parseHeld(st: FlowInspection, count: boolean): boolean {
+    const held = st.hello!;
+    st.hello = null;
+    const frame = this.curFrame;
+    this.curFrame = held.frame;
+    const anomalies = this.anomalies;
+    if (!count) this.anomalies = newAnomalyCounters();
+    const found = this.tryApps(st.flow, this.apps.tcp, held.bytes, 0, held.length);
+    this.anomalies = anomalies;
+    this.curFrame = frame;
+    return found;
   }
 
   /** Whether `flow` has room for more evidence of `protocol` (none yet, or fewer than MAX_EVIDENCE_FRAMES frames). */

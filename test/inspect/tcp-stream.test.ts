@@ -2,10 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { A, newAnomalyCounters } from '../../src/anomalies.js';
 import { IpProto, PacketView, TcpFlag } from '../../src/decode/packet-view.js';
+import { APP_PARSERS } from '../../src/inspect/inspection.js';
 import { Inspector } from '../../src/inspect/inspector.js';
 import { RtpStreams } from '../../src/inspect/media/rtp-streams.js';
 import { RFC5769_REQUEST } from './fixtures.js';
 import { rtp } from './media/rtp-builders.js';
+import { CLIENT_HELLO, SERVER_HELLO } from './apps/fixtures.js';
 
 /** RFC 4571 framing: a 2-byte length, then the message. */
 function framed(...messages: Buffer[]): Buffer {
@@ -27,7 +29,7 @@ function segment(payload: Buffer, seq: number, flags: number, frameNo: number): 
 }
 
 function inspector(): Inspector {
-  const i = new Inspector();
+  const i = new Inspector(null, APP_PARSERS);
   i.anomalies = newAnomalyCounters();
   return i;
 }
@@ -74,5 +76,24 @@ describe('TCP streams', () => {
       ins.onPacket(0, 0, segment(payload, 1000 + i * payload.length, TcpFlag.ACK, i + 1));
     }
     expect(streams.report().streams).toEqual([]);
+  });
+
+  it('a ClientHello split over two segments is read whole, and the ServerHello after it too', () => {
+    for (const cut of [10, 40, CLIENT_HELLO.length - 1]) {
+      const ins = inspector();
+      ins.onPacket(0, 0, segment(CLIENT_HELLO.subarray(0, cut), 100, TcpFlag.ACK, 4));
+      ins.onPacket(0, 0, segment(CLIENT_HELLO.subarray(cut), 100 + cut, TcpFlag.ACK, 5));
+      ins.onPacket(0, 1, segment(SERVER_HELLO, 900, TcpFlag.ACK, 6));
+      const [tls] = ins.state(0)!.apps;
+      expect(tls, `cut at ${cut}`).toMatchObject({ protocol: 'tls', sni: 'sip.contoso.com', alpn: ['h2', 'http/1.1'], truncated: false, selectedVersion: 'TLS 1.3', evidenceFrames: [4, 6] });
+      expect(ins.anomalies.reduce((a, b) => a + b, 0), `cut at ${cut}`).toBe(0);
+    }
+  });
+
+  it('a hello whose rest never comes is read as far as it came, cut short', () => {
+    const ins = inspector();
+    ins.onPacket(0, 0, segment(CLIENT_HELLO.subarray(0, 80), 100, TcpFlag.ACK, 4));
+    ins.onPacket(0, 0, segment(Buffer.from('later data after a gap'), 500, TcpFlag.ACK, 9)); // not the next byte
+    expect(ins.state(0)!.apps[0]).toMatchObject({ protocol: 'tls', sni: 'sip.contoso.com', truncated: true, evidenceFrames: [4] });
   });
 });
