@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { A, ANOMALIES, newAnomalyCounters } from '../../src/anomalies.js';
-import { IpProto, PacketView } from '../../src/decode/packet-view.js';
+import { IpProto, type PacketView } from '../../src/decode/packet-view.js';
+import { payloadView } from './payload-view.js';
 import { Inspector } from '../../src/inspect/inspector.js';
 import { parseStun, StunMessage } from '../../src/inspect/stun.js';
 import { prng } from '../helpers/prng.js';
@@ -31,16 +32,7 @@ function mutate(rand: () => number, src: Buffer): Buffer {
 
 /** A UDP or TCP packet view over `payload`, as the pipeline would hand it. */
 function packet(proto: number, payload: Buffer, frameNo: number, seq = 0, wireLen = payload.length): PacketView {
-  const p = new PacketView();
-  p.buf = payload;
-  p.proto = proto;
-  p.payloadOff = 0;
-  p.payloadEnd = payload.length;
-  p.payloadLen = wireLen;
-  p.tcpSeq = seq;
-  p.ts = frameNo / 100;
-  p.frameNo = frameNo;
-  return p;
+  return payloadView(proto, payload, { frameNo, seq, wireLen });
 }
 
 describe('fuzz: mutated STUN never throws', () => {

@@ -1,7 +1,8 @@
 /** TCP payload inspection over a stream's life: data on the SYN, and what a flow holds after it ends. */
 import { describe, expect, it } from 'vitest';
 import { A, newAnomalyCounters } from '../../src/anomalies.js';
-import { IpProto, PacketView, TcpFlag } from '../../src/decode/packet-view.js';
+import { IpProto, TcpFlag, type PacketView } from '../../src/decode/packet-view.js';
+import { payloadView } from './payload-view.js';
 import { APP_PARSERS } from '../../src/inspect/inspection.js';
 import { Inspector } from '../../src/inspect/inspector.js';
 import { RtpStreams } from '../../src/inspect/media/rtp-streams.js';
@@ -15,17 +16,7 @@ function framed(...messages: Buffer[]): Buffer {
 }
 
 function segment(payload: Buffer, seq: number, flags: number, frameNo: number): PacketView {
-  const p = new PacketView();
-  p.buf = payload;
-  p.proto = IpProto.TCP;
-  p.payloadOff = 0;
-  p.payloadEnd = payload.length;
-  p.payloadLen = payload.length;
-  p.tcpSeq = seq;
-  p.tcpFlags = flags;
-  p.ts = 1.7e9 + frameNo / 100;
-  p.frameNo = frameNo;
-  return p;
+  return payloadView(IpProto.TCP, payload, { seq, flags, frameNo, ts: 1.7e9 + frameNo / 100 });
 }
 
 function inspector(): Inspector {

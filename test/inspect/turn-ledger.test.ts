@@ -1,7 +1,8 @@
 /** The TURN allocation ledger kept by the inspector, on hand-made message sequences. */
 import { describe, expect, it } from 'vitest';
 import { newAnomalyCounters } from '../../src/anomalies.js';
-import { IpProto, PacketView } from '../../src/decode/packet-view.js';
+import { IpProto, type PacketView } from '../../src/decode/packet-view.js';
+import { payloadView } from './payload-view.js';
 import { Inspector } from '../../src/inspect/inspector.js';
 
 /** An RFC 5389 message without attributes: `type`, transaction id words (1, 2, id). */
@@ -16,15 +17,7 @@ function stun(type: number, id: number): Buffer {
 }
 
 function udp(payload: Buffer, at: number, frameNo: number): PacketView {
-  const p = new PacketView();
-  p.buf = payload;
-  p.proto = IpProto.UDP;
-  p.payloadOff = 0;
-  p.payloadEnd = payload.length;
-  p.payloadLen = payload.length;
-  p.ts = 1.7e9 + at;
-  p.frameNo = frameNo;
-  return p;
+  return payloadView(IpProto.UDP, payload, { frameNo, ts: 1.7e9 + at });
 }
 
 describe('TURN allocation ledger', () => {
