@@ -500,22 +500,23 @@ export class Inspector implements FrameSink {
     return media.feed(flow, dir, this.curFrame, buf, off, end);
   }
 
-  private tryApps(flow: number, parsers: AppParsers['tcp'], buf: Buffer, off: number, end: number): boolean {
+  /** `frame`: the frame the bytes came from; `count`: whether a damaged hello's anomaly is counted (not at report time, after the counts were settled). */
+  private tryApps(flow: number, parsers: AppParsers['tcp'], buf: Buffer, off: number, end: number, frame = this.curFrame, count = true): boolean {
     for (const parse of parsers) {
       const hello = parse(buf, off, end);
       if (hello === null) continue;
       // A damaged hello is still that protocol: count what was wrong with it, keep what was read.
-      if (hello.anomaly) {
+      if (hello.anomaly && count) {
         const id = ANOMALY_ID.get(hello.anomaly);
         if (id !== undefined) this.anomalies[id]++;
       }
       const st = this.flowState(flow);
       const known = st.apps.find((h) => h.protocol === hello.protocol);
-      if (known === undefined) st.apps.push({ ...hello, evidenceFrames: [this.curFrame] });
+      if (known === undefined) st.apps.push({ ...hello, evidenceFrames: [frame] });
       else {
         // The other side's hello (a ServerHello, a SIP response) adds what the first lacks: selected version, cipher suite, status.
         for (const [key, value] of Object.entries(hello)) if (!(key in known) && value !== undefined) known[key] = value;
-        if (known.evidenceFrames !== undefined && known.evidenceFrames.length < MAX_EVIDENCE_FRAMES) known.evidenceFrames.push(this.curFrame);
+        if (known.evidenceFrames !== undefined && known.evidenceFrames.length < MAX_EVIDENCE_FRAMES) known.evidenceFrames.push(frame);
       }
       return true;
     }
@@ -561,14 +562,7 @@ export class Inspector implements FrameSink {
   private parseHeld(st: FlowInspection, count: boolean): boolean {
     const held = st.hello!;
     st.hello = null;
-    const frame = this.curFrame;
-    this.curFrame = held.frame;
-    const anomalies = this.anomalies;
-    if (!count) this.anomalies = newAnomalyCounters();
-    const found = this.tryApps(st.flow, this.apps.tcp, held.bytes, 0, held.length);
-    this.anomalies = anomalies;
-    this.curFrame = frame;
-    return found;
+    return this.tryApps(st.flow, this.apps.tcp, held.bytes, 0, held.length, held.frame, count);
   }
 
   /** Whether `flow` has room for more evidence of `protocol` (none yet, or fewer than MAX_EVIDENCE_FRAMES frames). */

@@ -165,8 +165,7 @@ export class RtpStreamTable {
     iv[w + PREV_PT] = -1;
     iv[w + VOTE] = firstPt === CN || firstPt === CN_OLD ? 0 : firstPt | (1 << 8);
     this.st[b + BUCKET_SECONDS] = FIRST_BUCKET_SECONDS;
-    this.seriesOf.push(new Float64Array(0));
-    this.measureOn(s, firstPt);
+    this.measureOn(s, firstPt); // also makes the stream's series array (index s: the next one)
     return s;
   }
 
@@ -193,9 +192,9 @@ export class RtpStreamTable {
     st[b + SAMPLES] = 0;
     st[b + RATED_PACKETS] = 0;
     st[b + TS_SPAN] = 0;
-    const old = this.seriesOf[s];
+    const old = this.seriesOf[s] as Float64Array | undefined;
     const series = new Float64Array(S_JITTER + MAX_SERIES_BUCKETS * n);
-    series.set(old.subarray(0, Math.min(old.length, S_JITTER)));
+    if (old !== undefined) series.set(old.subarray(0, S_JITTER)); // the packet counts
     this.seriesOf[s] = series;
   }
 
