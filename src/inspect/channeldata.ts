@@ -17,7 +17,8 @@
  * data. Matches no RFC 7983 range: recognised only on flows with TURN.
  *
  * A ChannelData guess is weak on its own (any byte 64-79 starts one); the
- * inspector accepts it only on a flow where TURN was already seen.
+ * inspector accepts it on a flow where TURN was already seen, and otherwise
+ * only as inspector.ts standaloneChannelData says.
  */
 import { Decode } from '../decode/status.js';
 

@@ -62,6 +62,14 @@ export class FlowInspection {
   /** A TURN method (Allocate, Refresh, Send/Data, permissions, channels, MS Set Active Destination) was seen: ChannelData is believed from then on. */
   turnSeen = false;
   channelData = 0;
+  /**
+   * Standard ChannelData believed without TURN (a capture that starts mid-call: inspector.ts
+   * standaloneChannelData); until then, per direction, the channel and frame of the last candidate
+   * (-1: none).
+   */
+  channelDataConfirmed = false;
+  readonly standaloneChannel = [-1, -1];
+  readonly standaloneChannelFrame = [0, 0];
   multiplexedTurn = 0;
   readonly channels: number[] = [];
   readonly channelFrames: number[] = [];

@@ -25,6 +25,7 @@ import { addBounded, Allocation, FlowInspection, MAX_ALLOCATIONS, MAX_EVIDENCE_F
 import { Addr, Flaw, parseStun, peerSlot, StunMessage, stunText, Txt } from './stun.js';
 import { Dialect, Method, MsType, StunClass } from './stun-constants.js';
 import { detectFraming, feedSegment, Frame, Framing, pseudoTlsHello, Stop, TcpDirection, type FrameSink } from './tcp-framing.js';
+import { NOT_RTP, rtpHeaderBytes } from './media/rtp-header.js';
 import { Outcome } from './transactions.js';
 
 /** The media module's entry point (inspect/media/rtp-streams.ts RtpStreams satisfies it). */
@@ -194,8 +195,8 @@ export class Inspector implements FrameSink {
       found = this.media !== null && this.toMedia(this.media, flow, dir, buf, off, end);
     } else if ((b0 >= CHANNELDATA_FIRST && b0 <= CHANNELDATA_LAST) || b0 === MS_MUX_FIRST_BYTE) {
       const st = this.states[flow];
-      if (st !== undefined && st.turnSeen) found = this.channelData(st, buf, off, end, wireLen, false);
-      else if (b0 === MS_MUX_FIRST_BYTE && this.standaloneMux(buf, off, end, wireLen)) found = this.channelData(this.flowState(flow), buf, off, end, wireLen, false);
+      if (st !== undefined && (st.turnSeen || st.channelDataConfirmed)) found = this.channelData(st, buf, off, end, wireLen, false);
+      else if (this.standaloneChannelData(flow, buf, off, end, wireLen)) found = this.channelData(this.flowState(flow), buf, off, end, wireLen, false);
     } else if (b0 >= DTLS_FIRST && b0 <= DTLS_LAST && mode === ACTIVE && this.appRoom(flow, 'dtls')) {
       // DTLS after ICE made the flow active (WebRTC, SfB media): its handshake, for `apps`, while evidence is wanted.
       this.tryApps(flow, this.apps.udp, buf, off, end);
@@ -467,19 +468,46 @@ export class Inspector implements FrameSink {
   }
 
   /**
-   * Microsoft multiplexed TURN on a flow without TURN messages of its own
-   * (Teams sends it to another port of the relay than the one it allocated
-   * on): believed only when the length fills the datagram exactly and the
-   * data inside is a whole STUN message or RTP-range media.
+   * ChannelData on a flow without TURN messages of its own: Microsoft
+   * multiplexed TURN (Teams sends it to another port of the relay than the
+   * one it allocated on), or a capture that starts mid-call, after the
+   * Allocate and ChannelBind. Believed only when the message fills the
+   * datagram exactly (or with its padding, RFC 8656 §12.5) and the data
+   * inside is a whole STUN message or media: RTP-range for multiplexed TURN;
+   * for a standard channel an RTP or RTCP header, and only from the second
+   * such datagram in one direction on the same channel, since a QUIC short
+   * header starts with the same bytes. The candidates held (one per
+   * direction) are then counted with it (their media is not replayed), and
+   * every ChannelData of the flow is believed from then on.
    */
-  private standaloneMux(buf: Buffer, off: number, end: number, wireLen: number): boolean {
+  private standaloneChannelData(flow: number, buf: Buffer, off: number, end: number, wireLen: number): boolean {
     const view = this.cd;
-    if (parseChannelData(buf, off, end, wireLen, false, view) !== Decode.Ok || view.channel !== MS_MUX_CHANNEL || view.total !== wireLen) return false;
+    if (parseChannelData(buf, off, end, wireLen, false, view) !== Decode.Ok) return false;
+    const mux = view.channel === MS_MUX_CHANNEL;
+    if (view.total !== wireLen && (mux || ((view.total + 3) & ~3) !== wireLen)) return false;
     const d = view.dataOff;
     if (d >= view.dataEnd) return false;
     const b = buf[d];
-    if (b >= RTP_FIRST && b <= RTP_LAST) return true;
-    return b < 4 && parseStun(buf, d, view.dataEnd, view.dataEnd - d, this.inner) === Decode.Ok;
+    const inner = b < 4
+      ? parseStun(buf, d, view.dataEnd, view.dataEnd - d, this.inner) === Decode.Ok
+      : b >= RTP_FIRST && b <= RTP_LAST && (mux || rtpHeaderBytes(buf, d, view.dataEnd) !== NOT_RTP);
+    if (!inner) return false;
+    if (mux) return true;
+    const st = this.flowState(flow);
+    const dir = this.curDir;
+    if (st.standaloneChannel[dir] !== view.channel) {
+      st.standaloneChannel[dir] = view.channel;
+      st.standaloneChannelFrame[dir] = this.curFrame;
+      return false;
+    }
+    st.channelDataConfirmed = true;
+    // The candidates held (this direction's, and the other's if any, in frame order) count with it.
+    const frames = st.standaloneChannelFrame.filter((_, d) => st.standaloneChannel[d] >= 0).sort((a, b) => a - b);
+    for (const frame of frames) {
+      st.channelData++;
+      if (st.channelFrames.length < MAX_EVIDENCE_FRAMES) st.channelFrames.push(frame);
+    }
+    return true;
   }
 
   /** Application data relayed by TURN: media to the RTP module, STUN (ICE through the relay) counted. */

@@ -19,6 +19,7 @@ const pcapParser = require('pcap-parser') as { parse(input: string): NodeJS.Even
 
 skipNote('capinfos packet-count oracle', [...(hasSharedCaptures ? [] : ['../shared/captures']), ...(hasTool('capinfos') ? [] : ['capinfos'])]);
 skipNote('pcap-parser oracle', hasSharedCaptures ? [] : ['../shared/captures']);
+skipNote('capinfos oracle for nanosecond pcaps (pcap-parser refuses them)', hasTool('capinfos') ? [] : ['capinfos']);
 
 /** capinfos' count; on a damaged file it prints none but says how many it read before the damage. */
 function capinfosPackets(file: string): number {
@@ -73,14 +74,14 @@ async function ourLengths(file: string) {
   return { lengths, result };
 }
 
-const classicPcaps = sharedCaptures().filter((name) => {
-  const magic = readFileSync(join(SHARED_CAPTURES, name)).subarray(0, 4).toString('hex');
-  return ['d4c3b2a1', 'a1b2c3d4', '4d3cb2a1', 'a1b23c4d'].includes(magic);
-});
+const magicOf = (name: string) => readFileSync(join(SHARED_CAPTURES, name)).subarray(0, 4).toString('hex');
+const classicPcaps = sharedCaptures().filter((name) => ['d4c3b2a1', 'a1b2c3d4', '4d3cb2a1', 'a1b23c4d'].includes(magicOf(name)));
+/** Nanosecond pcaps, which pcap-parser refuses: capinfos is their oracle. */
+const nanosecond = (name: string) => ['4d3cb2a1', 'a1b23c4d'].includes(magicOf(name));
 
 describe.skipIf(!hasSharedCaptures)('packet count and captured lengths equal pcap-parser on classic pcaps', () => {
   for (const name of classicPcaps) {
-    it(name, async () => {
+    it.skipIf(nanosecond(name) && !hasTool('capinfos'))(name, async () => {
       const file = join(SHARED_CAPTURES, name);
       const theirs = await pcapParserLengths(file);
       const ours = await ourLengths(file);
