@@ -2,12 +2,13 @@
  * The words of a finding: one explanation per kind, from its collected flows
  * (findings.ts) and, for ICMP and payload kinds, their distinct details.
  */
-import { FINDING_TITLES } from './finding-types.js';
-import type { FindingGroup } from './findings.js';
+import { FINDING_TITLES, findingPeers } from './finding-types.js';
+import { MAX_PEER_FINDINGS } from './fold-findings.js';
+import type { FindingGroup } from './finding-group.js';
 import { MEDIA_MIN_PACKETS, MEDIA_POOR_JITTER_MS, MEDIA_POOR_LOSS_PCT } from './payload-findings.js';
 
 function flowsText(n: number, what: string): string {
-  return n === 1 ? `1 ${what}` : `${n} ${what}s`;
+  return n === 1 ? `1 ${what}` : `${n.toLocaleString('en-US')} ${what}s`;
 }
 
 /** Verb agreement: "1 flow uses", "2 flows use". */
@@ -17,8 +18,13 @@ function verb(n: number, one: string, many: string): string {
 
 /** The finding's plain-language explanation: what was seen, why it matters, what the severity rests on. */
 export function explainFinding(g: FindingGroup, ports: string): string {
+  return explanation(g, ports) + foldedText(g);
+}
+
+function explanation(g: FindingGroup, ports: string): string {
   const n = g.flows.length;
-  const between = `from ${g.client} to ${g.server} on ${ports}`;
+  const { client, server } = findingPeers({ client: g.client, server: g.server, clients: g.folded?.client?.size, servers: g.folded?.server?.size });
+  const between = `from ${client} to ${server} on ${ports}`;
   const example = n === 1 ? ` ${g.firstVerdict.explanation}` : ` For example, flow ${g.firstFlow.id}: ${g.firstVerdict.explanation}`;
   const high = g.severity === 'high';
   switch (g.kind) {
@@ -62,6 +68,17 @@ export function explainFinding(g: FindingGroup, ports: string): string {
     default:
       return FINDING_TITLES[g.kind];
   }
+}
+
+/** What a folded finding holds (fold-findings.ts). */
+function foldedText(g: FindingGroup): string {
+  let text = '';
+  const fold = (n: number | undefined, peers: string, other: string) => {
+    if (n !== undefined) text += ` The first ${MAX_PEER_FINDINGS} ${peers} with this finding ${other} have findings of their own; ${n.toLocaleString('en-US')} more are folded into this one.`;
+  };
+  fold(g.folded?.client?.size, 'clients', 'on one server');
+  fold(g.folded?.server?.size, 'servers', 'from one client');
+  return text;
 }
 
 function detailsText(g: FindingGroup): string {

@@ -77,7 +77,9 @@ export interface FindingCitation {
 /**
  * One problem, aggregated: one finding per (kind, severity, transport, client
  * address, server address). A scan of 5,000 ports by one host is one finding.
- * Many clients hitting one undocumented service give one finding per client.
+ * Many clients hitting one undocumented service give one finding per client,
+ * up to MAX_PEER_FINDINGS (fold-findings.ts): the rest of them are folded into
+ * one finding whose client is "*", and likewise for the servers of one client.
  */
 export interface Finding {
   kind: FindingKind;
@@ -88,9 +90,9 @@ export interface Finding {
   explanation: string;
   /** Transport of the flows ("tcp", "udp", or another FlowRecord transport). */
   transport: string;
-  /** Address of the flows' client (the side that opened them). */
+  /** Address of the flows' client (the side that opened them), or "*" for the clients folded into this finding (see `clients`). */
   client: string;
-  /** Address of the flows' server. */
+  /** Address of the flows' server, or "*" for the servers folded into this finding (see `servers`). */
   server: string;
   /** Flow ids (FlowRecord.id), ascending; at most 100 (see flowCount). */
   flows: number[];
@@ -114,4 +116,17 @@ export interface Finding {
   wiresharkFilter: string;
   /** The catalog rules involved (at most 10, in order of first use); empty when none is (undocumented ports). */
   citation: FindingCitation[];
+  /**
+   * Only when `client` is "*": how many distinct clients are folded into this finding, those past
+   * the first MAX_PEER_FINDINGS of its kind, severity, transport and server (which have findings of their own).
+   */
+  clients?: number;
+  /** Only when `server` is "*": how many distinct servers are folded in, likewise per client. */
+  servers?: number;
+}
+
+/** A finding's client and server in words: the address, or "4,980 clients" for a folded side. */
+export function findingPeers(f: Pick<Finding, 'client' | 'server' | 'clients' | 'servers'>): { client: string; server: string } {
+  const side = (address: string, n: number | undefined, what: string) => (n === undefined ? address : `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`);
+  return { client: side(f.client, f.clients, 'client'), server: side(f.server, f.servers, 'server') };
 }

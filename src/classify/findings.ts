@@ -11,19 +11,19 @@ import type { FlowRecord, IcmpErrorRecord } from '../flow/flow-record.js';
 import { FINDING_KINDS, FINDING_TITLES, SEVERITY_RANK, type Finding, type FindingCitation, type FindingKind, type Severity } from './finding-types.js';
 import { icmpErrorKind, icmpErrorName } from './icmp-kinds.js';
 import { explainFinding } from './finding-explanations.js';
+import { addFrame, MAX_DETAILS, type FindingGroup } from './finding-group.js';
+import { ANY_PEER, foldPeers } from './fold-findings.js';
 import type { PayloadProblem } from './payload-findings.js';
 import type { FlowVerdict } from './verdict.js';
 
 export * from './finding-types.js';
+export { MAX_DETAILS, MAX_EVIDENCE_FRAMES, type FindingGroup } from './finding-group.js';
+export { ANY_PEER, MAX_PEER_FINDINGS } from './fold-findings.js';
 
 /** Flow ids kept in a finding's `flows`. */
 export const MAX_FINDING_FLOWS = 100;
-/** Frames kept in `evidenceFrames`. */
-export const MAX_EVIDENCE_FRAMES = 20;
 /** Rules kept in `citation`. */
 export const MAX_CITATIONS = 10;
-/** Detail texts kept per finding (ICMP reporters, payload problems). */
-export const MAX_DETAILS = 10;
 /** Above this many distinct client port ranges the filter leaves the client ports out (it would grow past usefulness). */
 export const MAX_FILTER_CLIENT_RANGES = 50;
 
@@ -37,31 +37,6 @@ export function isBlocked(flow: FlowRecord): boolean {
   const state = flow.tcp?.state;
   if (state !== undefined && (UNANSWERED_STATES.has(state) || state === REFUSED_STATE)) return true;
   return (flow.icmpErrors?.length ?? 0) > 0;
-}
-
-/** The flows of one finding as they are collected (see emit); finding-explanations.ts words them. */
-export interface FindingGroup {
-  readonly kind: FindingKind;
-  readonly severity: Severity;
-  readonly transport: string;
-  readonly client: string;
-  readonly server: string;
-  /** Ids of every flow of the group, in the order seen. */
-  readonly flows: number[];
-  readonly firstFlow: FlowRecord;
-  readonly firstVerdict: FlowVerdict;
-  readonly serverPorts: Set<number>;
-  readonly clientPorts: Set<number>;
-  /** The smallest evidence frames seen, ascending, at most MAX_EVIDENCE_FRAMES. */
-  readonly frames: number[];
-  /** Rule ids in order of first use; the verdicts' rule arrays are shared, so this stays short. */
-  readonly rules: Set<string>;
-  /** The last verdict rule array added, to skip the common repeat cheaply. */
-  lastRules: readonly string[] | undefined;
-  /** Distinct details: ICMP "port unreachable from 10.0.0.1" texts, payload problems ("Allocate: 3 of 3 requests unanswered"). */
-  readonly details: Set<string>;
-  /** Distinct details beyond MAX_DETAILS, counted but not kept. */
-  detailsLeftOut: number;
 }
 
 export interface FindingsResult {
@@ -93,17 +68,6 @@ function severityFor(kind: FindingKind, flow: FlowRecord, documented: boolean): 
 
 /** Bit of each kind in a flow's kind mask, in FINDING_KINDS order. */
 const KIND_BIT = Object.fromEntries(FINDING_KINDS.map((k, i) => [k, 1 << i])) as Record<FindingKind, number>;
-
-/** Inserts `frame` into the ascending list of the smallest frames. */
-function addFrame(frames: number[], frame: number): void {
-  const n = frames.length;
-  if (n === MAX_EVIDENCE_FRAMES && frame >= frames[n - 1]) return;
-  let i = n;
-  while (i > 0 && frames[i - 1] > frame) i--;
-  if (frames[i - 1] === frame) return;
-  frames.splice(i, 0, frame);
-  if (frames.length > MAX_EVIDENCE_FRAMES) frames.pop();
-}
 
 /** Groups by client, then server; the few groups of one pair are told apart by kind, severity and transport. */
 type GroupIndex = Map<string, Map<string, FindingGroup[]>>;
@@ -170,7 +134,6 @@ function groupOf(grouping: Grouping, flow: FlowRecord, v: FlowVerdict, kind: Fin
 export function buildFindings(flows: readonly FlowRecord[], verdicts: readonly FlowVerdict[], catalog: Catalog,
   problems?: readonly (readonly PayloadProblem[])[]): FindingsResult {
   const grouping: Grouping = { index: new Map(), all: [], last: new Map() };
-  const groups = grouping.all;
   const flowFindings: (readonly FindingKind[])[] = [];
   const kindLists: (readonly FindingKind[] | undefined)[] = []; // by kind mask
   for (let i = 0; i < flows.length; i++) {
@@ -217,6 +180,7 @@ export function buildFindings(flows: readonly FlowRecord[], verdicts: readonly F
     flowFindings.push(kinds);
   }
 
+  const groups = foldPeers(grouping.all);
   groups.sort(
     (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]
       || FINDING_KINDS.indexOf(a.kind) - FINDING_KINDS.indexOf(b.kind)
@@ -245,8 +209,10 @@ function toFinding(g: FindingGroup, catalog: Catalog): Finding {
     flowCount: flows.length,
     ports: portList,
     evidenceFrames: [...g.frames],
-    wiresharkFilter: wiresharkFilter(g.transport, g.client, g.server, ports, compactRanges(g.clientPorts)),
+    wiresharkFilter: wiresharkFilter(g.transport, g.client, g.server, ports, compactRanges(g.clientPorts), isV6(g.firstFlow)),
     citation: [...g.rules].slice(0, MAX_CITATIONS).map((id) => citationOf(catalog.ruleById.get(id), id)),
+    ...(g.folded?.client && { clients: g.folded.client.size }),
+    ...(g.folded?.server && { servers: g.folded.server.size }),
   };
 }
 
@@ -287,12 +253,16 @@ function portClause(field: string, ranges: readonly (readonly [number, number])[
 
 /**
  * A display filter for the flows between `client` and `server`: both
- * addresses, one port in the server ports and one in the client ports.
+ * addresses (a side folded into ANY_PEER is any address), one port in the
+ * server ports and one in the client ports.
  */
-export function wiresharkFilter(transport: string, client: string, server: string, serverPorts: readonly (readonly [number, number])[], clientPorts: readonly (readonly [number, number])[]): string {
-  const addr = client.includes(':') ? 'ipv6.addr' : 'ip.addr';
-  const parts = [`${addr}==${client}`];
-  if (server !== client) parts.push(`${addr}==${server}`);
+export function wiresharkFilter(transport: string, client: string, server: string, serverPorts: readonly (readonly [number, number])[], clientPorts: readonly (readonly [number, number])[],
+  v6 = client.includes(':') || server.includes(':')): string {
+  const addr = v6 ? 'ipv6.addr' : 'ip.addr';
+  const parts: string[] = [];
+  if (client !== ANY_PEER) parts.push(`${addr}==${client}`);
+  if (server !== client && server !== ANY_PEER) parts.push(`${addr}==${server}`);
+  if (parts.length === 0) parts.push(v6 ? 'ipv6' : 'ip');
   if (transport === 'tcp' || transport === 'udp') {
     parts.push(portClause(`${transport}.port`, serverPorts));
     if (clientPorts.length <= MAX_FILTER_CLIENT_RANGES) parts.push(portClause(`${transport}.port`, clientPorts));

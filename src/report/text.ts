@@ -5,6 +5,7 @@
  * a terminal only; see cli/colour.ts), and the words are the same either way.
  */
 import { linkTypeName } from '../capture/link-types.js';
+import { findingPeers } from '../classify/finding-types.js';
 import { count, size } from './html/format.js';
 import type { Report } from './model.js';
 
@@ -19,6 +20,8 @@ export interface SummaryFinding {
   transport: string;
   client: string;
   server: string;
+  clients?: number;
+  servers?: number;
   flowCount: number;
   ports: string;
   evidenceFrames: readonly number[];
@@ -147,7 +150,8 @@ function classificationLines(report: Report & ClassifiedParts, style: TextStyle)
 export function findingText(f: SummaryFinding): string {
   const flows = `${count(f.flowCount)} flow${f.flowCount === 1 ? '' : 's'}`;
   const frame = f.evidenceFrames.length > 0 ? `, first at frame ${f.evidenceFrames[0]}` : '';
-  return `${f.title}: ${f.client} -> ${f.server} ${f.ports} (${flows}${frame})`;
+  const { client, server } = findingPeers(f);
+  return `${f.title}: ${client} -> ${server} ${f.ports} (${flows}${frame})`;
 }
 
 function rank(severity: string): number {

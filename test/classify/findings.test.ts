@@ -62,7 +62,7 @@ describe('aggregation', () => {
     expect(f.server).toBe('131.107.10.11');
     expect(f.wiresharkFilter).toBe('ip.addr==203.0.113.200 && ip.addr==131.107.10.11 && tcp.port in {10000..14999} && tcp.port==45555');
     expect(f.citation).toEqual([]);
-    expect(f.explanation).toContain('5000 flows');
+    expect(f.explanation).toContain('5,000 flows');
     expect(f.explanation).toContain('blocked');
     expect(kinds[0]).toEqual(['undocumented-port', 'tcp-refused']);
   });

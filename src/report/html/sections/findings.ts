@@ -1,4 +1,5 @@
 /** Flagged flows: every finding with its explanation, flows, evidence frames, a copyable Wireshark filter and the catalog citation. */
+import { findingPeers } from '../../../classify/finding-types.js';
 import { attr, text } from '../escape.js';
 import { count, plural } from '../format.js';
 import type { HtmlReport } from '../input.js';
@@ -24,7 +25,8 @@ export function findingsSection(report: HtmlReport, shownFlows: ReadonlySet<numb
     body.add(`<article class="finding ${sev}" id="finding-${n}">\n`);
     body.add(`<h3>${badge(f.severity, ['high', 'medium', 'low', 'info'])} ${text(f.title)}</h3>\n`);
     body.add(`<p>${text(f.explanation)}</p>\n`);
-    body.add(`<dl class="facts"><dt>Flows</dt><dd>${text(`${f.transport} ${f.client} \u2192 ${f.server} ${f.ports}`)}, ${text(plural(f.flowCount, 'flow'))}: ${flowLinks(f.flows, f.flowCount, shownFlows)}</dd>`);
+    const { client, server } = findingPeers(f);
+    body.add(`<dl class="facts"><dt>Flows</dt><dd>${text(`${f.transport} ${client} \u2192 ${server} ${f.ports}`)}, ${text(plural(f.flowCount, 'flow'))}: ${flowLinks(f.flows, f.flowCount, shownFlows)}</dd>`);
     body.add(`<dt>Evidence frames</dt><dd class="mono">${text(f.evidenceFrames.join(', ') || 'none')}</dd>`);
     if (f.citation.length > 0) body.add(`<dt>Catalog</dt><dd>${f.citation.map((c) => `<span class="mono">${text(c.rule)}</span> (${text(c.source)})`).join('; ')}</dd>`);
     body.add(`<dt>Kind</dt><dd class="mono">${text(f.kind)}</dd></dl>\n`);

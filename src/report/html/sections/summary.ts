@@ -1,5 +1,6 @@
 /** The summary: verdict counts, the top findings in plain language, capture facts, and the overview charts. */
 import { linkTypeName } from '../../../capture/link-types.js';
+import { findingPeers } from '../../../classify/finding-types.js';
 import { text } from '../escape.js';
 import { count, plural, seconds, size, utc } from '../format.js';
 import { VERDICT_ORDER, type HtmlReport } from '../input.js';
@@ -38,8 +39,10 @@ export function summarySection(report: HtmlReport, charts: ChartSvgs): string {
 function topFindings(report: HtmlReport): string {
   if (report.findings === undefined) return note('Findings: not part of this report.');
   if (report.findings.length === 0) return note('No findings: nothing in this capture needs attention by the catalog\u2019s rules.');
-  const items = report.findings.slice(0, TOP_FINDINGS).map((f, i) =>
-    `<li>${badge(f.severity, ['high', 'medium', 'low', 'info'])} <a href="#finding-${i + 1}">${text(f.title)}</a>: ${text(`${f.client} \u2192 ${f.server} ${f.ports}`)} <span class="muted">(${text(plural(f.flowCount, 'flow'))})</span></li>`);
+  const items = report.findings.slice(0, TOP_FINDINGS).map((f, i) => {
+    const { client, server } = findingPeers(f);
+    return `<li>${badge(f.severity, ['high', 'medium', 'low', 'info'])} <a href="#finding-${i + 1}">${text(f.title)}</a>: ${text(`${client} \u2192 ${server} ${f.ports}`)} <span class="muted">(${text(plural(f.flowCount, 'flow'))})</span></li>`;
+  });
   const more = report.findings.length - items.length;
   return `<h3>Top findings</h3><ol>${items.join('')}</ol>${more > 0 ? note(`${count(more)} more in Flagged flows below.`) : ''}\n`;
 }
