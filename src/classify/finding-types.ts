@@ -62,7 +62,7 @@ export const FINDING_SEVERITY_RULES = {
   'icmp-admin-prohibited': 'high on a documented port (a firewall filters a documented service); info otherwise',
   'stun-unanswered': 'high when no Allocate on a documented port was answered (blocked UDP to a TURN server; medium on other ports); medium when no other TURN request on the flow was answered; low for ICE checks (Binding) and for flows where other requests were answered. Not made when an ICMP error explains it',
   'turn-error': 'high for 486 Allocation Quota Reached and 508 Insufficient Capacity; medium for other codes; 401 and 438 only when no Allocate on the flow succeeded',
-  'payload-mismatch': 'high for plaintext SIP or HTTP on a port every matching rule documents as TLS; medium for UDP payload with no STUN, TURN or media on a port documented for STUN',
+  'payload-mismatch': 'high for plaintext SIP or HTTP on a port every matching rule documents as TLS (or as MS-TURN over TCP, which opens with pseudo-TLS, next to TLS rules); medium for UDP payload with no STUN, TURN or media on a port documented for STUN',
   'media-quality': 'medium: an RTP stream of more than 500 packets with loss above 10% or mean jitter above 30 ms (the Call Quality Dashboard audio limits)',
 } as const satisfies Record<FindingKind, string>;
 

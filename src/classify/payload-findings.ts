@@ -176,9 +176,9 @@ interface Expectation {
 
 /**
  * A documented flow whose payload is not what its rules name: plaintext SIP or
- * HTTP where every rule names TLS (high: credentials and signalling in the
- * clear), or UDP payload with no STUN, TURN or media where every rule names
- * STUN (medium: something else uses the relay port).
+ * HTTP where every rule names TLS, or TLS and TURN over TCP (high: credentials
+ * and signalling in the clear), or UDP payload with no STUN, TURN or media
+ * where every rule names STUN (medium: something else uses the relay port).
  */
 function mismatchProblem(flow: ClassifiableFlow, expectation: Expectation): PayloadProblem | undefined {
   if (expectation.expects === 'tls') {
@@ -202,9 +202,15 @@ function expectationOf(ruleIds: readonly string[], catalog: Catalog): Expectatio
     if (r !== undefined && !r.broad) rules.push(r);
   }
   if (rules.length === 0) return { service: false, expects: undefined, label: '' };
-  const expects = rules.every((r) => /TLS|HTTPS/.test(r.protocol)) ? 'tls' : rules.every((r) => r.protocol.startsWith('STUN')) ? 'stun' : undefined;
-  return { service: true, expects, label: rules[0].protocol };
+  // MS-TURN over TCP (443) opens with a pseudo-TLS handshake, and TURN over TCP carries STUN, never
+  // SIP or HTTP: next to TLS rules, its rules leave plaintext SIP or HTTP just as out of place.
+  const tlsRules = rules.filter((r) => TLS_PROTOCOL.test(r.protocol));
+  const tls = tlsRules.length > 0 && rules.every((r) => TLS_PROTOCOL.test(r.protocol) || (r.transport === 'tcp' && r.protocol.startsWith('STUN')));
+  const expects = tls ? 'tls' : rules.every((r) => r.protocol.startsWith('STUN')) ? 'stun' : undefined;
+  return { service: true, expects, label: (tls ? tlsRules : rules)[0].protocol };
 }
+
+const TLS_PROTOCOL = /TLS|HTTPS/;
 
 /** Streams of the flow past the Call Quality Dashboard's audio limits (medium: the call suffered, the firewall is not the cause). */
 function mediaProblem(streams: readonly RtpStreamReport[]): PayloadProblem | undefined {

@@ -37,12 +37,12 @@ interface Case {
   readonly streams?: readonly RtpStreamReport[];
 }
 
-function run(c: Case, withEvidence = true) {
+function run(c: Case, withEvidence = true, withTopology = true) {
   const payload: PayloadEvidence = {
     stun: { messages: 0, byDialect: { rfc5389: 0, 'ms-turn': 0, rfc3489: 0 }, flows: 0, requests: 0, unanswered: 0, errorCodes: [], perFlow: [...(c.stun ?? [])], allocations: [...(c.allocations ?? [])] as TurnAllocationReport[] },
     media: { defaultDynamicClockRate: 8000, streams: [...(c.streams ?? [])], rtcp: [], streamsDropped: 0 } as unknown as PayloadEvidence['media'],
   };
-  return classify(c.flows, { catalog, topology, ...(withEvidence && { payload }) });
+  return classify(c.flows, { catalog, ...(withTopology && { topology }), ...(withEvidence && { payload }) });
 }
 
 const payloadKinds = (list: readonly Finding[]) => list.filter((f) => ['stun-unanswered', 'turn-error', 'payload-mismatch', 'media-quality'].includes(f.kind))
@@ -190,6 +190,18 @@ describe('payload not matching the documented protocol', () => {
     const r = run({ flows: [other, stun, cd, empty] });
     expect(payloadKinds(r.findings)).toEqual(['payload-mismatch/medium udp/3478']);
     expect(r.findings.find((x) => x.kind === 'payload-mismatch')!.flows).toEqual([other.id]);
+  });
+
+  it('plaintext HTTP or SIP on TCP 443 of an edge, whose rules include MS-TURN over TCP, is high without a topology too; MS-TURN on it is not', () => {
+    const http = { ...flow({ spec: 'tcp 203.0.113.7:50100 > 131.107.10.12:443' }), apps: [{ protocol: 'http', evidenceFrames: [40] }] };
+    const sip = flow({ spec: 'tcp 203.0.113.8:50100 > 131.107.10.12:443', apps: ['sip'] });
+    const msturn = flow({ spec: 'tcp 203.0.113.9:50100 > 131.107.10.12:443', apps: ['stun', 'ms-turn-pseudo-tls'] });
+    const tls = flow({ spec: 'tcp 203.0.113.10:50100 > 131.107.10.12:443', apps: ['tls'] });
+    const r = run({ flows: [http, sip, msturn, tls] }, true, false);
+    expect(r.verdicts[0].rules.some((id) => id.includes('stun-tcp'))).toBe(true); // the port's rules include MS-TURN over TCP
+    const mismatches = r.findings.filter((f) => f.kind === 'payload-mismatch');
+    expect(mismatches.map((f) => `${f.severity} ${f.client} ${f.evidenceFrames[0]}`)).toEqual([`high 203.0.113.7 40`, `high 203.0.113.8 ${sip.frames.first}`]);
+    expect(mismatches[0].explanation).toContain('plaintext HTTP on a port documented for');
   });
 
   it('an undocumented flow is an undocumented-port finding, not a mismatch', () => {
