@@ -74,7 +74,7 @@ function explanation(g: FindingGroup, ports: string): string {
 function foldedText(g: FindingGroup): string {
   let text = '';
   const fold = (n: number | undefined, peers: string, other: string) => {
-    if (n !== undefined) text += ` The first ${MAX_PEER_FINDINGS} ${peers} with this finding ${other} have findings of their own; ${n.toLocaleString('en-US')} more are folded into this one.`;
+    if (n !== undefined) text += ` It folds ${n.toLocaleString('en-US')} ${peers} past the first ${MAX_PEER_FINDINGS} with this finding ${other}, which appear in other findings.`;
   };
   fold(g.folded?.client?.size, 'clients', 'on one server');
   fold(g.folded?.server?.size, 'servers', 'from one client');
@@ -83,5 +83,6 @@ function foldedText(g: FindingGroup): string {
 
 function detailsText(g: FindingGroup): string {
   const shown = [...g.details].join('; ');
-  return g.detailsLeftOut > 0 ? `${shown}; and ${g.detailsLeftOut} more` : shown;
+  const leftOut = g.detailsLeftOut.size;
+  return leftOut > 0 ? `${shown}; and ${leftOut} more` : shown;
 }

@@ -32,10 +32,14 @@ export interface FindingGroup {
   lastRules: readonly string[] | undefined;
   /** Distinct details: ICMP "port unreachable from 10.0.0.1" texts, payload problems ("Allocate: 3 of 3 requests unanswered"). */
   readonly details: Set<string>;
-  /** Distinct details beyond MAX_DETAILS, counted but not kept. */
-  detailsLeftOut: number;
-  /** The addresses of a side folded into ANY_PEER (fold-findings.ts); absent for a group of one client and one server. */
-  readonly folded?: { readonly client?: ReadonlySet<string>; readonly server?: ReadonlySet<string> };
+  /** Distinct details beyond MAX_DETAILS: counted, not shown. */
+  readonly detailsLeftOut: Set<string>;
+  /**
+   * The addresses of a side folded into ANY_PEER (fold-findings.ts); absent for a group of one client
+   * and one server. `kept`: when one side only is folded, the peers of that side whose flows with the
+   * other side are in findings of their own (the Wireshark filter leaves them out).
+   */
+  readonly folded?: { readonly client?: ReadonlySet<string>; readonly server?: ReadonlySet<string>; readonly kept?: readonly string[] };
 }
 
 /** Inserts `frame` into the ascending list of the smallest frames. */

@@ -111,7 +111,9 @@ export interface Finding {
    * them (Wireshark matches the quoted headers too). Exact unless the flows
    * use more than 50 distinct client port ranges; then the client ports are
    * left out and other flows between the same two hosts on those server ports
-   * would be selected as well.
+   * would be selected as well. A side folded into "*" is any address but the
+   * peers of the findings before the fold; a finding folded on both sides
+   * selects by ports only, the flows of the other findings included.
    */
   wiresharkFilter: string;
   /** The catalog rules involved (at most 10, in order of first use); empty when none is (undocumented ports). */

@@ -99,7 +99,7 @@ function emit(grouping: Grouping, flow: FlowRecord, v: FlowVerdict, kind: Findin
   addFrame(g.frames, frame);
   if (detail !== undefined && !g.details.has(detail)) {
     if (g.details.size < MAX_DETAILS) g.details.add(detail);
-    else g.detailsLeftOut++;
+    else g.detailsLeftOut.add(detail);
   }
 }
 
@@ -120,7 +120,7 @@ function groupOf(grouping: Grouping, flow: FlowRecord, v: FlowVerdict, kind: Fin
   const g: FindingGroup = {
     kind, severity, transport: flow.transport, client: flow.client.ip, server: flow.server.ip,
     flows: [], firstFlow: flow, firstVerdict: v,
-    serverPorts: new Set(), clientPorts: new Set(), frames: [], rules: new Set(), lastRules: undefined, details: new Set(), detailsLeftOut: 0,
+    serverPorts: new Set(), clientPorts: new Set(), frames: [], rules: new Set(), lastRules: undefined, details: new Set(), detailsLeftOut: new Set(),
   };
   list.push(g);
   grouping.all.push(g);
@@ -209,7 +209,7 @@ function toFinding(g: FindingGroup, catalog: Catalog): Finding {
     flowCount: flows.length,
     ports: portList,
     evidenceFrames: [...g.frames],
-    wiresharkFilter: wiresharkFilter(g.transport, g.client, g.server, ports, compactRanges(g.clientPorts), isV6(g.firstFlow)),
+    wiresharkFilter: wiresharkFilter(g.transport, g.client, g.server, ports, compactRanges(g.clientPorts), { v6: isV6(g.firstFlow), excluded: g.folded?.kept }),
     citation: [...g.rules].slice(0, MAX_CITATIONS).map((id) => citationOf(catalog.ruleById.get(id), id)),
     ...(g.folded?.client && { clients: g.folded.client.size }),
     ...(g.folded?.server && { servers: g.folded.server.size }),
@@ -253,16 +253,17 @@ function portClause(field: string, ranges: readonly (readonly [number, number])[
 
 /**
  * A display filter for the flows between `client` and `server`: both
- * addresses (a side folded into ANY_PEER is any address), one port in the
- * server ports and one in the client ports.
+ * addresses (a side folded into ANY_PEER is any address but the `excluded`
+ * ones), one port in the server ports and one in the client ports.
  */
 export function wiresharkFilter(transport: string, client: string, server: string, serverPorts: readonly (readonly [number, number])[], clientPorts: readonly (readonly [number, number])[],
-  v6 = client.includes(':') || server.includes(':')): string {
+  { v6 = client.includes(':') || server.includes(':'), excluded }: { v6?: boolean; excluded?: readonly string[] } = {}): string {
   const addr = v6 ? 'ipv6.addr' : 'ip.addr';
   const parts: string[] = [];
   if (client !== ANY_PEER) parts.push(`${addr}==${client}`);
   if (server !== client && server !== ANY_PEER) parts.push(`${addr}==${server}`);
   if (parts.length === 0) parts.push(v6 ? 'ipv6' : 'ip');
+  if (excluded !== undefined && excluded.length > 0) parts.push(`!(${addr} in {${excluded.join(', ')}})`);
   if (transport === 'tcp' || transport === 'udp') {
     parts.push(portClause(`${transport}.port`, serverPorts));
     if (clientPorts.length <= MAX_FILTER_CLIENT_RANGES) parts.push(portClause(`${transport}.port`, clientPorts));

@@ -5,10 +5,11 @@
  * 20,000 findings that say the same thing hide the few that say something
  * else, and made the JSON report 67 times the size of such a capture.
  *
- * Per kind, severity, transport and server, the first MAX_PEER_FINDINGS
- * clients (by first flow) keep findings of their own, and the rest fold into
- * one finding whose client is ANY_PEER and which counts them; then the same
- * per kind, severity, transport and client for its servers.
+ * Per kind, severity, transport, address family and server, the first
+ * MAX_PEER_FINDINGS clients (by first flow) keep findings of their own, and
+ * the rest (two at least: one alone would lose its address for nothing) fold
+ * into one finding whose client is ANY_PEER and which counts them; then the
+ * same per client for its servers.
  */
 import { addFrame, MAX_DETAILS, type FindingGroup } from './finding-group.js';
 
@@ -30,32 +31,37 @@ function foldSide(groups: FindingGroup[], side: Side): FindingGroup[] {
   const byOther = new Map<string, FindingGroup[]>();
   let folds = false;
   for (const g of groups) {
-    const key = `${g.kind}|${g.severity}|${g.transport}|${g[other]}`;
+    // The family too: a side folded in the first pass holds addresses of one family only, and so must a filter.
+    const key = `${g.kind}|${g.severity}|${g.transport}|${g.firstFlow.client.ip.includes(':')}|${g[other]}`;
     const list = byOther.get(key);
     if (list === undefined) byOther.set(key, [g]);
-    else if (list.push(g) > MAX_PEER_FINDINGS) folds = true;
+    else if (list.push(g) > FOLD_FROM) folds = true;
   }
   if (!folds) return groups;
   const out: FindingGroup[] = [];
   for (const list of byOther.values()) {
-    if (list.length <= MAX_PEER_FINDINGS) {
+    if (list.length <= FOLD_FROM) {
       out.push(...list);
       continue;
     }
     list.sort((a, b) => a.flows[0] - b.flows[0]);
-    out.push(...list.slice(0, MAX_PEER_FINDINGS), fold(list.slice(MAX_PEER_FINDINGS), side));
+    const kept = list.slice(0, MAX_PEER_FINDINGS);
+    out.push(...kept, fold(list.slice(MAX_PEER_FINDINGS), side, kept));
   }
   return out;
 }
 
-/** One group of the flows of `groups` (at least one, sorted by first flow), their `side` peers folded. */
-function fold(groups: FindingGroup[], side: Side): FindingGroup {
+/** Groups of one other side up to this many stay as they are. */
+const FOLD_FROM = MAX_PEER_FINDINGS + 1;
+
+/** One group of the flows of `groups` (two at least, sorted by first flow), their `side` peers folded; `kept`: the groups before them. */
+function fold(groups: FindingGroup[], side: Side, kept: readonly FindingGroup[]): FindingGroup {
   const first = groups[0];
   const flows = groups.flatMap((g) => g.flows).sort((a, b) => a - b);
   const frames: number[] = [];
   const rules = new Set<string>();
   const details = new Set<string>();
-  let detailsLeftOut = 0;
+  const detailsLeftOut = new Set<string>();
   const serverPorts = new Set<number>();
   const clientPorts = new Set<number>();
   const peers = { client: new Set<string>(), server: new Set<string>() };
@@ -65,9 +71,9 @@ function fold(groups: FindingGroup[], side: Side): FindingGroup {
     for (const d of g.details) {
       if (details.has(d)) continue;
       if (details.size < MAX_DETAILS) details.add(d);
-      else detailsLeftOut++;
+      else detailsLeftOut.add(d);
     }
-    detailsLeftOut += g.detailsLeftOut;
+    for (const d of g.detailsLeftOut) if (!details.has(d)) detailsLeftOut.add(d);
     for (const p of g.serverPorts) serverPorts.add(p);
     for (const p of g.clientPorts) clientPorts.add(p);
     for (const s of ['client', 'server'] as const) for (const address of g.folded?.[s] ?? [g[s]]) peers[s].add(address);
@@ -86,6 +92,8 @@ function fold(groups: FindingGroup[], side: Side): FindingGroup {
     folded: {
       client: first.client === ANY_PEER || side === 'client' ? peers.client : undefined,
       server: first.server === ANY_PEER || side === 'server' ? peers.server : undefined,
+      // Only when the other side is one address: a filter cannot leave out pairs of a fold of both sides.
+      kept: first[side === 'client' ? 'server' : 'client'] === ANY_PEER ? undefined : kept.map((g) => g[side]),
     },
   };
 }

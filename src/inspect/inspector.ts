@@ -502,10 +502,14 @@ export class Inspector implements FrameSink {
     }
     st.channelDataConfirmed = true;
     // The candidates held (this direction's, and the other's if any, in frame order) count with it.
-    const frames = st.standaloneChannelFrame.filter((_, d) => st.standaloneChannel[d] >= 0).sort((a, b) => a - b);
-    for (const frame of frames) {
+    for (let d = 0; d < 2; d++) {
+      if (st.standaloneChannel[d] < 0) continue;
       st.channelData++;
-      if (st.channelFrames.length < MAX_EVIDENCE_FRAMES) st.channelFrames.push(frame);
+      addBounded(st.channels, st.standaloneChannel[d], MAX_PEERS);
+      const frames = st.channelFrames;
+      frames.push(st.standaloneChannelFrame[d]);
+      frames.sort((a, b) => a - b);
+      if (frames.length > MAX_EVIDENCE_FRAMES) frames.pop();
     }
     return true;
   }

@@ -4,9 +4,17 @@
  * rest become one finding whose client (server) is "*", counted, with every flow and a filter that
  * still selects them.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ethernet, EtherType, ipPacket, IpProto, udpDatagram } from '../../samples/generator/packets.js';
+import { analyze } from '../../src/analyze.js';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { classify, MAX_PEER_FINDINGS, type Finding } from '../../src/classify/index.js';
+import { reportToJson } from '../../src/index.js';
+import { validateReport } from '../../src/report/validate.js';
+import { pcapFile } from '../helpers/capture-builders.js';
 import { hasTool, run, SAMPLES } from '../helpers/environment.js';
 import { flow, siteTopology } from './flows.js';
 
@@ -32,17 +40,45 @@ describe('folding findings of many peers', () => {
     const [f] = folded(rdp);
     expect(f).toMatchObject({ client: '*', server: '131.107.10.10', clients: 5, flowCount: 5, flows: [21, 22, 23, 24, 25], ports: 'tcp/3389' });
     expect(f).not.toHaveProperty('servers');
-    expect(f.wiresharkFilter).toBe('ip.addr==131.107.10.10 && tcp.port==3389 && tcp.port==40000');
+    const kept = Array.from({ length: 20 }, (_, i) => `203.0.113.${i + 1}`).join(', ');
+    expect(f.wiresharkFilter).toBe(`ip.addr==131.107.10.10 && !(ip.addr in {${kept}}) && tcp.port==3389 && tcp.port==40000`);
     expect(f.explanation).toContain('from 5 clients to 131.107.10.10');
-    expect(f.explanation).toContain(`The first ${MAX_PEER_FINDINGS} clients with this finding on one server have findings of their own; 5 more are folded into this one.`);
+    expect(f.explanation).toContain(`It folds 5 clients past the first ${MAX_PEER_FINDINGS} with this finding on one server, which appear in other findings.`);
     // Each flow still lists its finding kinds.
     expect(r.flowFindings.every((k) => k.includes('undocumented-port'))).toBe(true);
   });
 
-  it('folds nothing at the limit', () => {
-    const r = classified(Array.from({ length: MAX_PEER_FINDINGS }, (_, i) => `tcp 203.0.113.${i + 1}:40000 > 131.107.10.10:3389`));
-    expect(r.findings.filter((f) => f.kind === 'undocumented-port')).toHaveLength(MAX_PEER_FINDINGS);
-    expect(folded(r.findings)).toEqual([]);
+  it('folds nothing at the limit, nor one peer past it (its address would be lost for nothing)', () => {
+    for (const n of [MAX_PEER_FINDINGS, MAX_PEER_FINDINGS + 1]) {
+      const r = classified(Array.from({ length: n }, (_, i) => `tcp 203.0.113.${i + 1}:40000 > 131.107.10.10:3389`));
+      expect(r.findings.filter((f) => f.kind === 'undocumented-port')).toHaveLength(n);
+      expect(folded(r.findings)).toEqual([]);
+    }
+  });
+
+  it('counts each detail left out once, in a group and in a fold', () => {
+    // Every flow quoted by the same 11 ICMP reporters: 10 details shown, 1 left out.
+    const reporters = Array.from({ length: 11 }, (_, i) => ({ reporter: `192.0.2.${i + 1}` }));
+    const one = classify([1, 2].map((id) => flow({ spec: `udp 203.0.113.1:${40000 + id} > 131.107.10.10:3389`, id, icmpErrors: reporters })), { catalog, topology });
+    expect(one.findings.find((x) => x.kind === 'icmp-unreachable')!.explanation).toContain('; and 1 more, for 2 flows');
+    const many = classify(Array.from({ length: 25 }, (_, i) => flow({ spec: `udp 203.0.113.${i + 1}:40000 > 131.107.10.10:3389`, id: i + 1, icmpErrors: reporters })), { catalog, topology });
+    const [f] = folded(many.findings.filter((x) => x.kind === 'icmp-unreachable'));
+    expect(f.clients).toBe(5);
+    expect(f.explanation).toContain('; and 1 more, for 5 flows');
+  });
+
+  it('never folds IPv4 and IPv6 peers together', () => {
+    const specs: string[] = [];
+    for (let s = 1; s <= 22; s++) for (let c = 1; c <= 22; c++) specs.push(`udp 203.0.113.${c}:40000 > 131.107.20.${s}:3389`);
+    for (let s = 1; s <= 22; s++) for (let c = 1; c <= 22; c++) specs.push(`udp [2001:db8:100::${c}]:40000 > [2001:db8:20::${s}]:3389`);
+    const r = classified(specs);
+    const both = r.findings.filter((f) => f.client === '*' && f.server === '*');
+    expect(both).toHaveLength(2);
+    for (const f of both) {
+      const v6 = f.flows.filter((id) => id > 22 * 22).length; // the IPv6 flows come second
+      expect(v6 === 0 || v6 === f.flows.length, f.wiresharkFilter).toBe(true);
+      expect(f.wiresharkFilter.startsWith(v6 === 0 ? 'ip && ' : 'ipv6 && ')).toBe(true);
+    }
   });
 
   it('folds the servers of one client past the limit (a sweep of a subnet)', () => {
@@ -51,7 +87,8 @@ describe('folding findings of many peers', () => {
     expect(rdp).toHaveLength(21);
     const [f] = folded(rdp);
     expect(f).toMatchObject({ client: '203.0.113.200', server: '*', servers: 10, flowCount: 10 });
-    expect(f.wiresharkFilter).toBe('ip.addr==203.0.113.200 && tcp.port==3389 && tcp.port==45555');
+    const kept = Array.from({ length: 20 }, (_, i) => `131.107.10.${i + 1}`).join(', ');
+    expect(f.wiresharkFilter).toBe(`ip.addr==203.0.113.200 && !(ip.addr in {${kept}}) && tcp.port==3389 && tcp.port==45555`);
     expect(f.explanation).toContain('from 203.0.113.200 to 10 servers');
   });
 
@@ -71,7 +108,7 @@ describe('folding findings of many peers', () => {
   it('writes IPv6 filters for a folded side', () => {
     const r = classified(Array.from({ length: 22 }, (_, i) => `tcp [2001:db8:100::${i + 1}]:40000 > [2001:db8:10::10]:3389`));
     const [f] = folded(r.findings.filter((x) => x.kind === 'undocumented-port'));
-    expect(f.wiresharkFilter).toBe('ipv6.addr==2001:db8:10::10 && tcp.port==3389 && tcp.port==40000');
+    expect(f.wiresharkFilter).toMatch(/^ipv6\.addr==2001:db8:10::10 && !\(ipv6\.addr in \{2001:db8:100::1, .*2001:db8:100::20\}\) && tcp\.port==3389 && tcp\.port==40000$/);
   });
 
   it.skipIf(!hasTool('tshark'))('writes filters of folded findings that tshark accepts', () => {
@@ -84,5 +121,22 @@ describe('folding findings of many peers', () => {
       const r = run('tshark', ['-r', `${SAMPLES}/edge-dmz.pcapng`, '-Y', f.wiresharkFilter, '-T', 'fields', '-e', 'frame.number']);
       expect(r.status, `${f.wiresharkFilter}\n${r.stderr}`).toBe(0);
     }
+  });
+
+  it.skipIf(!hasTool('tshark'))('in a real capture, the filter of a folded finding selects the folded flows and only them', async () => {
+    const l2 = { src: '00:15:5d:00:00:01', dst: '00:15:5d:00:00:02' };
+    const frames: Buffer[] = [];
+    for (let c = 1; c <= 25; c++) {
+      const ip = `203.0.113.${c}`;
+      frames.push(ethernet(l2, EtherType.IPv4, ipPacket({ src: ip, dst: '131.107.10.10', ttl: 64 }, IpProto.UDP, udpDatagram(ip, '131.107.10.10', 40000, 3389, Buffer.alloc(20, 1)))));
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'flowaudit-fold-')), 'fold.pcap');
+    writeFileSync(file, pcapFile(frames.map((data, i) => ({ sec: 1_700_000_000, frac: i * 1000, data }))));
+    const report = await analyze([file]);
+    expect(validateReport(JSON.parse(reportToJson(report)))).toEqual([]);
+    const [f] = folded(report.findings);
+    expect(f).toMatchObject({ clients: 5, flowCount: 5, flows: [21, 22, 23, 24, 25] });
+    const selected = run('tshark', ['-r', file, '-Y', f.wiresharkFilter, '-T', 'fields', '-e', 'frame.number']);
+    expect(selected.stdout.trim().split('\n').map(Number)).toEqual([21, 22, 23, 24, 25]);
   });
 });

@@ -99,4 +99,17 @@ describe('ChannelData without TURN on the flow', () => {
     expect(ins.state(0)?.channelData).toBe(1);
     expect(ins.state(0)?.multiplexedTurn).toBe(1);
   });
+
+  it('keeps the evidence frames ascending and lists the channel of every message counted', () => {
+    const { ins } = inspector();
+    const mux = Buffer.concat([Buffer.from([0xff, 0x10, 0, 0]), Buffer.alloc(8, 7), rtp(2)]);
+    mux.writeUInt16BE(mux.length - 4, 2);
+    // The server's candidate on 0x4002 (frame 1), multiplexed TURN (frame 2, believed at once), then the client's 0x4001 twice.
+    const packets: [number, Buffer][] = [[1, channelData(0x4002, rtp(1))], [0, mux], [0, channelData(0x4001, rtp(3))], [0, channelData(0x4001, rtp(4))]];
+    packets.forEach(([dir, p], i) => ins.onPacket(0, dir, payloadView(IpProto.UDP, p, { frameNo: i + 1, ts: 1.7e9 + i * 0.02 })));
+    const st = ins.state(0)!;
+    expect(st.channelData).toBe(4);
+    expect(st.channelFrames).toEqual([1, 2, 3]);
+    expect([...st.channels].sort((a, b) => a - b)).toEqual([0x4001, 0x4002, 0xff10]);
+  });
 });
