@@ -3,7 +3,7 @@
  * (findings.ts) and, for ICMP and payload kinds, their distinct details.
  */
 import { FINDING_TITLES, findingPeers } from './finding-types.js';
-import { MAX_PEER_FINDINGS } from './fold-findings.js';
+import { MAX_KIND_FINDINGS, MAX_PEER_FINDINGS } from './fold-findings.js';
 import type { FindingGroup } from './finding-group.js';
 import { MEDIA_MIN_PACKETS, MEDIA_POOR_JITTER_MS, MEDIA_POOR_LOSS_PCT } from './payload-findings.js';
 
@@ -72,6 +72,10 @@ function explanation(g: FindingGroup, ports: string): string {
 
 /** What a folded finding holds (fold-findings.ts). */
 function foldedText(g: FindingGroup): string {
+  const folded = g.folded;
+  if (folded?.pastKindLimit) {
+    return ` It folds the findings past the first ${MAX_KIND_FINDINGS} of this kind, severity and transport: ${peersText(folded.client?.size ?? 0, 'client')} and ${peersText(folded.server?.size ?? 0, 'server')}.`;
+  }
   let text = '';
   const fold = (n: number | undefined, peers: string, other: string) => {
     if (n !== undefined) text += ` It folds ${n.toLocaleString('en-US')} ${peers} past the first ${MAX_PEER_FINDINGS} with this finding ${other}, which appear in other findings.`;
@@ -79,6 +83,10 @@ function foldedText(g: FindingGroup): string {
   fold(g.folded?.client?.size, 'clients', 'on one server');
   fold(g.folded?.server?.size, 'servers', 'from one client');
   return text;
+}
+
+function peersText(n: number, what: string): string {
+  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 }
 
 function detailsText(g: FindingGroup): string {

@@ -37,9 +37,15 @@ export interface FindingGroup {
   /**
    * The addresses of a side folded into ANY_PEER (fold-findings.ts); absent for a group of one client
    * and one server. `kept`: when one side only is folded, the peers of that side whose flows with the
-   * other side are in findings of their own (the Wireshark filter leaves them out).
+   * other side are in findings of their own (the Wireshark filter leaves them out). `pastKindLimit`:
+   * the last fold was of the findings past MAX_KIND_FINDINGS of the kind.
    */
-  readonly folded?: { readonly client?: ReadonlySet<string>; readonly server?: ReadonlySet<string>; readonly kept?: readonly string[] };
+  readonly folded?: {
+    readonly client?: ReadonlySet<string>;
+    readonly server?: ReadonlySet<string>;
+    readonly kept?: readonly string[];
+    readonly pastKindLimit?: boolean;
+  };
 }
 
 /** Inserts `frame` into the ascending list of the smallest frames. */

@@ -79,7 +79,9 @@ export interface FindingCitation {
  * address, server address). A scan of 5,000 ports by one host is one finding.
  * Many clients hitting one undocumented service give one finding per client,
  * up to MAX_PEER_FINDINGS (fold-findings.ts): the rest of them are folded into
- * one finding whose client is "*", and likewise for the servers of one client.
+ * one finding whose client is "*", and likewise for the servers of one client;
+ * past MAX_KIND_FINDINGS of one kind, severity and transport, the rest fold
+ * into one of any client and server.
  */
 export interface Finding {
   kind: FindingKind;
@@ -120,7 +122,8 @@ export interface Finding {
   citation: FindingCitation[];
   /**
    * Only when `client` is "*": how many distinct clients are folded into this finding, those past
-   * the first MAX_PEER_FINDINGS of its kind, severity, transport and server (which have findings of their own).
+   * the first MAX_PEER_FINDINGS of its kind, severity, transport and server (which have findings of
+   * their own), or past MAX_KIND_FINDINGS findings of its kind, severity and transport.
    */
   clients?: number;
   /** Only when `server` is "*": how many distinct servers are folded in, likewise per client. */

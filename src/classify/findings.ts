@@ -18,7 +18,7 @@ import type { FlowVerdict } from './verdict.js';
 
 export * from './finding-types.js';
 export { MAX_DETAILS, MAX_EVIDENCE_FRAMES, type FindingGroup } from './finding-group.js';
-export { ANY_PEER, MAX_PEER_FINDINGS } from './fold-findings.js';
+export { ANY_PEER, MAX_KIND_FINDINGS, MAX_PEER_FINDINGS } from './fold-findings.js';
 
 /** Flow ids kept in a finding's `flows`. */
 export const MAX_FINDING_FLOWS = 100;

@@ -9,53 +9,68 @@
  * MAX_PEER_FINDINGS clients (by first flow) keep findings of their own, and
  * the rest (two at least: one alone would lose its address for nothing) fold
  * into one finding whose client is ANY_PEER and which counts them; then the
- * same per client for its servers.
+ * same per client for its servers. Last, past MAX_KIND_FINDINGS findings of
+ * one kind, severity, transport and family (flows that each have a client and
+ * a server of their own: backscatter, a random scan), the rest fold into one
+ * of any client and any server. So the findings of a run are bounded, however
+ * many peers it has.
  */
 import { addFrame, MAX_DETAILS, type FindingGroup } from './finding-group.js';
 
 /** Findings of distinct peers kept per kind, severity, transport and other side before the rest fold into one. */
 export const MAX_PEER_FINDINGS = 20;
+/** Findings kept per kind, severity, transport and address family before the rest fold into one. */
+export const MAX_KIND_FINDINGS = 100;
 /** The client or server of a folded finding: several addresses. */
 export const ANY_PEER = '*';
 
-/** `groups` with the peers past MAX_PEER_FINDINGS folded (a new array; groups that fold are replaced). */
-export function foldPeers(groups: FindingGroup[]): FindingGroup[] {
-  return foldSide(foldSide(groups, 'client'), 'server');
-}
-
 type Side = 'client' | 'server';
 
-/** Folds the groups of each (kind, severity, transport, other side) past the first MAX_PEER_FINDINGS peers on `side`. */
-function foldSide(groups: FindingGroup[], side: Side): FindingGroup[] {
-  const other: Side = side === 'client' ? 'server' : 'client';
-  const byOther = new Map<string, FindingGroup[]>();
+/** One folding pass: groups of one key past `limit` (and two more at least) fold their `sides`. */
+interface Pass {
+  readonly limit: number;
+  readonly sides: readonly Side[];
+  readonly key: (g: FindingGroup) => string;
+}
+
+// The family is part of every key: a filter names ip or ipv6, so a fold must hold one family only.
+const kindKey = (g: FindingGroup) => `${g.kind}|${g.severity}|${g.transport}|${g.firstFlow.client.ip.includes(':')}`;
+const PASSES: readonly Pass[] = [
+  { limit: MAX_PEER_FINDINGS, sides: ['client'], key: (g) => `${kindKey(g)}|${g.server}` },
+  { limit: MAX_PEER_FINDINGS, sides: ['server'], key: (g) => `${kindKey(g)}|${g.client}` },
+  { limit: MAX_KIND_FINDINGS, sides: ['client', 'server'], key: kindKey },
+];
+
+/** `groups` with the peers past the limits folded (a new array when any fold; groups that fold are replaced). */
+export function foldPeers(groups: FindingGroup[]): FindingGroup[] {
+  return PASSES.reduce(foldPass, groups);
+}
+
+function foldPass(groups: FindingGroup[], pass: Pass): FindingGroup[] {
+  const byKey = new Map<string, FindingGroup[]>();
   let folds = false;
   for (const g of groups) {
-    // The family too: a side folded in the first pass holds addresses of one family only, and so must a filter.
-    const key = `${g.kind}|${g.severity}|${g.transport}|${g.firstFlow.client.ip.includes(':')}|${g[other]}`;
-    const list = byOther.get(key);
-    if (list === undefined) byOther.set(key, [g]);
-    else if (list.push(g) > FOLD_FROM) folds = true;
+    const key = pass.key(g);
+    const list = byKey.get(key);
+    if (list === undefined) byKey.set(key, [g]);
+    else if (list.push(g) > pass.limit + 1) folds = true;
   }
   if (!folds) return groups;
   const out: FindingGroup[] = [];
-  for (const list of byOther.values()) {
-    if (list.length <= FOLD_FROM) {
+  for (const list of byKey.values()) {
+    if (list.length <= pass.limit + 1) {
       out.push(...list);
       continue;
     }
     list.sort((a, b) => a.flows[0] - b.flows[0]);
-    const kept = list.slice(0, MAX_PEER_FINDINGS);
-    out.push(...kept, fold(list.slice(MAX_PEER_FINDINGS), side, kept));
+    const kept = list.slice(0, pass.limit);
+    out.push(...kept, fold(list.slice(pass.limit), pass.sides, kept));
   }
   return out;
 }
 
-/** Groups of one other side up to this many stay as they are. */
-const FOLD_FROM = MAX_PEER_FINDINGS + 1;
-
-/** One group of the flows of `groups` (two at least, sorted by first flow), their `side` peers folded; `kept`: the groups before them. */
-function fold(groups: FindingGroup[], side: Side, kept: readonly FindingGroup[]): FindingGroup {
+/** One group of the flows of `groups` (two at least, sorted by first flow), their `sides` folded; `kept`: the groups before them. */
+function fold(groups: FindingGroup[], sides: readonly Side[], kept: readonly FindingGroup[]): FindingGroup {
   const first = groups[0];
   const flows = groups.flatMap((g) => g.flows).sort((a, b) => a - b);
   const frames: number[] = [];
@@ -78,9 +93,12 @@ function fold(groups: FindingGroup[], side: Side, kept: readonly FindingGroup[])
     for (const p of g.clientPorts) clientPorts.add(p);
     for (const s of ['client', 'server'] as const) for (const address of g.folded?.[s] ?? [g[s]]) peers[s].add(address);
   }
+  const folds = (side: Side) => sides.includes(side) || first[side] === ANY_PEER;
+  const other: Side = sides[0] === 'client' ? 'server' : 'client';
   return {
     ...first,
-    [side]: ANY_PEER,
+    client: folds('client') ? ANY_PEER : first.client,
+    server: folds('server') ? ANY_PEER : first.server,
     flows,
     serverPorts,
     clientPorts,
@@ -90,10 +108,11 @@ function fold(groups: FindingGroup[], side: Side, kept: readonly FindingGroup[])
     details,
     detailsLeftOut,
     folded: {
-      client: first.client === ANY_PEER || side === 'client' ? peers.client : undefined,
-      server: first.server === ANY_PEER || side === 'server' ? peers.server : undefined,
+      client: folds('client') ? peers.client : undefined,
+      server: folds('server') ? peers.server : undefined,
       // Only when the other side is one address: a filter cannot leave out pairs of a fold of both sides.
-      kept: first[side === 'client' ? 'server' : 'client'] === ANY_PEER ? undefined : kept.map((g) => g[side]),
+      kept: sides.length === 1 && first[other] !== ANY_PEER ? kept.map((g) => g[sides[0]]) : undefined,
+      pastKindLimit: sides.length === 2,
     },
   };
 }
