@@ -2,14 +2,10 @@
  * The words of a finding: one explanation per kind, from its collected flows
  * (findings.ts) and, for ICMP and payload kinds, their distinct details.
  */
-import { FINDING_TITLES, findingPeers } from './finding-types.js';
+import { countText, FINDING_TITLES, findingPeers } from './finding-types.js';
 import { MAX_KIND_FINDINGS, MAX_PEER_FINDINGS } from './fold-findings.js';
 import type { FindingGroup } from './finding-group.js';
 import { MEDIA_MIN_PACKETS, MEDIA_POOR_JITTER_MS, MEDIA_POOR_LOSS_PCT } from './payload-findings.js';
-
-function flowsText(n: number, what: string): string {
-  return n === 1 ? `1 ${what}` : `${n.toLocaleString('en-US')} ${what}s`;
-}
 
 /** Verb agreement: "1 flow uses", "2 flows use". */
 function verb(n: number, one: string, many: string): string {
@@ -29,27 +25,27 @@ function explanation(g: FindingGroup, ports: string): string {
   const high = g.severity === 'high';
   switch (g.kind) {
     case 'undocumented-port':
-      return `${flowsText(n, 'flow')} ${between} ${verb(n, 'uses a port', 'use ports')} no rule of the chosen packs documents. `
+      return `${countText(n, 'flow')} ${between} ${verb(n, 'uses a port', 'use ports')} no rule of the chosen packs documents. `
         + (high
           ? `${verb(n, 'It was', 'They were')} not blocked (answered, or no reset or ICMP error seen): undocumented traffic is passing.`
           : `${verb(n, 'The attempt was', 'Every attempt was')} blocked (no SYN-ACK, a reset, or an ICMP error), so a firewall or the host already stops it; it is reported because something tried.`)
         + (n === 1 ? ` ${g.firstVerdict.explanation}` : '');
     case 'misdirected-flow':
-      return `${flowsText(n, 'flow')} ${between} ${verb(n, 'uses', 'use')} a documented port, but not between these roles or in this direction.${example}`;
+      return `${countText(n, 'flow')} ${between} ${verb(n, 'uses', 'use')} a documented port, but not between these roles or in this direction.${example}`;
     case 'tcp-unanswered':
-      return `${flowsText(n, 'TCP connection attempt')} ${between} got no SYN-ACK (Zeek state S0, SH or RSTOS0): `
+      return `${countText(n, 'TCP connection attempt')} ${between} got no SYN-ACK (Zeek state S0, SH or RSTOS0): `
         + (high ? 'a documented service is unreachable, most likely dropped by a firewall.' : 'the port is not documented for these flows, so a firewall dropping them is doing its job.');
     case 'tcp-refused':
-      return `${flowsText(n, 'TCP connection attempt')} ${between} ${verb(n, 'was', 'were')} answered with a reset (Zeek state REJ): `
+      return `${countText(n, 'TCP connection attempt')} ${between} ${verb(n, 'was', 'were')} answered with a reset (Zeek state REJ): `
         + (high ? 'a documented service is not listening, or a firewall rejects it.' : 'the port is not documented for these flows, so refusing them is expected.');
     case 'icmp-admin-prohibited':
-      return `${detailsText(g)}, for ${flowsText(n, 'flow')} ${between}: `
+      return `${detailsText(g)}, for ${countText(n, 'flow')} ${between}: `
         + (high ? 'a firewall or router filters a documented service.' : 'the port is not documented for these flows, so filtering them is expected.');
     case 'icmp-unreachable':
-      return `${detailsText(g)}, for ${flowsText(n, 'flow')} ${between}: `
+      return `${detailsText(g)}, for ${countText(n, 'flow')} ${between}: `
         + (g.severity === 'medium' ? 'a documented service could not be reached.' : 'the port is not documented for these flows.');
     case 'stun-unanswered':
-      return `STUN/TURN requests with no response in the capture, on ${flowsText(n, 'flow')} ${between}: ${detailsText(g)}. `
+      return `STUN/TURN requests with no response in the capture, on ${countText(n, 'flow')} ${between}: ${detailsText(g)}. `
         + (high
           ? g.transport === 'udp'
             ? 'A documented TURN service never answered an Allocate: UDP to it is most likely blocked (clients then fall back to TCP 443, or the call fails).'
@@ -59,12 +55,12 @@ function explanation(g: FindingGroup, ports: string): string {
             : 'ICE checks, or requests on a flow where others were answered: ICE probes candidate pairs of which some are expected to fail.')
         + ' Requests in the last seconds of a capture may be unanswered only because the capture ended.';
     case 'turn-error':
-      return `TURN error responses on ${flowsText(n, 'flow')} ${between}: ${detailsText(g)}. `
+      return `TURN error responses on ${countText(n, 'flow')} ${between}: ${detailsText(g)}. `
         + (high ? 'The server refuses service (allocation quota or capacity).' : 'TURN requests failed or were refused (RFC 8656 §19).');
     case 'payload-mismatch':
-      return `${flowsText(n, 'flow')} ${between} ${verb(n, 'carries', 'carry')} payload that does not match the documented protocol: ${detailsText(g)}.${example}`;
+      return `${countText(n, 'flow')} ${between} ${verb(n, 'carries', 'carry')} payload that does not match the documented protocol: ${detailsText(g)}.${example}`;
     case 'media-quality':
-      return `RTP media on ${flowsText(n, 'flow')} ${between} passed the limits Microsoft's Call Quality Dashboard marks as poor (over ${MEDIA_MIN_PACKETS} packets, loss above ${MEDIA_POOR_LOSS_PCT}% or mean jitter above ${MEDIA_POOR_JITTER_MS} ms): ${detailsText(g)}.`;
+      return `RTP media on ${countText(n, 'flow')} ${between} passed the limits Microsoft's Call Quality Dashboard marks as poor (over ${MEDIA_MIN_PACKETS} packets, loss above ${MEDIA_POOR_LOSS_PCT}% or mean jitter above ${MEDIA_POOR_JITTER_MS} ms): ${detailsText(g)}.`;
     default:
       return FINDING_TITLES[g.kind];
   }
@@ -74,19 +70,15 @@ function explanation(g: FindingGroup, ports: string): string {
 function foldedText(g: FindingGroup): string {
   const folded = g.folded;
   if (folded?.pastKindLimit) {
-    return ` It folds the findings past the first ${MAX_KIND_FINDINGS} of this kind, severity and transport: ${peersText(folded.client?.size ?? 0, 'client')} and ${peersText(folded.server?.size ?? 0, 'server')}.`;
+    return ` It folds the findings past the first ${MAX_KIND_FINDINGS} of this kind, severity and transport: ${countText(folded.client?.size ?? 0, 'client')} and ${countText(folded.server?.size ?? 0, 'server')}.`;
   }
   let text = '';
   const fold = (n: number | undefined, peers: string, other: string) => {
-    if (n !== undefined) text += ` It folds ${n.toLocaleString('en-US')} ${peers} past the first ${MAX_PEER_FINDINGS} with this finding ${other}, which appear in other findings.`;
+    if (n !== undefined) text += ` It folds ${countText(n, peers)} past the first ${MAX_PEER_FINDINGS} with this finding ${other}, which appear in other findings.`;
   };
-  fold(g.folded?.client?.size, 'clients', 'on one server');
-  fold(g.folded?.server?.size, 'servers', 'from one client');
+  fold(g.folded?.client?.size, 'client', 'on one server');
+  fold(g.folded?.server?.size, 'server', 'from one client');
   return text;
-}
-
-function peersText(n: number, what: string): string {
-  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 }
 
 function detailsText(g: FindingGroup): string {

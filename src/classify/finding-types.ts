@@ -132,6 +132,11 @@ export interface Finding {
 
 /** A finding's client and server in words: the address, or "4,980 clients" for a folded side. */
 export function findingPeers(f: Pick<Finding, 'client' | 'server' | 'clients' | 'servers'>): { client: string; server: string } {
-  const side = (address: string, n: number | undefined, what: string) => (n === undefined ? address : `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`);
+  const side = (address: string, n: number | undefined, what: string) => (n === undefined ? address : countText(n, what));
   return { client: side(f.client, f.clients, 'client'), server: side(f.server, f.servers, 'server') };
+}
+
+/** "1 flow", "5,000 flows". */
+export function countText(n: number, what: string): string {
+  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 }

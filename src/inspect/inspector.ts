@@ -502,12 +502,12 @@ export class Inspector implements FrameSink {
     }
     st.channelDataConfirmed = true;
     // The candidates held (this direction's, and the other's if any, in frame order) count with it.
-    for (let d = 0; d < 2; d++) {
-      if (st.standaloneChannel[d] < 0) continue;
+    for (let held = 0; held < 2; held++) {
+      if (st.standaloneChannel[held] < 0) continue;
       st.channelData++;
-      addBounded(st.channels, st.standaloneChannel[d], MAX_PEERS);
+      addBounded(st.channels, st.standaloneChannel[held], MAX_PEERS);
       const frames = st.channelFrames;
-      frames.push(st.standaloneChannelFrame[d]);
+      frames.push(st.standaloneChannelFrame[held]);
       frames.sort((a, b) => a - b);
       if (frames.length > MAX_EVIDENCE_FRAMES) frames.pop();
     }
