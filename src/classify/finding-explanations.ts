@@ -70,7 +70,7 @@ function explanation(g: FindingGroup, ports: string): string {
 function foldedText(g: FindingGroup): string {
   const folded = g.folded;
   if (folded?.pastKindLimit) {
-    return ` It folds the findings past the first ${MAX_KIND_FINDINGS} of this kind, severity and transport: ${countText(folded.client?.size ?? 0, 'client')} and ${countText(folded.server?.size ?? 0, 'server')}.`;
+    return ` It folds the findings past the first ${MAX_KIND_FINDINGS} of this kind, severity, transport and address family.`;
   }
   let text = '';
   const fold = (n: number | undefined, peers: string, other: string) => {

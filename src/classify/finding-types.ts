@@ -114,8 +114,10 @@ export interface Finding {
    * use more than 50 distinct client port ranges; then the client ports are
    * left out and other flows between the same two hosts on those server ports
    * would be selected as well. A side folded into "*" is any address but the
-   * peers of the findings before the fold; a finding folded on both sides
-   * selects by ports only, the flows of the other findings included.
+   * peers of the findings before the fold (a folded client's flows that went
+   * into another server's fold are selected too); a finding folded past the
+   * kind limit selects by ports, and an address all its flows share, only:
+   * the flows of other findings are selected too.
    */
   wiresharkFilter: string;
   /** The catalog rules involved (at most 10, in order of first use); empty when none is (undocumented ports). */
@@ -123,7 +125,7 @@ export interface Finding {
   /**
    * Only when `client` is "*": how many distinct clients are folded into this finding, those past
    * the first MAX_PEER_FINDINGS of its kind, severity, transport and server (which have findings of
-   * their own), or past MAX_KIND_FINDINGS findings of its kind, severity and transport.
+   * their own), or past MAX_KIND_FINDINGS findings of its kind, severity, transport and family.
    */
   clients?: number;
   /** Only when `server` is "*": how many distinct servers are folded in, likewise per client. */

@@ -93,7 +93,8 @@ function fold(groups: FindingGroup[], sides: readonly Side[], kept: readonly Fin
     for (const p of g.clientPorts) clientPorts.add(p);
     for (const s of ['client', 'server'] as const) for (const address of g.folded?.[s] ?? [g[s]]) peers[s].add(address);
   }
-  const folds = (side: Side) => sides.includes(side) || first[side] === ANY_PEER;
+  // A side of one address stays that address (past the kind limit, all the flows may share a client or a server).
+  const folds = (side: Side) => first[side] === ANY_PEER || (sides.includes(side) && (sides.length === 1 || peers[side].size > 1));
   const other: Side = sides[0] === 'client' ? 'server' : 'client';
   return {
     ...first,
@@ -110,7 +111,7 @@ function fold(groups: FindingGroup[], sides: readonly Side[], kept: readonly Fin
     folded: {
       client: folds('client') ? peers.client : undefined,
       server: folds('server') ? peers.server : undefined,
-      // Only when the other side is one address: a filter cannot leave out pairs of a fold of both sides.
+      // Only for a fold of one side of one address's peers: past the kind limit, the kept findings are not that address's.
       kept: sides.length === 1 && first[other] !== ANY_PEER ? kept.map((g) => g[sides[0]]) : undefined,
       pastKindLimit: sides.length === 2,
     },

@@ -32,7 +32,8 @@ export interface Report {
   /**
    * Aggregated findings, highest severity first (src/classify/findings.ts):
    * one finding per kind, severity, transport, client and server, so a scan of
-   * thousands of ports is one finding.
+   * thousands of ports is one finding; findings of many peers fold
+   * (src/classify/fold-findings.ts).
    */
   findings: Finding[];
   /** The firewall checklist: one row per catalog rule, in catalog order, with the flows behind it. */

@@ -71,14 +71,12 @@ describe('folding findings of many peers', () => {
     const specs: string[] = [];
     for (let s = 1; s <= 22; s++) for (let c = 1; c <= 22; c++) specs.push(`udp 203.0.113.${c}:40000 > 131.107.20.${s}:3389`);
     for (let s = 1; s <= 22; s++) for (let c = 1; c <= 22; c++) specs.push(`udp [2001:db8:100::${c}]:40000 > [2001:db8:20::${s}]:3389`);
-    const r = classified(specs);
-    const both = r.findings.filter((f) => f.client === '*' && f.server === '*');
-    expect(both).toHaveLength(2);
-    for (const f of both) {
-      const v6 = f.flows.filter((id) => id > 22 * 22).length; // the IPv6 flows come second
-      expect(v6 === 0 || v6 === f.flows.length, f.wiresharkFilter).toBe(true);
-      expect(f.wiresharkFilter.startsWith(v6 === 0 ? 'ip && ' : 'ipv6 && ')).toBe(true);
-    }
+    const list = classified(specs).findings.filter((f) => f.kind === 'undocumented-port');
+    expect(list.filter((f) => f.client === '*' && f.server === '*')).toHaveLength(2);
+    // The filters name the family of the flows counted in their findings: 484 of each.
+    const flowsOf = (v6: boolean) => list.filter((f) => f.wiresharkFilter.startsWith('ipv6') === v6).reduce((n, f) => n + f.flowCount, 0);
+    expect([flowsOf(false), flowsOf(true)]).toEqual([22 * 22, 22 * 22]);
+    for (const f of list) expect(f.flows.every((id) => id > 22 * 22) === f.wiresharkFilter.startsWith('ipv6'), f.wiresharkFilter).toBe(true);
   });
 
   it('folds the servers of one client past the limit (a sweep of a subnet)', () => {
@@ -115,8 +113,18 @@ describe('folding findings of many peers', () => {
     expect(f).toMatchObject({ client: '*', server: '*', clients: 200, servers: 200, flowCount: 200 });
     expect(f.flows[0]).toBe(101);
     expect(f.explanation).toContain('from 200 clients to 200 servers');
-    expect(f.explanation).toContain(`It folds the findings past the first ${MAX_KIND_FINDINGS} of this kind, severity and transport: 200 clients and 200 servers.`);
+    expect(f.explanation).toContain(`It folds the findings past the first ${MAX_KIND_FINDINGS} of this kind, severity, transport and address family.`);
     expect(f.wiresharkFilter).toBe('ip && udp.port==3389 && udp.port==4000');
+  });
+
+  it('past the kind limit, keeps a side that all the folded flows share', () => {
+    const pairs = Array.from({ length: 100 }, (_, i) => `udp 10.1.0.${i + 1}:4000 > 172.16.0.${i + 1}:3389`);
+    const sweep = Array.from({ length: 21 }, (_, i) => `udp 203.0.113.7:4000 > 198.51.100.${i + 1}:3389`);
+    const [f] = folded(classified([...pairs, ...sweep]).findings.filter((x) => x.kind === 'undocumented-port'));
+    expect(f).toMatchObject({ client: '203.0.113.7', server: '*', servers: 21, flowCount: 21 });
+    expect(f).not.toHaveProperty('clients');
+    expect(f.wiresharkFilter).toBe('ip.addr==203.0.113.7 && udp.port==3389 && udp.port==4000');
+    expect(f.explanation).toContain('from 203.0.113.7 to 21 servers');
   });
 
   it('bounds the findings of a flood spread over many relay addresses', () => {
