@@ -17,7 +17,7 @@ import { isKnown, type EndpointRoles, type RoleResolver } from './roles.js';
  * ranges (ARCHITECTURE.md, "Broad ranges"). Compared lowercase with
  * `apps[].protocol`, which payload inspection will fill.
  */
-export const MEDIA_PROTOCOLS: readonly string[] = ['stun', 'rtp', 'rtcp', 'srtp', 'channeldata', 'dtls'];
+export const MEDIA_PROTOCOLS: readonly string[] = ['stun', 'rtp', 'rtcp', 'srtp', 'channeldata', 'ms-turn-tcp', 'dtls'];
 
 /** What payload inspection saw in a flow (one entry per protocol detected). */
 export interface AppEvidence {

@@ -11,6 +11,8 @@ export const MAX_EVIDENCE_FRAMES = 3; // frame numbers kept per detected protoco
 export const MAX_ALLOCATIONS = 16; // TURN allocations kept per flow
 export const MAX_PEERS = 8; // peers, channels, call ids kept per allocation or flow
 export const MAX_UNKNOWN_TYPES = 32; // distinct unknown attribute types counted per flow
+/** Channels whose last ChannelData candidate each direction holds on a flow without TURN (inspector.ts standaloneChannelData). */
+export const HELD_CHANNELS = 4;
 
 /** One TURN Allocate transaction and what followed it on the same 5-tuple. */
 export class Allocation {
@@ -64,12 +66,12 @@ export class FlowInspection {
   channelData = 0;
   /**
    * Standard ChannelData believed without TURN (a capture that starts mid-call: inspector.ts
-   * standaloneChannelData); until then, per direction, the channel and frame of the last candidate
-   * (-1: none).
+   * standaloneChannelData), or a TCP flow whose framing opened with relayed data; until then, per
+   * direction, HELD_CHANNELS slots: a channel and the frame of its last candidate (-1: none).
    */
   channelDataConfirmed = false;
-  readonly standaloneChannel = [-1, -1];
-  readonly standaloneChannelFrame = [0, 0];
+  readonly standaloneChannel: number[] = new Array<number>(2 * HELD_CHANNELS).fill(-1);
+  readonly standaloneChannelFrame: number[] = new Array<number>(2 * HELD_CHANNELS).fill(0);
   multiplexedTurn = 0;
   readonly channels: number[] = [];
   readonly channelFrames: number[] = [];
@@ -99,6 +101,9 @@ export class FlowInspection {
   /** Frames of the pseudo-TLS hellos (at most MAX_EVIDENCE_FRAMES). */
   readonly pseudoTlsFrames: number[] = [];
   tcp: [TcpDirection, TcpDirection] | null = null;
+  /** MS-TURN over TCP: end-to-end data frames (type 0x03), and the first frames that carried them. */
+  msTurnDataFrames = 0;
+  readonly msTurnDataFrameNos: number[] = [];
   /** Application hellos found by the apps parsers (TLS, DTLS, SIP, HTTP), one per protocol. */
   readonly apps: AppHello[] = [];
   /** A TLS hello record longer than its first segment, held until the rest arrives (inspector.ts heldHello). */

@@ -8,7 +8,7 @@
  */
 import { A, ANOMALY_COUNT, newAnomalyCounters, type AnomalyCounters } from '../anomalies.js';
 import type { PacketView } from '../decode/packet-view.js';
-import { parseDtls, parseHttpRequest, parseSip, parseTlsHello } from './apps/index.js';
+import { parseDtls, parseHttpRequest, parseSip, parseTlsHello, parseTlsRecords } from './apps/index.js';
 import type { FlowInspection } from './flow-state.js';
 import { Inspector, type AppParsers } from './inspector.js';
 import type { MediaReport } from './media/media-report.js';
@@ -19,6 +19,7 @@ import type { PacketJobSink, RingSinks, RtpJobSink } from './thread/ring.js';
 export const APP_PARSERS: AppParsers = {
   tcp: [parseTlsHello, parseSip, parseHttpRequest],
   udp: [parseDtls, parseSip],
+  tcpMidSession: [parseTlsRecords],
 };
 
 /** The flows inspection kept state for. */

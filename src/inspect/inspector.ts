@@ -21,10 +21,10 @@ import { IpProto, TcpFlag, type PacketView } from '../decode/packet-view.js';
 import { Decode } from '../decode/status.js';
 import { formatIp } from '../flow/ip-format.js';
 import { ChannelDataView, MS_MUX_CHANNEL, parseChannelData } from './channeldata.js';
-import { addBounded, Allocation, FlowInspection, MAX_ALLOCATIONS, MAX_EVIDENCE_FRAMES, MAX_PEERS, MAX_UNKNOWN_TYPES, type AppHello } from './flow-state.js';
+import { addBounded, Allocation, FlowInspection, HELD_CHANNELS, MAX_ALLOCATIONS, MAX_EVIDENCE_FRAMES, MAX_PEERS, MAX_UNKNOWN_TYPES, type AppHello } from './flow-state.js';
 import { Addr, Flaw, parseStun, peerSlot, StunMessage, stunText, Txt } from './stun.js';
 import { Dialect, Method, MsType, StunClass } from './stun-constants.js';
-import { detectFraming, feedSegment, Frame, Framing, pseudoTlsHello, Stop, TcpDirection, type FrameSink } from './tcp-framing.js';
+import { detectFraming, feedSegment, Frame, Framing, opensWithData, pseudoTlsHello, Stop, TcpDirection, type FrameSink } from './tcp-framing.js';
 import { NOT_RTP, rtpHeaderBytes } from './media/rtp-header.js';
 import { Outcome } from './transactions.js';
 
@@ -40,6 +40,8 @@ export interface MediaSink {
 export interface AppParsers {
   tcp: readonly AppParser[];
   udp: readonly AppParser[];
+  /** Tried on a TCP flow's payloads after `tcp`, while no hello was found: a capture that started after the handshake. */
+  tcpMidSession?: readonly AppParser[];
 }
 
 /** What an application parser returns: its protocol and details, and the anomaly it met, if any (a name of src/anomalies.ts). */
@@ -232,6 +234,8 @@ export class Inspector implements FrameSink {
       st = this.flowState(flow);
       st.framing = framing;
       st.tcp = [new TcpDirection(), new TcpDirection()];
+      // Relayed data before any STUN: the Allocate (and any ChannelBind) came before the capture.
+      if (opensWithData(framing, buf[off])) st.channelDataConfirmed = true;
       this.mode[flow] = ACTIVE;
     }
     if (st === undefined || st.tcp === null) return; // active for another reason (an app hello): nothing to frame
@@ -251,8 +255,13 @@ export class Inspector implements FrameSink {
     if (kind === Frame.Stun) {
       this.stun(this.curFlow, buf, off, end, end - off, false);
     } else if (kind === Frame.ChannelData) {
-      if (st.turnSeen) this.channelData(st, buf, off, end, end - off, true);
+      if (st.turnSeen || st.channelDataConfirmed) this.channelData(st, buf, off, end, end - off, true);
     } else if (kind === Frame.Data) {
+      if (st.framing === Framing.MsTurnTcp) {
+        st.msTurnDataFrames++;
+        const frames = st.msTurnDataFrameNos;
+        if (frames.length < MAX_EVIDENCE_FRAMES && frames[frames.length - 1] !== this.curFrame) frames.push(this.curFrame);
+      }
       this.innerPayload(st, buf, off, end);
     } else if (pseudoTlsHello(buf, off, end) !== 0) {
       st.pseudoTls = true;
@@ -476,9 +485,11 @@ export class Inspector implements FrameSink {
    * inside is a whole STUN message or media: RTP-range for multiplexed TURN;
    * for a standard channel an RTP or RTCP header, and only from the second
    * such datagram in one direction on the same channel, since a QUIC short
-   * header starts with the same bytes. The candidates held (one per
-   * direction) are then counted with it (their media is not replayed), and
-   * every ChannelData of the flow is believed from then on.
+   * header starts with the same bytes. Each direction holds the last
+   * candidate of up to HELD_CHANNELS channels (audio and video relayed on one
+   * allocation alternate theirs). The candidates held are then counted with
+   * it (their media is not replayed), and every ChannelData of the flow is
+   * believed from then on.
    */
   private standaloneChannelData(flow: number, buf: Buffer, off: number, end: number, wireLen: number): boolean {
     const view = this.cd;
@@ -494,23 +505,32 @@ export class Inspector implements FrameSink {
     if (!inner) return false;
     if (mux) return true;
     const st = this.flowState(flow);
-    const dir = this.curDir;
-    if (st.standaloneChannel[dir] !== view.channel) {
-      st.standaloneChannel[dir] = view.channel;
-      st.standaloneChannelFrame[dir] = this.curFrame;
+    const held = st.standaloneChannel;
+    const first = this.curDir * HELD_CHANNELS;
+    let slot = first;
+    while (slot < first + HELD_CHANNELS && held[slot] !== view.channel) slot++;
+    if (slot === first + HELD_CHANNELS) {
+      // A channel not held yet: a free slot of this direction, else the one held longest.
+      slot = first;
+      for (let i = first; i < first + HELD_CHANNELS; i++) {
+        if (held[i] < 0) { slot = i; break; }
+        if (st.standaloneChannelFrame[i] < st.standaloneChannelFrame[slot]) slot = i;
+      }
+      held[slot] = view.channel;
+      st.standaloneChannelFrame[slot] = this.curFrame;
       return false;
     }
     st.channelDataConfirmed = true;
-    // The candidates held (this direction's, and the other's if any, in frame order) count with it.
-    for (let held = 0; held < 2; held++) {
-      if (st.standaloneChannel[held] < 0) continue;
+    // The candidates held (both directions', in frame order) count with it.
+    const frames = st.channelFrames;
+    for (let i = 0; i < held.length; i++) {
+      if (held[i] < 0) continue;
       st.channelData++;
-      addBounded(st.channels, st.standaloneChannel[held], MAX_PEERS);
-      const frames = st.channelFrames;
-      frames.push(st.standaloneChannelFrame[held]);
-      frames.sort((a, b) => a - b);
-      if (frames.length > MAX_EVIDENCE_FRAMES) frames.pop();
+      addBounded(st.channels, held[i], MAX_PEERS);
+      frames.push(st.standaloneChannelFrame[i]);
     }
+    frames.sort((a, b) => a - b);
+    frames.length = Math.min(frames.length, MAX_EVIDENCE_FRAMES);
     return true;
   }
 
@@ -587,7 +607,12 @@ export class Inspector implements FrameSink {
       st.hello = { dir, nextSeq: (seq + pkt.payloadLen) >>> 0, frame: this.curFrame, bytes, length: end - off };
       return Hello.None;
     }
-    return this.tryApps(flow, this.apps.tcp, buf, off, end) ? Hello.Read : Hello.None;
+    if (this.tryApps(flow, this.apps.tcp, buf, off, end)) return Hello.Read;
+    // No hello so far: a capture that started after the handshake sees records of encrypted data only.
+    const midSession = this.apps.tcpMidSession;
+    const apps = this.states[flow]?.apps;
+    if (midSession !== undefined && (apps === undefined || apps.every((a) => a.midSession === true)) && this.tryApps(flow, midSession, buf, off, end)) return Hello.Read;
+    return Hello.None;
   }
 
   /** Parses a held TLS record, whole or as far as it came (counting its anomaly when `count`), at its first frame. */

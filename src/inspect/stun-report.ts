@@ -15,14 +15,15 @@ import type { MethodStats, TransactionTable, UnmatchedResponse } from './transac
 
 /** One protocol detected in a flow's payload. */
 export interface AppRecord {
-  /** Lowercase protocol name: 'stun', 'channeldata', 'rtp', 'rtcp', 'dtls', 'tls', 'sip', 'http'... (the classifier reads it, see classify/verdict.ts MEDIA_PROTOCOLS). */
+  /** Lowercase protocol name: 'stun', 'channeldata', 'ms-turn-tcp', 'rtp', 'rtcp', 'dtls', 'tls', 'sip', 'http'... (the classifier reads it, see classify/verdict.ts MEDIA_PROTOCOLS). */
   protocol: string;
   /** 'payload': the bytes were parsed as this protocol (structure checked, not the port). 'port': only the port suggests it. */
   confidence: 'payload' | 'port';
   /** Frame numbers of the first packets that showed it (at most 3), ascending. */
   evidenceFrames: number[];
   /**
-   * Protocol-specific details (STUN: dialects, messages, framing; TLS: sni...). When the flow shows
+   * Protocol-specific details (STUN: dialects, messages, framing; TLS: sni..., or midSession and
+   * recordVersion when the capture began after the hellos; ms-turn-tcp: messages). When the flow shows
    * both sides' hellos (a TLS ClientHello and ServerHello, a SIP request and its response), the later
    * one adds the fields the first lacks (selectedVersion, cipherSuite; statusCode, reason).
    */
@@ -471,6 +472,10 @@ export function appsOf(st: FlowInspection | undefined): AppRecord[] {
   }
   // MS-TURN over TCP opens with a fake TLS handshake (stun-turn-dialects.md): a protocol of its own, not TLS.
   if (st.pseudoTls) apps.push({ protocol: 'ms-turn-pseudo-tls', confidence: 'payload', evidenceFrames: [...st.pseudoTlsFrames] });
+  // Its data frames alone, when the capture started after the handshake and the Allocate: no STUN entry shows the framing.
+  if (st.msTurnDataFrames > 0 && st.stunMessages === 0 && !st.pseudoTls) {
+    apps.push({ protocol: 'ms-turn-tcp', confidence: 'payload', evidenceFrames: [...st.msTurnDataFrameNos], messages: st.msTurnDataFrames });
+  }
   for (const hello of st.apps) apps.push(appRecord(hello));
   return apps;
 }

@@ -234,7 +234,46 @@ export function detectFraming(buf: Buffer, off: number, end: number, msg: StunMe
   const len4571 = (b0 << 8) | buf[off + 1];
   if (isStun(buf, off + RFC4571_HEADER, end, len4571, msg) || mediaFrames(buf, off, end)) return Framing.Rfc4571;
   if (b0 < 4 && isStun(buf, off, end, STUN_HEADER + len, msg)) return Framing.StunStream;
+  if (relayedFrames(Framing.MsTurnTcp, buf, off, end, msg)) return Framing.MsTurnTcp;
+  if (relayedFrames(Framing.StunStream, buf, off, end, msg)) return Framing.StunStream;
   return Framing.None;
+}
+
+/**
+ * Whether a payload that detectFraming took for `mode` opens with relayed data (an MS-TURN data
+ * frame, or ChannelData) rather than STUN: a capture that started after the Allocate.
+ */
+export function opensWithData(mode: number, b0: number): boolean {
+  return mode === Framing.MsTurnTcp ? b0 === MSTURN_DATA : mode === Framing.StunStream && b0 >= CHANNEL_MIN >> 8 && b0 <= CHANNEL_MAX >> 8;
+}
+
+/**
+ * Whether [off, end) is one or more whole frames of `mode` (MS-TURN over TCP, or TURN over TCP),
+ * each a STUN message or relayed data (an MS-TURN data frame, or ChannelData) holding a whole STUN
+ * message or an RTP or RTCP header: a call relayed over TCP, captured after its Allocate (a
+ * pseudo-TLS hello or a STUN message would have been recognised first). Filling the segment
+ * exactly and the relayed media's header are the proof, as for mediaFrames.
+ */
+function relayedFrames(mode: number, buf: Buffer, off: number, end: number, msg: StunMessage): boolean {
+  let at = off;
+  while (end - at >= 4) {
+    const b0 = buf[at];
+    const n = frameLength(mode, buf, at, end - at);
+    const next = at + n;
+    if (n <= 0 || next > end || b0 === TLS_HANDSHAKE) return false;
+    const stun = mode === Framing.MsTurnTcp ? b0 === MSTURN_CONTROL : b0 < 4;
+    const data = mode === Framing.MsTurnTcp ? at + MSTURN_TCP_HEADER : stun ? at : at + 4;
+    const dataEnd = mode === Framing.MsTurnTcp || stun ? next : data + ((buf[at + 2] << 8) | buf[at + 3]);
+    if (stun ? !isStun(buf, data, dataEnd, dataEnd - data, msg) : !relayedPayload(buf, data, dataEnd, msg)) return false;
+    at = next;
+  }
+  return at === end && end > off;
+}
+
+/** Relayed data that shows what it is: a whole STUN message (ICE through the relay), or RTP or RTCP. */
+function relayedPayload(buf: Buffer, off: number, end: number, msg: StunMessage): boolean {
+  if (end <= off) return false;
+  return buf[off] < 4 ? isStun(buf, off, end, end - off, msg) : rtpHeaderBytes(buf, off, end) !== NOT_RTP;
 }
 
 /** Whether [off, end) is one or more whole RFC 4571 frames, each an RTP or RTCP packet by its header. */

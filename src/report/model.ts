@@ -116,10 +116,12 @@ export interface ReportFlow extends FlowRecord {
   findings: FindingKind[];
   /**
    * Application protocols found by payload inspection, when any: one entry
-   * per protocol ('stun', 'channeldata', 'rtp', 'rtcp', 'dtls', 'tls', 'sip',
-   * 'http'...), each with its confidence ('payload': the bytes parsed as
-   * that protocol), first evidence frames and details (AppRecord in
-   * src/inspect/stun-report.ts). Absent when nothing was recognised.
+   * per protocol ('stun', 'channeldata', 'ms-turn-tcp' (its data frames,
+   * when no STUN was seen), 'rtp', 'rtcp', 'dtls', 'tls' (`midSession: true`
+   * when the capture began after the hellos), 'sip', 'http'...), each with
+   * its confidence ('payload': the bytes parsed as that protocol), first
+   * evidence frames and details (AppRecord in src/inspect/stun-report.ts).
+   * Absent when nothing was recognised.
    */
   apps?: AppRecord[];
 }

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { newAnomalyCounters } from '../../src/anomalies.js';
 import { IpProto } from '../../src/decode/packet-view.js';
+import { HELD_CHANNELS } from '../../src/inspect/flow-state.js';
 import { FlowMode, Inspector } from '../../src/inspect/inspector.js';
 import { RtpStreams } from '../../src/inspect/media/rtp-streams.js';
 import { payloadView } from './payload-view.js';
@@ -64,9 +65,19 @@ describe('ChannelData without TURN on the flow', () => {
     expect(ins.state(0)?.channelData).toBe(2);
   });
 
-  it('is not believed when consecutive candidates name different channels', () => {
+  it('believes two channels that take turns in one direction (audio and video on one allocation), with both held candidates', () => {
     const { ins } = inspector();
-    feed(ins, [channelData(0x4001, rtp(1)), channelData(0x4002, rtp(2)), channelData(0x4001, rtp(3))]);
+    feed(ins, [channelData(0x4001, rtp(1)), channelData(0x4002, rtp(2)), channelData(0x4001, rtp(3)), channelData(0x4002, rtp(4))]);
+    const st = ins.state(0)!;
+    expect(st.channelData).toBe(4);
+    expect(st.channelFrames).toEqual([1, 2, 3]);
+    expect([...st.channels].sort((a, b) => a - b)).toEqual([0x4001, 0x4002]);
+  });
+
+  it('is not believed while each candidate names a channel no longer held (more channels in turn than HELD_CHANNELS)', () => {
+    const { ins } = inspector();
+    const channels = Array.from({ length: HELD_CHANNELS + 1 }, (_, i) => 0x4001 + i);
+    feed(ins, [...channels, ...channels].map((c, i) => channelData(c, rtp(i))));
     expect(ins.state(0)?.channelData ?? 0).toBe(0);
   });
 

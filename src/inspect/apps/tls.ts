@@ -18,7 +18,8 @@
  * before TLS 1.2).
  *
  * Extensions read: server_name (0, RFC 6066 §3), ALPN (16, RFC 7301 §3.1),
- * supported_versions (43, RFC 8446 §4.2.1).
+ * supported_versions (43, RFC 8446 §4.2.1), encrypted_client_hello (0xfe0d,
+ * draft-ietf-tls-esni: its presence).
  *
  * SSL 2.0-compatible ClientHello (RFC 5246 Appendix E.2), still sent by old
  * stacks and by fake-TLS tunnels (libnice/Google pseudo-SSL, legacy Skype):
@@ -47,6 +48,8 @@ export const TLS_MAX_RECORD = 16384 + 2048; // RFC 5246 §6.2.3: ciphertext at m
 export const EXT_SERVER_NAME = 0; // RFC 6066 §3
 export const EXT_ALPN = 16; // RFC 7301 §3.1
 export const EXT_SUPPORTED_VERSIONS = 43; // RFC 8446 §4.2.1
+export const EXT_ENCRYPTED_CLIENT_HELLO = 0xfe0d; // draft-ietf-tls-esni-22 §5, encrypted_client_hello
+const ECH_OUTER = 0; // draft-ietf-tls-esni-22 §5: ECHClientHelloType outer
 export const SNI_HOST_NAME = 0; // RFC 6066 §3
 export const MS_TURN_PSEUDO_TLS_SUITE = 0x0018; // RFC 5246 A.5 TLS_DH_anon_WITH_RC4_128_MD5, the suite of [MS-TURN]'s fake handshake
 const RANDOM_BYTES = 32; // RFC 8446 §4.1.2
@@ -63,6 +66,12 @@ export interface TlsHello {
   sni?: string;
   /** ClientHello: ALPN protocol names offered (at most 16, 256 characters each); ServerHello: the one selected. */
   alpn?: string[];
+  /**
+   * ClientHello: it carries an encrypted_client_hello extension (a ClientHelloOuter): the real
+   * server name is encrypted, and `sni` is the public name of the client-facing server. A client
+   * without an ECH configuration may send the extension as GREASE, indistinguishable by design.
+   */
+  ech?: boolean;
   /** ClientHello: versions from supported_versions (GREASE left out), else the legacy_version. */
   offeredVersions?: string[];
   /** ServerHello: supported_versions' selection, else the legacy_version. */
@@ -259,6 +268,9 @@ function clientExtension(buf: Buffer, type: number, p: number, b: Bounds, hello:
       if (!isGrease(v)) versions.push(versionName(v));
     }
     hello.offeredVersions = versions;
+  } else if (type === EXT_ENCRYPTED_CLIENT_HELLO) {
+    if (room(b, p, 1) !== Room.Ok) return Room.Malformed;
+    if (buf[p] === ECH_OUTER) hello.ech = true;
   }
   return Room.Ok;
 }

@@ -115,6 +115,9 @@ function detailText(v: unknown): string | undefined {
  */
 export function appText(app: HtmlApp, software?: string): string {
   const details: string[] = [];
+  // TLS seen only after its hellos: its records' version is all there is to show.
+  if (app.midSession === true) details.push(`after its handshake, records ${cut(detailText(app.recordVersion) ?? '?')}`);
+  if (app.ech === true) details.push('ECH: the SNI is the public name');
   for (const [key, label] of APP_DETAILS) {
     const v = detailText(key === 'software' && app.protocol === 'stun' ? (app.software ?? software) : app[key]);
     if (v === undefined || v === '') continue;

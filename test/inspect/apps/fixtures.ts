@@ -83,6 +83,15 @@ export const DTLS_APPLICATION_DATA = hex(`
   0102030405060708                # ciphertext
 `);
 
+/** TLS records of a connection captured after its hellos: an empty record of data (OpenSSL's TLS 1.0 CBC countermeasure), data, an alert. */
+export const TLS_RECORDS = hex(`
+  17 0301 0000                    # application_data, TLS 1.0, empty
+  17 0301 0010                    # application_data, TLS 1.0, 16 bytes
+  00112233445566778899aabbccddeeff
+  15 0301 0002                    # alert, 2 bytes
+  0100
+`);
+
 export const SIP_INVITE = Buffer.from(
   'INVITE sip:bob@contoso.com SIP/2.0\r\n' +
   'Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776asdhds\r\n' +

@@ -10,13 +10,14 @@ import { parseDtls } from '../../../src/inspect/apps/dtls.js';
 import { parseHttpRequest } from '../../../src/inspect/apps/http.js';
 import { parseSip } from '../../../src/inspect/apps/sip.js';
 import { parseTlsHello } from '../../../src/inspect/apps/tls.js';
+import { parseTlsRecords } from '../../../src/inspect/apps/tls-records.js';
 import { prng } from '../../helpers/prng.js';
 import * as F from './fixtures.js';
 
 const ROUNDS = 12_000;
 const GUARD = 0x7e; // '~': appears in no fixture
-const SEEDS = [F.CLIENT_HELLO, F.SSL2_CLIENT_HELLO, F.SERVER_HELLO, F.PSEUDO_TLS_CLIENT, F.PSEUDO_TLS_SERVER, F.DTLS_CLIENT_HELLO, F.DTLS_APPLICATION_DATA, F.SIP_INVITE, F.SIP_RESPONSE, F.HTTP_GET];
-const PARSERS = [parseTlsHello, parseDtls, parseSip, parseHttpRequest];
+const SEEDS = [F.CLIENT_HELLO, F.SSL2_CLIENT_HELLO, F.SERVER_HELLO, F.PSEUDO_TLS_CLIENT, F.PSEUDO_TLS_SERVER, F.DTLS_CLIENT_HELLO, F.DTLS_APPLICATION_DATA, F.SIP_INVITE, F.SIP_RESPONSE, F.HTTP_GET, F.TLS_RECORDS];
+const PARSERS = [parseTlsHello, parseTlsRecords, parseDtls, parseSip, parseHttpRequest];
 
 function mutate(src: Buffer, rnd: () => number): Buffer {
   const b = Buffer.from(src);
@@ -43,7 +44,7 @@ function checkStrings(value: unknown, path: string): void {
 }
 
 describe('application parsers under seeded mutation', () => {
-  it(`${ROUNDS} mutations x 4 parsers: no throw, bounded strings, nothing read outside [off, end)`, () => {
+  it(`${ROUNDS} mutations x ${PARSERS.length} parsers: no throw, bounded strings, nothing read outside [off, end)`, () => {
     const rnd = prng(0x5eed_a995);
     let recognised = 0;
     let anomalies = 0;

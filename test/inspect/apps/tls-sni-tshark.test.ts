@@ -1,6 +1,7 @@
 /**
  * ClientHello SNIs against tshark (`-Y tls.handshake.type==1 -e
- * tls.handshake.extensions_server_name`) on the shared captures with TLS.
+ * tls.handshake.extensions_server_name`) on the shared captures with TLS, and
+ * the hellos that offer ECH (extension 0xfe0d).
  * parseTlsHello runs on every TCP payload of the capture.
  *
  * Required: the same ClientHellos in the same frames with the same SNI
@@ -17,13 +18,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasSharedCaptures, hasTool, SHARED_CAPTURES, skipNote, tsharkOutput } from '../../helpers/environment.js';
-import { ourSnis, tsharkSnis } from './tls-tshark-lib.js';
-
-const TLS_CAPTURES = [
-  'tls_many_sni_v4v6_ppp.pcap', 'sll2_tls_sni_mercury.pcap', 'tls13_ech_sni_zeek.pcap', 'rawip_ocs_ndpi.pcap',
-  'pcapng_11_ifaces_ppp.pcapng', 'large_mixed_vlan_ppp.pcap', 'msturn_teams_ndpi.pcap', 'skype_legacy_ndpi.pcap',
-  'large_mixed_capture2_mercury.pcap', 'large_mixed_1kxun_ndpi.pcap',
-];
+import { ourSnis, TLS_CAPTURES, tsharkEchFrames, tsharkSnis } from './tls-tshark-lib.js';
 
 const have = hasSharedCaptures && hasTool('tshark');
 skipNote('TLS SNI against tshark', [...(hasSharedCaptures ? [] : ['../shared/captures']), ...(hasTool('tshark') ? [] : ['tshark'])]);
@@ -52,6 +47,16 @@ describe.skipIf(!have)('ClientHello SNI agrees with tshark', () => {
       }
     });
   }
+
+  it('marks the ClientHellos that offer ECH (encrypted_client_hello) as tshark does, and the captures hold some', async () => {
+    let offers = 0;
+    for (const file of TLS_CAPTURES) {
+      const ours = (await ourSnis(file)).echFrames;
+      expect(ours, file).toEqual(tsharkEchFrames(file));
+      offers += ours.length;
+    }
+    expect(offers).toBeGreaterThan(0);
+  });
 
   it('real TLS is never taken for MS-TURN pseudo-TLS', async () => {
     for (const file of TLS_CAPTURES) expect((await ourSnis(file)).pseudoTls, file).toBe(0);
