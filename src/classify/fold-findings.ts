@@ -26,19 +26,20 @@ export const ANY_PEER = '*';
 
 type Side = 'client' | 'server';
 
-/** One folding pass: groups of one key past `limit` (and two more at least) fold their `sides`. */
+/** One folding pass: groups of one kind key and `peer` past `limit` (and two more at least) fold their `sides`. */
 interface Pass {
   readonly limit: number;
   readonly sides: readonly Side[];
-  readonly key: (g: FindingGroup) => string;
+  /** The other side's address, whose peers fold ('' past the kind limit: any). */
+  readonly peer: (g: FindingGroup) => string;
 }
 
 // The family is part of every key: a filter names ip or ipv6, so a fold must hold one family only.
 const kindKey = (g: FindingGroup) => `${g.kind}|${g.severity}|${g.transport}|${g.firstFlow.client.ip.includes(':')}`;
 const PASSES: readonly Pass[] = [
-  { limit: MAX_PEER_FINDINGS, sides: ['client'], key: (g) => `${kindKey(g)}|${g.server}` },
-  { limit: MAX_PEER_FINDINGS, sides: ['server'], key: (g) => `${kindKey(g)}|${g.client}` },
-  { limit: MAX_KIND_FINDINGS, sides: ['client', 'server'], key: kindKey },
+  { limit: MAX_PEER_FINDINGS, sides: ['client'], peer: (g) => g.server },
+  { limit: MAX_PEER_FINDINGS, sides: ['server'], peer: (g) => g.client },
+  { limit: MAX_KIND_FINDINGS, sides: ['client', 'server'], peer: () => '' },
 ];
 
 /** `groups` with the peers past the limits folded (a new array when any fold; groups that fold are replaced). */
@@ -47,24 +48,41 @@ export function foldPeers(groups: FindingGroup[]): FindingGroup[] {
 }
 
 function foldPass(groups: FindingGroup[], pass: Pass): FindingGroup[] {
-  const byKey = new Map<string, FindingGroup[]>();
+  // Counted first, by kind and then by peer, with no list or joined key per group: most runs fold nothing.
+  const counts = new Map<string, Map<string, number>>();
   let folds = false;
   for (const g of groups) {
-    const key = pass.key(g);
-    const list = byKey.get(key);
-    if (list === undefined) byKey.set(key, [g]);
-    else if (list.push(g) > pass.limit + 1) folds = true;
+    const kind = kindKey(g);
+    let byPeer = counts.get(kind);
+    if (byPeer === undefined) counts.set(kind, (byPeer = new Map()));
+    const peer = pass.peer(g);
+    const n = (byPeer.get(peer) ?? 0) + 1;
+    byPeer.set(peer, n);
+    if (n > pass.limit + 1) folds = true;
   }
   if (!folds) return groups;
   const out: FindingGroup[] = [];
-  for (const list of byKey.values()) {
-    if (list.length <= pass.limit + 1) {
-      out.push(...list);
+  const folding = new Map<Map<string, number>, Map<string, FindingGroup[]>>();
+  for (const g of groups) {
+    const byPeer = counts.get(kindKey(g))!;
+    const peer = pass.peer(g);
+    if (byPeer.get(peer)! <= pass.limit + 1) {
+      out.push(g);
       continue;
     }
-    list.sort((a, b) => a.flows[0] - b.flows[0]);
-    const kept = list.slice(0, pass.limit);
-    out.push(...kept, fold(list.slice(pass.limit), pass.sides, kept));
+    let lists = folding.get(byPeer);
+    if (lists === undefined) folding.set(byPeer, (lists = new Map()));
+    const list = lists.get(peer);
+    if (list === undefined) lists.set(peer, [g]);
+    else list.push(g);
+  }
+  for (const lists of folding.values()) {
+    for (const list of lists.values()) {
+      list.sort((a, b) => a.flows[0] - b.flows[0]);
+      const kept = list.slice(0, pass.limit);
+      for (const g of kept) out.push(g);
+      out.push(fold(list.slice(pass.limit), pass.sides, kept));
+    }
   }
   return out;
 }
@@ -72,7 +90,9 @@ function foldPass(groups: FindingGroup[], pass: Pass): FindingGroup[] {
 /** One group of the flows of `groups` (two at least, sorted by first flow), their `sides` folded; `kept`: the groups before them. */
 function fold(groups: FindingGroup[], sides: readonly Side[], kept: readonly FindingGroup[]): FindingGroup {
   const first = groups[0];
-  const flows = groups.flatMap((g) => g.flows).sort((a, b) => a - b);
+  const flows: number[] = [];
+  for (const g of groups) for (const f of g.flows) flows.push(f);
+  flows.sort((a, b) => a - b);
   const frames: number[] = [];
   const rules = new Set<string>();
   const details = new Set<string>();
@@ -91,7 +111,8 @@ function fold(groups: FindingGroup[], sides: readonly Side[], kept: readonly Fin
     for (const d of g.detailsLeftOut) if (!details.has(d)) detailsLeftOut.add(d);
     for (const p of g.serverPorts) serverPorts.add(p);
     for (const p of g.clientPorts) clientPorts.add(p);
-    for (const s of ['client', 'server'] as const) for (const address of g.folded?.[s] ?? [g[s]]) peers[s].add(address);
+    addPeers(peers.client, g.client, g.folded?.client);
+    addPeers(peers.server, g.server, g.folded?.server);
   }
   // A side of one address stays that address (past the kind limit, all the flows may share a client or a server).
   const folds = (side: Side) => first[side] === ANY_PEER || (sides.includes(side) && (sides.length === 1 || peers[side].size > 1));
@@ -116,4 +137,10 @@ function fold(groups: FindingGroup[], sides: readonly Side[], kept: readonly Fin
       pastKindLimit: sides.length === 2,
     },
   };
+}
+
+/** A group's addresses of one side: the one it names, or those it folded already. */
+function addPeers(into: Set<string>, address: string, folded: ReadonlySet<string> | undefined): void {
+  if (folded === undefined) into.add(address);
+  else for (const a of folded) into.add(a);
 }
