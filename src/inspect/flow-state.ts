@@ -97,6 +97,8 @@ export class FlowInspection {
   allocationsDropped = 0;
   /** TCP framing mode (tcp-framing.ts Framing) and the two directions' reassembly state. */
   framing = 0;
+  /** The framing was set by media or relayed data, not STUN: the capture began mid-stream (tcp-framing.ts opensWithData). */
+  midStream = false;
   pseudoTls = false;
   /** Frames of the pseudo-TLS hellos (at most MAX_EVIDENCE_FRAMES). */
   readonly pseudoTlsFrames: number[] = [];

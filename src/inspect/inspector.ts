@@ -24,7 +24,7 @@ import { ChannelDataView, MS_MUX_CHANNEL, parseChannelData } from './channeldata
 import { addBounded, Allocation, FlowInspection, HELD_CHANNELS, MAX_ALLOCATIONS, MAX_EVIDENCE_FRAMES, MAX_PEERS, MAX_UNKNOWN_TYPES, type AppHello } from './flow-state.js';
 import { Addr, Flaw, parseStun, peerSlot, StunMessage, stunText, Txt } from './stun.js';
 import { Dialect, Method, MsType, StunClass } from './stun-constants.js';
-import { detectFraming, feedSegment, Frame, Framing, opensWithData, pseudoTlsHello, Stop, TcpDirection, type FrameSink } from './tcp-framing.js';
+import { detectFraming, feedSegment, Frame, Framing, opensWithData, pseudoTlsHello, relayedPayload, SYNC_SEGMENTS, Stop, TcpDirection, type FrameSink } from './tcp-framing.js';
 import { NOT_RTP, rtpHeaderBytes } from './media/rtp-header.js';
 import { Outcome } from './transactions.js';
 
@@ -234,15 +234,23 @@ export class Inspector implements FrameSink {
       st = this.flowState(flow);
       st.framing = framing;
       st.tcp = [new TcpDirection(), new TcpDirection()];
-      // Relayed data before any STUN: the Allocate (and any ChannelBind) came before the capture.
-      if (opensWithData(framing, buf[off])) st.channelDataConfirmed = true;
+      // Media or relayed data before any STUN: the capture began mid-stream, after the Allocate (and any ChannelBind).
+      st.midStream = opensWithData(framing, buf, off);
+      if (st.midStream && framing === Framing.StunStream) st.channelDataConfirmed = true;
       this.mode[flow] = ACTIVE;
     }
     if (st === undefined || st.tcp === null) return; // active for another reason (an app hello): nothing to frame
+    const d = st.tcp[dir];
+    // Begun mid-stream, a direction's first segments may start inside a message: its framing starts
+    // at the first that holds whole frames, as the one that set the framing did (for a few segments).
+    if (st.midStream && d.nextSeq < 0 && d.unsynced < SYNC_SEGMENTS && detectFraming(buf, off, end, this.msg) !== st.framing) {
+      d.unsynced++;
+      return;
+    }
     this.cur = st;
     // Data on a SYN (TCP Fast Open, RFC 7413) starts after the sequence number the SYN itself takes.
     const seq = (pkt.tcpFlags & TcpFlag.SYN) !== 0 ? (pkt.tcpSeq + 1) >>> 0 : pkt.tcpSeq;
-    const why = feedSegment(st.tcp[dir], st.framing, seq, pkt.payloadLen, buf, off, end, this);
+    const why = feedSegment(d, st.framing, seq, pkt.payloadLen, buf, off, end, this);
     this.cur = null;
     if (why === Stop.Gap) this.anomalies[A.InspectTcpGap]++;
     else if (why === Stop.Desync) this.anomalies[A.InspectTcpDesync]++;
@@ -255,6 +263,10 @@ export class Inspector implements FrameSink {
     if (kind === Frame.Stun) {
       this.stun(this.curFlow, buf, off, end, end - off, false);
     } else if (kind === Frame.ChannelData) {
+      // In sync on a framed stream, ChannelData around RTP, RTCP or STUN is believed without TURN (an Allocate before the capture).
+      if (!st.turnSeen && !st.channelDataConfirmed && relayedPayload(buf, off + 4, Math.min(end, off + 4 + ((buf[off + 2] << 8) | buf[off + 3])), this.inner)) {
+        st.channelDataConfirmed = true;
+      }
       if (st.turnSeen || st.channelDataConfirmed) this.channelData(st, buf, off, end, end - off, true);
     } else if (kind === Frame.Data) {
       if (st.framing === Framing.MsTurnTcp) {
@@ -521,13 +533,16 @@ export class Inspector implements FrameSink {
       return false;
     }
     st.channelDataConfirmed = true;
-    // The candidates held (both directions', in frame order) count with it.
+    // The candidates held (both directions') count with it, in frame order.
+    const heldFrames = st.standaloneChannelFrame;
+    const slots: number[] = [];
+    for (let i = 0; i < held.length; i++) if (held[i] >= 0) slots.push(i);
+    slots.sort((a, b) => heldFrames[a] - heldFrames[b]);
     const frames = st.channelFrames;
-    for (let i = 0; i < held.length; i++) {
-      if (held[i] < 0) continue;
+    for (const i of slots) {
       st.channelData++;
       addBounded(st.channels, held[i], MAX_PEERS);
-      frames.push(st.standaloneChannelFrame[i]);
+      frames.push(heldFrames[i]);
     }
     frames.sort((a, b) => a - b);
     frames.length = Math.min(frames.length, MAX_EVIDENCE_FRAMES);
@@ -585,6 +600,12 @@ export class Inspector implements FrameSink {
     const buf = pkt.buf;
     const off = pkt.payloadOff;
     const end = pkt.payloadEnd;
+    // A flow that showed only records of data (a capture begun after the hellos) has no hello to come:
+    // its later payloads add evidence, and no hello is parsed out of its ciphertext.
+    const apps = this.states[flow]?.apps;
+    const midSessionOnly = apps !== undefined && apps.length > 0 && apps.every((a) => a.midSession === true);
+    const midSession = this.apps.tcpMidSession;
+    if (midSessionOnly) return midSession !== undefined && this.tryApps(flow, midSession, buf, off, end) ? Hello.Read : Hello.None;
     const held = this.states[flow]?.hello;
     if (held) {
       const st = this.states[flow]!;
@@ -609,9 +630,7 @@ export class Inspector implements FrameSink {
     }
     if (this.tryApps(flow, this.apps.tcp, buf, off, end)) return Hello.Read;
     // No hello so far: a capture that started after the handshake sees records of encrypted data only.
-    const midSession = this.apps.tcpMidSession;
-    const apps = this.states[flow]?.apps;
-    if (midSession !== undefined && (apps === undefined || apps.every((a) => a.midSession === true)) && this.tryApps(flow, midSession, buf, off, end)) return Hello.Read;
+    if (midSession !== undefined && !this.states[flow]?.apps.length && this.tryApps(flow, midSession, buf, off, end)) return Hello.Read;
     return Hello.None;
   }
 

@@ -65,6 +65,8 @@ export class TcpDirection {
   heldLen = 0;
   framedBytes = 0;
   frames = 0;
+  /** Segments skipped before the first (Inspector.tcp: a flow begun mid-stream). */
+  unsynced = 0;
 }
 
 /**
@@ -240,12 +242,19 @@ export function detectFraming(buf: Buffer, off: number, end: number, msg: StunMe
 }
 
 /**
- * Whether a payload that detectFraming took for `mode` opens with relayed data (an MS-TURN data
- * frame, or ChannelData) rather than STUN: a capture that started after the Allocate.
+ * Whether the payload at `off` that detectFraming took for `mode` opens with media or relayed data
+ * (an RFC 4571 frame of RTP or RTCP, an MS-TURN data frame, ChannelData) rather than STUN or the
+ * pseudo-TLS hello: a capture that began mid-stream, after any Allocate.
  */
-export function opensWithData(mode: number, b0: number): boolean {
-  return mode === Framing.MsTurnTcp ? b0 === MSTURN_DATA : mode === Framing.StunStream && b0 >= CHANNEL_MIN >> 8 && b0 <= CHANNEL_MAX >> 8;
+export function opensWithData(mode: number, buf: Buffer, off: number): boolean {
+  const b0 = buf[off];
+  if (mode === Framing.Rfc4571) return buf[off + RFC4571_HEADER] >= 4;
+  if (mode === Framing.MsTurnTcp) return b0 === MSTURN_DATA;
+  return mode === Framing.StunStream && b0 >= CHANNEL_MIN >> 8 && b0 <= CHANNEL_MAX >> 8;
 }
+
+/** Segments of a direction skipped, on a flow begun mid-stream, while none starts with whole frames (Inspector.tcp). */
+export const SYNC_SEGMENTS = 8;
 
 /**
  * Whether [off, end) is one or more whole frames of `mode` (MS-TURN over TCP, or TURN over TCP),
@@ -270,8 +279,8 @@ function relayedFrames(mode: number, buf: Buffer, off: number, end: number, msg:
   return at === end && end > off;
 }
 
-/** Relayed data that shows what it is: a whole STUN message (ICE through the relay), or RTP or RTCP. */
-function relayedPayload(buf: Buffer, off: number, end: number, msg: StunMessage): boolean {
+/** Relayed data that shows what it is: a whole STUN message (ICE through the relay), or RTP or RTCP. `msg` is scratch. */
+export function relayedPayload(buf: Buffer, off: number, end: number, msg: StunMessage): boolean {
   if (end <= off) return false;
   return buf[off] < 4 ? isStun(buf, off, end, end - off, msg) : rtpHeaderBytes(buf, off, end) !== NOT_RTP;
 }

@@ -129,7 +129,9 @@ describe('undocumented and broad ranges', () => {
     expect(v.rules).toContain('sfb2015-servers/client-audio-media-1024-65535-tcp');
     expect(v.rules.every((id) => catalog.ruleById.get(id)?.broad)).toBe(true);
     expect(v.explanation).toContain('media payload was seen');
-    // Non-media payload does not count.
+    // Relayed media counts, as TURN ChannelData or MS-TURN data frames; non-media payload does not.
+    expect(verdict({ spec: rdp, apps: ['channeldata'] }, noTopology).verdict).toBe('documented');
+    expect(verdict({ spec: rdp, apps: ['ms-turn-tcp'] }, noTopology).verdict).toBe('documented');
     expect(verdict({ spec: rdp, apps: ['tls'] }, noTopology).verdict).toBe('undocumented');
   });
 

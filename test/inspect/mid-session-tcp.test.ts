@@ -11,7 +11,7 @@ import { APP_PARSERS } from '../../src/inspect/inspection.js';
 import { FlowMode, Inspector } from '../../src/inspect/inspector.js';
 import { RtpStreams } from '../../src/inspect/media/rtp-streams.js';
 import { appsOf } from '../../src/inspect/stun-report.js';
-import { Framing } from '../../src/inspect/tcp-framing.js';
+import { Framing, SYNC_SEGMENTS } from '../../src/inspect/tcp-framing.js';
 import { CLIENT_HELLO } from './apps/fixtures.js';
 import { RFC5769_REQUEST } from './fixtures.js';
 import { rtp } from './media/rtp-builders.js';
@@ -84,6 +84,27 @@ describe('MS-TURN over TCP captured after its handshake', () => {
     expect(appsOf(st)[0]).toMatchObject({ framing: 'ms-turn-tcp' });
   });
 
+  it('frames the other direction from its first segment that starts with whole frames, without losing sync', () => {
+    const { ins, media: streams } = inspector();
+    stream(ins, media(10, 0x1111).map((p) => msTurn(0x03, p)), 0, 1);
+    // The server's first captured segment starts inside a frame (the capture began in the middle of a write).
+    const fromServer = media(10, 0x2222).map((p) => msTurn(0x03, p));
+    stream(ins, [fromServer[0].subarray(50), ...fromServer.slice(1)], 1, 11);
+    const st = ins.state(0)!;
+    expect(ins.anomalies[A.InspectTcpDesync]).toBe(0);
+    expect(st.tcp![1].unsynced).toBe(1);
+    expect(st.msTurnDataFrames).toBe(19); // the cut frame is not guessed
+    expect(streams.report().streams.map((s) => [s.ssrc, s.packets, s.lost])).toEqual([[0x1111, 10, 0], [0x2222, 9, 0]]);
+  });
+
+  it('gives up waiting after SYNC_SEGMENTS segments of a direction, and counts the lost sync', () => {
+    const { ins } = inspector();
+    stream(ins, media(3, 0x1111).map((p) => msTurn(0x03, p)), 0, 1);
+    stream(ins, Array.from({ length: SYNC_SEGMENTS + 1 }, () => Buffer.alloc(100, 0x5a)), 1, 4);
+    expect(ins.state(0)!.tcp![1].unsynced).toBe(SYNC_SEGMENTS);
+    expect(ins.anomalies[A.InspectTcpDesync]).toBe(1);
+  });
+
   it('is not framed when the data is neither RTP, RTCP nor STUN, or the frame does not fill its segment', () => {
     const opaque = inspector();
     stream(opaque.ins, Array.from({ length: 6 }, () => msTurn(0x03, Buffer.alloc(172, 0x5a))));
@@ -107,6 +128,22 @@ describe('TURN over TCP (RFC 8656, RFC 6062) captured after its Allocate', () =>
     expect(appsOf(st)).toEqual([{ protocol: 'channeldata', confidence: 'payload', evidenceFrames: [1, 2, 3], messages: 12, multiplexedTurn: 0 }]);
   });
 
+  it('believes ChannelData in sync after a STUN message opened the framing (a Binding before the media)', () => {
+    const { ins, media: streams } = inspector();
+    const frames = media(10, 0x2222).map((p) => channelData(0x4001, rtp({ seq: p.readUInt16BE(2), ts: p.readUInt32BE(4), ssrc: 0x2222, payload: 161 })));
+    stream(ins, [RFC5769_REQUEST, ...frames]);
+    const st = ins.state(0)!;
+    expect(st.framing).toBe(Framing.StunStream);
+    expect(st.channelData).toBe(10);
+    expect(streams.report().streams).toMatchObject([{ ssrc: 0x2222, packets: 10 }]);
+  });
+
+  it('does not believe ChannelData in sync whose data is neither RTP, RTCP nor STUN', () => {
+    const { ins } = inspector();
+    stream(ins, [RFC5769_REQUEST, ...Array.from({ length: 4 }, () => channelData(0x4001, Buffer.alloc(100, 0x5a)))]);
+    expect(ins.state(0)!.channelData).toBe(0);
+  });
+
   it('is not framed without the padding to four bytes that TCP requires', () => {
     const { ins } = inspector();
     stream(ins, media(6).map((p) => channelData(0x4001, Buffer.concat([p, Buffer.alloc(1)]), 0)));
@@ -128,6 +165,16 @@ describe('TLS captured after its handshake', () => {
     const [tls] = appsOf(ins.state(0));
     expect(tls).toMatchObject({ protocol: 'tls', handshake: 'client_hello' });
     expect(tls).not.toHaveProperty('midSession');
+  });
+
+  it('parses no hello once only records of data were seen: a later handshake record is ciphertext', () => {
+    const { ins } = inspector();
+    const encrypted = record(22, 40);
+    encrypted[5] = 1; // the first byte of ciphertext happens to read as a ClientHello
+    ins.onPacket(0, 0, payloadView(IpProto.TCP, record(23, 100), { seq: 1000, flags: TcpFlag.ACK, frameNo: 1 }));
+    ins.onPacket(0, 1, payloadView(IpProto.TCP, encrypted, { seq: 9000, flags: TcpFlag.ACK, frameNo: 2 }));
+    expect(appsOf(ins.state(0))).toEqual([{ protocol: 'tls', confidence: 'payload', evidenceFrames: [1, 2], midSession: true, recordVersion: 'TLS 1.2', anomaly: null }]);
+    expect(ins.anomalies[A.TlsHelloMalformed]).toBe(0);
   });
 
   it('is not TLS when the bytes after a record are no record header', () => {

@@ -74,6 +74,17 @@ describe('ChannelData without TURN on the flow', () => {
     expect([...st.channels].sort((a, b) => a - b)).toEqual([0x4001, 0x4002]);
   });
 
+  it('counts the candidates held in both directions, and lists their channels in the order they came', () => {
+    const { ins } = inspector();
+    // Server 0x4003, client 0x4002, server 0x4001, then the client confirms 0x4002.
+    const packets: [number, number][] = [[1, 0x4003], [0, 0x4002], [1, 0x4001], [0, 0x4002]];
+    packets.forEach(([dir, c], i) => ins.onPacket(0, dir, payloadView(IpProto.UDP, channelData(c, rtp(i)), { frameNo: i + 1, ts: 1.7e9 + i * 0.02 })));
+    const st = ins.state(0)!;
+    expect(st.channelData).toBe(4);
+    expect(st.channels).toEqual([0x4003, 0x4002, 0x4001]);
+    expect(st.channelFrames).toEqual([1, 2, 3]);
+  });
+
   it('is not believed while each candidate names a channel no longer held (more channels in turn than HELD_CHANNELS)', () => {
     const { ins } = inspector();
     const channels = Array.from({ length: HELD_CHANNELS + 1 }, (_, i) => 0x4001 + i);

@@ -206,7 +206,7 @@ describe('the hostile-strings capture', async () => {
 
   it('says when TLS was seen only after its handshake, and when a ClientHello offers ECH', () => {
     expect(appText({ protocol: 'tls', confidence: 'payload', midSession: true, recordVersion: 'TLS 1.2' })).toBe('tls (after its handshake, records TLS 1.2)');
-    expect(appText({ protocol: 'tls', confidence: 'payload', ech: true, sni: 'cloudflare-ech.com' })).toBe('tls (ECH: the SNI is the public name; SNI: cloudflare-ech.com)');
+    expect(appText({ protocol: 'tls', confidence: 'payload', ech: true, sni: 'cloudflare-ech.com' })).toBe('tls (ECH offered: the SNI may be a public name only; SNI: cloudflare-ech.com)');
     expect(appText({ protocol: 'tls', confidence: 'payload', recordVersion: 'TLS 1.0', sni: 'a.example' })).toBe('tls (SNI: a.example)');
   });
 

@@ -117,7 +117,8 @@ export function appText(app: HtmlApp, software?: string): string {
   const details: string[] = [];
   // TLS seen only after its hellos: its records' version is all there is to show.
   if (app.midSession === true) details.push(`after its handshake, records ${cut(detailText(app.recordVersion) ?? '?')}`);
-  if (app.ech === true) details.push('ECH: the SNI is the public name');
+  // Real or GREASE (indistinguishable by design): the SNI may be a public name only.
+  if (app.ech === true) details.push('ECH offered: the SNI may be a public name only');
   for (const [key, label] of APP_DETAILS) {
     const v = detailText(key === 'software' && app.protocol === 'stun' ? (app.software ?? software) : app[key]);
     if (v === undefined || v === '') continue;
