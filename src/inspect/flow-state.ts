@@ -66,8 +66,9 @@ export class FlowInspection {
   channelData = 0;
   /**
    * Standard ChannelData believed without TURN (a capture that starts mid-call: inspector.ts
-   * standaloneChannelData), or a TCP flow whose framing opened with relayed data; until then, per
-   * direction, HELD_CHANNELS slots: a channel and the frame of its last candidate (-1: none).
+   * standaloneChannelData), or in sync on a framed TCP flow around RTP, RTCP or STUN (Inspector.frame);
+   * until then, per direction, HELD_CHANNELS slots: a channel and the frame of its last UDP candidate
+   * (-1: none).
    */
   channelDataConfirmed = false;
   readonly standaloneChannel: number[] = new Array<number>(2 * HELD_CHANNELS).fill(-1);

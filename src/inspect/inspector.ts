@@ -236,7 +236,6 @@ export class Inspector implements FrameSink {
       st.tcp = [new TcpDirection(), new TcpDirection()];
       // Media or relayed data before any STUN: the capture began mid-stream, after the Allocate (and any ChannelBind).
       st.midStream = opensWithData(framing, buf, off);
-      if (st.midStream && framing === Framing.StunStream) st.channelDataConfirmed = true;
       this.mode[flow] = ACTIVE;
     }
     if (st === undefined || st.tcp === null) return; // active for another reason (an app hello): nothing to frame
