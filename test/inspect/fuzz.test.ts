@@ -2,13 +2,19 @@
  * Hostile input: 12,000 seeded mutations of real STUN messages (RFC 5389,
  * MS-TURN, classic, TURN errors) through the parser and through the
  * inspector over UDP, RFC 4571 TCP and MS-TURN TCP framing: nothing throws,
- * and each kind of malformation lands under its named anomaly.
+ * and each kind of malformation lands under its named anomaly. Then mutated
+ * TCP streams captured after they began (MS-TURN data frames, ChannelData,
+ * TLS records) through the inspector's mid-stream detection.
  */
 import { describe, expect, it } from 'vitest';
 import { A, ANOMALIES, newAnomalyCounters } from '../../src/anomalies.js';
 import { IpProto, type PacketView } from '../../src/decode/packet-view.js';
 import { payloadView } from './payload-view.js';
+import { APP_PARSERS } from '../../src/inspect/inspection.js';
 import { Inspector } from '../../src/inspect/inspector.js';
+import { RtpStreams } from '../../src/inspect/media/rtp-streams.js';
+import { Framing } from '../../src/inspect/tcp-framing.js';
+import { rtp } from './media/rtp-builders.js';
 import { parseStun, StunMessage } from '../../src/inspect/stun.js';
 import { prng } from '../helpers/prng.js';
 import { ALLOCATE_401, CLASSIC_BINDING_REQUEST, MSTURN_ALLOCATE_REQUEST, MSTURN_ALLOCATE_RESPONSE, RFC5769_REQUEST, RFC5769_RESPONSE } from './fixtures.js';
@@ -61,6 +67,38 @@ describe('fuzz: mutated STUN never throws', () => {
     const named = ANOMALIES.filter((_, k) => counters[k] > 0).map((a) => a.name);
     // Mutations of this kind must have produced these named flaws.
     for (const name of ['stun_bad_length', 'stun_truncated', 'stun_attribute_past_end', 'stun_attribute_bad_value', 'stun_fingerprint_mismatch']) expect(named).toContain(name);
+  });
+});
+
+describe('fuzz: mutated mid-stream TCP never throws', () => {
+  it('6,000 mutated segments of MS-TURN data frames, ChannelData and TLS records, both directions', () => {
+    const rand = prng(0x5eed_71c9);
+    const media = (seq: number) => rtp({ seq, ts: seq * 160, ssrc: 0x51 });
+    const seeds = [
+      (seq: number) => Buffer.concat([Buffer.from([0x03, 0, 0, 172]), media(seq)]), // MS-TURN data frame
+      (seq: number) => Buffer.concat([Buffer.from([0x40, 0x01, 0, 172]), media(seq)]), // ChannelData, 172 bytes: no padding
+      () => Buffer.concat([Buffer.from([0x17, 0x03, 0x03, 0, 40]), Buffer.alloc(40, 0xa5)]), // a TLS record of data
+    ];
+    const inspector = new Inspector(new RtpStreams(), APP_PARSERS);
+    inspector.anomalies = newAnomalyCounters();
+    const seq = new Map<number, number>();
+    for (let i = 0; i < 6000; i++) {
+      const flow = Math.floor(i / 20); // 20 segments per flow, of one kind
+      const dir = (i >> 1) & 1;
+      const whole = seeds[flow % seeds.length](i);
+      const m = rand() < 0.7 ? whole : mutate(rand, whole);
+      const key = flow * 2 + dir;
+      const at = seq.get(key) ?? 1000 + Math.floor(rand() * 100);
+      inspector.onPacket(flow, dir, packet(IpProto.TCP, m, i + 1, at, m.length));
+      seq.set(key, (at + m.length) >>> 0);
+    }
+    // The detection was reached and held on most streams, and the damaged ones stopped with their anomaly.
+    const states = inspector.inspected();
+    const framed = (mode: number) => states.filter((st) => st.framing === mode).length;
+    expect(framed(Framing.MsTurnTcp)).toBeGreaterThanOrEqual(90); // of 100 streams each
+    expect(framed(Framing.StunStream)).toBeGreaterThanOrEqual(90);
+    expect(states.filter((st) => st.apps.some((a) => a.midSession === true)).length).toBeGreaterThanOrEqual(90);
+    expect(inspector.anomalies[A.InspectTcpDesync]).toBeGreaterThan(0);
   });
 });
 
