@@ -14,6 +14,7 @@ import type * as Library from '../../src/index.js';
 import { ethernet, EtherType, ipPacket, IpProto, TcpFlag, tcpSegment } from '../../samples/generator/packets.js';
 import { pcapFile } from '../helpers/capture-builders.js';
 import { REPO_ROOT } from '../helpers/environment.js';
+import { rtp } from '../inspect/media/rtp-builders.js';
 
 const lib = (await import(pathToFileURL(join(REPO_ROOT, 'dist', 'index.js')).href)) as typeof Library;
 
@@ -22,15 +23,7 @@ const CLIENT = '198.51.100.20';
 const EDGE = '131.107.10.12';
 
 /** An RTP packet (PCMU, 20 ms) of stream `ssrc`. */
-function rtp(ssrc: number, seq: number): Buffer {
-  const b = Buffer.alloc(12 + 160, 0xd5);
-  b[0] = 0x80;
-  b[1] = 0; // PCMU
-  b.writeUInt16BE(seq, 2);
-  b.writeUInt32BE(seq * 160, 4);
-  b.writeUInt32BE(ssrc, 8);
-  return b;
-}
+const media = (ssrc: number, seq: number) => rtp({ seq, ts: seq * 160, ssrc });
 
 const msTurnData = (p: Buffer) => Buffer.concat([Buffer.from([0x03, 0, p.length >> 8, p.length & 0xff]), p]);
 const channelData = (p: Buffer) => Buffer.concat([Buffer.from([0x40, 0x01, p.length >> 8, p.length & 0xff]), p, Buffer.alloc((4 - (p.length % 4)) % 4)]);
@@ -49,8 +42,8 @@ function capture(port: number, clientPort: number, wrap: (p: Buffer) => Buffer):
     seq[mine] += payload.length;
   };
   for (let i = 0; i < 40; i++) {
-    send(true, wrap(rtp(0x1111, 100 + i)));
-    send(false, wrap(rtp(0x2222, 700 + i)));
+    send(true, wrap(media(0x1111, 100 + i)));
+    send(false, wrap(media(0x2222, 700 + i)));
   }
   return frames;
 }

@@ -12,7 +12,7 @@ import { FlowMode, Inspector } from '../../src/inspect/inspector.js';
 import { RtpStreams } from '../../src/inspect/media/rtp-streams.js';
 import { appsOf } from '../../src/inspect/stun-report.js';
 import { Framing, SYNC_SEGMENTS } from '../../src/inspect/tcp-framing.js';
-import { CLIENT_HELLO } from './apps/fixtures.js';
+import { CLIENT_HELLO, tlsRecord } from './apps/fixtures.js';
 import { RFC5769_REQUEST } from './fixtures.js';
 import { rtp } from './media/rtp-builders.js';
 import { payloadView } from './payload-view.js';
@@ -28,15 +28,6 @@ function channelData(channel: number, data: Buffer, pad = (4 - (data.length % 4)
   b.writeUInt16BE(channel, 0);
   b.writeUInt16BE(data.length, 2);
   data.copy(b, 4);
-  return b;
-}
-
-/** A TLS record (RFC 8446 §5.1) of `length` bytes of ciphertext. */
-function record(type: number, length: number, version = 0x0303): Buffer {
-  const b = Buffer.alloc(5 + length, 0xa7);
-  b[0] = type;
-  b.writeUInt16BE(version, 1);
-  b.writeUInt16BE(length, 3);
   return b;
 }
 
@@ -154,14 +145,14 @@ describe('TURN over TCP (RFC 8656, RFC 6062) captured after its Allocate', () =>
 describe('TLS captured after its handshake', () => {
   it('is TLS, mid-session, from records of application data', () => {
     const { ins, mode } = inspector();
-    stream(ins, [Buffer.concat([record(23, 40), record(23, 30)]), record(23, 200), record(21, 26)]);
+    stream(ins, [Buffer.concat([tlsRecord(23, 40), tlsRecord(23, 30)]), tlsRecord(23, 200), tlsRecord(21, 26)]);
     expect(appsOf(ins.state(0))).toEqual([{ protocol: 'tls', confidence: 'payload', evidenceFrames: [1, 2], midSession: true, recordVersion: 'TLS 1.2', anomaly: null }]);
     expect(mode[0]).toBe(FlowMode.Skip); // records in two payloads: the flow has shown what it is
   });
 
   it('is not mid-session when its ClientHello was seen', () => {
     const { ins } = inspector();
-    stream(ins, [CLIENT_HELLO, record(23, 100), record(23, 100)]);
+    stream(ins, [CLIENT_HELLO, tlsRecord(23, 100), tlsRecord(23, 100)]);
     const [tls] = appsOf(ins.state(0));
     expect(tls).toMatchObject({ protocol: 'tls', handshake: 'client_hello' });
     expect(tls).not.toHaveProperty('midSession');
@@ -169,9 +160,9 @@ describe('TLS captured after its handshake', () => {
 
   it('parses no hello once only records of data were seen: a later handshake record is ciphertext', () => {
     const { ins } = inspector();
-    const encrypted = record(22, 40);
+    const encrypted = tlsRecord(22, 40);
     encrypted[5] = 1; // the first byte of ciphertext happens to read as a ClientHello
-    ins.onPacket(0, 0, payloadView(IpProto.TCP, record(23, 100), { seq: 1000, flags: TcpFlag.ACK, frameNo: 1 }));
+    ins.onPacket(0, 0, payloadView(IpProto.TCP, tlsRecord(23, 100), { seq: 1000, flags: TcpFlag.ACK, frameNo: 1 }));
     ins.onPacket(0, 1, payloadView(IpProto.TCP, encrypted, { seq: 9000, flags: TcpFlag.ACK, frameNo: 2 }));
     expect(appsOf(ins.state(0))).toEqual([{ protocol: 'tls', confidence: 'payload', evidenceFrames: [1, 2], midSession: true, recordVersion: 'TLS 1.2', anomaly: null }]);
     expect(ins.anomalies[A.TlsHelloMalformed]).toBe(0);
@@ -179,7 +170,7 @@ describe('TLS captured after its handshake', () => {
 
   it('is not TLS when the bytes after a record are no record header', () => {
     const { ins } = inspector();
-    stream(ins, Array.from({ length: 4 }, () => Buffer.concat([record(23, 40), Buffer.from('GET / HTTP/1.1\r\n')])));
+    stream(ins, Array.from({ length: 4 }, () => Buffer.concat([tlsRecord(23, 40), Buffer.from('GET / HTTP/1.1\r\n')])));
     expect(ins.state(0)?.apps ?? []).toEqual([]);
   });
 });

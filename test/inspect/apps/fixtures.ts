@@ -83,6 +83,15 @@ export const DTLS_APPLICATION_DATA = hex(`
   0102030405060708                # ciphertext
 `);
 
+/** A TLS record (RFC 8446 §5.1): its header and `length` bytes standing for ciphertext. */
+export function tlsRecord(type: number, length: number, version = 0x0303): Buffer {
+  const b = Buffer.alloc(5 + length, 0x3c);
+  b[0] = type;
+  b.writeUInt16BE(version, 1);
+  b.writeUInt16BE(length, 3);
+  return b;
+}
+
 /** TLS records of a connection captured after its hellos: an empty record of data (OpenSSL's TLS 1.0 CBC countermeasure), data, an alert. */
 export const TLS_RECORDS = hex(`
   17 0301 0000                    # application_data, TLS 1.0, empty
