@@ -87,3 +87,12 @@ export const ALLOCATE_401 = hex(`
   00 14 00 07 65 78 2e 63 6f 6d 21 00   # REALM "ex.com!" + 1 padding
   00 15 00 05 6e 6f 6e 63 65 00 00 00   # NONCE "nonce" + 3 padding
 `);
+
+/** A ChannelData message (RFC 8656 §12.4) on `channel` around `data`, with `pad` bytes after it (over TCP, to 4: §12.5). */
+export function channelData(channel: number, data: Buffer, pad = 0): Buffer {
+  const b = Buffer.alloc(4 + data.length + pad);
+  b.writeUInt16BE(channel, 0);
+  b.writeUInt16BE(data.length, 2);
+  data.copy(b, 4);
+  return b;
+}

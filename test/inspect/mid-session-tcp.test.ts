@@ -13,7 +13,7 @@ import { RtpStreams } from '../../src/inspect/media/rtp-streams.js';
 import { appsOf } from '../../src/inspect/stun-report.js';
 import { Framing, SYNC_SEGMENTS } from '../../src/inspect/tcp-framing.js';
 import { CLIENT_HELLO, tlsRecord } from './apps/fixtures.js';
-import { RFC5769_REQUEST } from './fixtures.js';
+import { channelData as channelDataMessage, RFC5769_REQUEST } from './fixtures.js';
 import { rtp } from './media/rtp-builders.js';
 import { payloadView } from './payload-view.js';
 
@@ -22,14 +22,8 @@ function msTurn(type: number, message: Buffer): Buffer {
   return Buffer.concat([Buffer.from([type, 0, message.length >> 8, message.length & 0xff]), message]);
 }
 
-/** TURN over TCP ChannelData (RFC 8656 §12.5): channel, length, data, padded to 4 bytes. */
-function channelData(channel: number, data: Buffer, pad = (4 - (data.length % 4)) % 4): Buffer {
-  const b = Buffer.alloc(4 + data.length + pad);
-  b.writeUInt16BE(channel, 0);
-  b.writeUInt16BE(data.length, 2);
-  data.copy(b, 4);
-  return b;
-}
+/** TURN over TCP ChannelData (RFC 8656 §12.5): channel, length, data, padded to 4 bytes unless `pad` says otherwise. */
+const channelData = (channel: number, data: Buffer, pad = (4 - (data.length % 4)) % 4) => channelDataMessage(channel, data, pad);
 
 function inspector(): { ins: Inspector; media: RtpStreams; mode: Uint8Array } {
   const media = new RtpStreams();

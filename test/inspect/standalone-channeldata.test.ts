@@ -10,6 +10,7 @@ import { IpProto } from '../../src/decode/packet-view.js';
 import { HELD_CHANNELS } from '../../src/inspect/flow-state.js';
 import { FlowMode, Inspector } from '../../src/inspect/inspector.js';
 import { RtpStreams } from '../../src/inspect/media/rtp-streams.js';
+import { channelData } from './fixtures.js';
 import { payloadView } from './payload-view.js';
 
 /** A 12-byte RTP header (PCMU) and `body` payload bytes. */
@@ -20,15 +21,6 @@ function rtp(seq: number, body = 160): Buffer {
   b.writeUInt16BE(seq, 2);
   b.writeUInt32BE(seq * 160, 4);
   b.writeUInt32BE(0x1234abcd, 8);
-  return b;
-}
-
-/** A ChannelData message on `channel` around `data`, with `pad` bytes after it. */
-function channelData(channel: number, data: Buffer, pad = 0): Buffer {
-  const b = Buffer.alloc(4 + data.length + pad);
-  b.writeUInt16BE(channel, 0);
-  b.writeUInt16BE(data.length, 2);
-  data.copy(b, 4);
   return b;
 }
 
