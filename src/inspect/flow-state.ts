@@ -4,6 +4,7 @@
  * Created once per such flow, never per packet; every collection in it is
  * bounded by a constant below.
  */
+import type { SipTally } from './apps/sip-stream.js';
 import type { TcpDirection } from './tcp-framing.js';
 import { MethodStats, TransactionTable } from './transactions.js';
 
@@ -109,6 +110,8 @@ export class FlowInspection {
   readonly msTurnDataFrameNos: number[] = [];
   /** Application hellos found by the apps parsers (TLS, DTLS, SIP, HTTP), one per protocol. */
   readonly apps: AppHello[] = [];
+  /** Plaintext SIP: every message of the flow counted (apps/sip-stream.ts), from the first one the SIP parser recognised. */
+  sip: SipTally | null = null;
   /** A TLS hello record longer than its first segment, held until the rest arrives (inspector.ts heldHello). */
   hello: HeldHello | null = null;
 

@@ -27,6 +27,8 @@ import { Dialect, Method, MsType, StunClass } from './stun-constants.js';
 import { detectFraming, feedSegment, Frame, Framing, opensWithData, pseudoTlsHello, relayedPayload, SYNC_SEGMENTS, Stop, TcpDirection, type FrameSink } from './tcp-framing.js';
 import { NOT_RTP, rtpHeaderBytes } from './media/rtp-header.js';
 import { Outcome } from './transactions.js';
+import { newSipTally, sipDatagram, sipSegment, type SipTally } from './apps/sip-stream.js';
+import { sipStartLineEnd } from './apps/sip.js';
 
 /** The media module's entry point (inspect/media/rtp-streams.ts RtpStreams satisfies it). */
 export interface MediaSink {
@@ -68,10 +70,11 @@ export const TCP_UNFRAMED_PACKETS = APP_PACKETS;
 
 /**
  * True when the TCP payload at `off`, on an undecided flow, counts towards TCP_UNFRAMED_PACKETS: it
- * shows no framing (tcp() makes the flow active on one that does). `scratch` is overwritten.
+ * shows no framing (tcp() makes the flow active on one that does) and starts no SIP message (a SIP
+ * flow stays active too, for its message counts). `scratch` is overwritten.
  */
 export function unframedTcpPayload(buf: Buffer, off: number, end: number, scratch: StunMessage): boolean {
-  return detectFraming(buf, off, end, scratch) === Framing.None;
+  return detectFraming(buf, off, end, scratch) === Framing.None && sipStartLineEnd(buf, off, end) < 0;
 }
 
 // RFC 7983 §7 first-byte ranges (UDP)
@@ -82,6 +85,9 @@ const DTLS_LAST = 63;
 const CHANNELDATA_FIRST = 64;
 const CHANNELDATA_LAST = 79;
 const MS_MUX_FIRST_BYTE = MS_MUX_CHANNEL >> 8;
+// First bytes of a SIP start line: an upper-case method, or "SIP/2.0" (apps/sip.ts).
+const SIP_FIRST = 0x41;
+const SIP_LAST = 0x5a;
 
 export class Inspector implements FrameSink {
   /** Counters of the current input; the pipeline swaps them per input file, as for the flow table. */
@@ -195,6 +201,10 @@ export class Inspector implements FrameSink {
       found = this.stun(flow, buf, off, end, wireLen, false);
     } else if (b0 >= RTP_FIRST && b0 <= RTP_LAST) {
       found = this.media !== null && this.toMedia(this.media, flow, dir, buf, off, end);
+    } else if (b0 >= SIP_FIRST && b0 <= SIP_LAST && this.states[flow]?.sip) {
+      // Every later message of a SIP flow (upper-case letters overlap ChannelData's first bytes, 0x40-0x4F).
+      sipDatagram(this.states[flow]!.sip!, buf, off, end, this.curFrame);
+      found = true;
     } else if ((b0 >= CHANNELDATA_FIRST && b0 <= CHANNELDATA_LAST) || b0 === MS_MUX_FIRST_BYTE) {
       const st = this.states[flow];
       if (st !== undefined && (st.turnSeen || st.channelDataConfirmed)) found = this.channelData(st, buf, off, end, wireLen, false);
@@ -206,6 +216,8 @@ export class Inspector implements FrameSink {
     if (mode === UNDECIDED && !found) {
       const n = ++this.seen[flow];
       if (n <= APP_PACKETS) found = this.tryApps(flow, this.apps.udp, buf, off, end);
+      const sip = found ? this.states[flow]?.sip : undefined;
+      if (sip) sipDatagram(sip, buf, off, end, this.curFrame); // the message that made it a SIP flow
       if (!found && n >= UNDECIDED_PACKETS) this.mode[flow] = SKIP;
     }
     if (found && mode !== ACTIVE) this.mode[flow] = ACTIVE;
@@ -224,8 +236,11 @@ export class Inspector implements FrameSink {
         const n = ++this.seen[flow];
         // After a hello and one more payload (the other side's hello), the flow has shown what it is.
         const app = this.unframed(flow, dir, pkt);
+        const sip = this.states[flow]?.sip;
+        if (sip) this.sipSegment(sip, dir, pkt);
         if (n >= TCP_UNFRAMED_PACKETS || (app === Hello.Read && n >= 2)) {
-          this.mode[flow] = SKIP;
+          // SIP goes on being counted, message by message; other protocols have shown all that is read of them.
+          this.mode[flow] = sip ? ACTIVE : SKIP;
           const held = this.states[flow];
           if (held?.hello) this.parseHeld(held, true);
         }
@@ -237,6 +252,10 @@ export class Inspector implements FrameSink {
       // Media or relayed data before any STUN: the capture began mid-stream, after the Allocate (and any ChannelBind).
       st.midStream = opensWithData(framing, buf, off);
       this.mode[flow] = ACTIVE;
+    }
+    if (st?.sip) {
+      this.sipSegment(st.sip, dir, pkt);
+      return;
     }
     if (st === undefined || st.tcp === null) return; // active for another reason (an app hello): nothing to frame
     const d = st.tcp[dir];
@@ -278,6 +297,13 @@ export class Inspector implements FrameSink {
       st.pseudoTls = true;
       if (st.pseudoTlsFrames.length < MAX_EVIDENCE_FRAMES) st.pseudoTlsFrames.push(this.curFrame);
     }
+  }
+
+  /** A TCP segment of a SIP flow, for its message counts. */
+  private sipSegment(sip: SipTally, dir: number, pkt: PacketView): void {
+    // Data on a SYN (TCP Fast Open, RFC 7413) starts after the sequence number the SYN itself takes.
+    const seq = (pkt.tcpFlags & TcpFlag.SYN) !== 0 ? (pkt.tcpSeq + 1) >>> 0 : pkt.tcpSeq;
+    sipSegment(sip, dir, seq, pkt.payloadLen, pkt.buf, pkt.payloadOff, pkt.payloadEnd, this.curFrame);
   }
 
   // ---------------------------------------------------------------- STUN
@@ -577,6 +603,7 @@ export class Inspector implements FrameSink {
         if (id !== undefined) this.anomalies[id]++;
       }
       const st = this.flowState(flow);
+      if (hello.protocol === 'sip' && st.sip === null) st.sip = newSipTally();
       const known = st.apps.find((h) => h.protocol === hello.protocol);
       if (known === undefined) st.apps.push({ ...hello, evidenceFrames: [frame] });
       else {

@@ -11,6 +11,7 @@ import { Allocation, FlowInspection, type AppHello } from './flow-state.js';
 import type { InspectedFlows } from './inspection.js';
 import { Dialect, DIALECT_NAMES, ERROR_REASONS, hex4, messageTypeName, type DialectName } from './stun-constants.js';
 import { FRAMING_NAMES } from './tcp-framing.js';
+import { sipCounts } from './apps/sip-stream.js';
 import type { MethodStats, TransactionTable, UnmatchedResponse } from './transactions.js';
 
 /** One protocol detected in a flow's payload. */
@@ -23,7 +24,8 @@ export interface AppRecord {
   evidenceFrames: number[];
   /**
    * Protocol-specific details (STUN: dialects, messages, framing; TLS: sni..., or midSession and
-   * recordVersion when the capture began after the hellos; ms-turn-tcp: messages). When the flow shows
+   * recordVersion when the capture began after the hellos; ms-turn-tcp: messages; SIP: the first
+   * messages' fields, apps/sip.ts, and counts of all its messages, apps/sip-stream.ts SipCounts). When the flow shows
    * both sides' hellos (a TLS ClientHello and ServerHello, a SIP request and its response), the later
    * one adds the fields the first lacks (selectedVersion, cipherSuite; statusCode, reason).
    */
@@ -476,7 +478,11 @@ export function appsOf(st: FlowInspection | undefined): AppRecord[] {
   if (st.msTurnDataFrames > 0 && st.stunMessages === 0 && !st.pseudoTls) {
     apps.push({ protocol: 'ms-turn-tcp', confidence: 'payload', evidenceFrames: [...st.msTurnDataFrameNos], messages: st.msTurnDataFrames });
   }
-  for (const hello of st.apps) apps.push(appRecord(hello));
+  for (const hello of st.apps) {
+    const app = appRecord(hello);
+    if (hello.protocol === 'sip' && st.sip !== null) Object.assign(app, sipCounts(st.sip));
+    apps.push(app);
+  }
   return apps;
 }
 

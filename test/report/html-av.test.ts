@@ -210,6 +210,17 @@ describe('the hostile-strings capture', async () => {
     expect(appText({ protocol: 'tls', confidence: 'payload', recordVersion: 'TLS 1.0', sni: 'a.example' })).toBe('tls (SNI: a.example)');
   });
 
+  it("sums up a SIP flow's messages: requests by method, responses by code, calls", () => {
+    const sip = {
+      protocol: 'sip', confidence: 'payload' as const, method: 'INVITE', callId: 'a@b', messages: 6,
+      requests: [{ method: 'INVITE', count: 2 }, { method: 'ACK', count: 1 }], responses: [{ code: 200, count: 1, firstFrame: 4 }, { code: 488, count: 2, firstFrame: 2 }],
+      calls: 2, unreadSegments: 1,
+    };
+    expect(appText(sip)).toBe('sip (6 messages: INVITE 2, ACK 1; 200 \u00d71, 488 \u00d72; 2 calls; 1 TCP segment not read; INVITE; Call-ID: a@b)');
+    expect(appText({ protocol: 'sip', confidence: 'payload', messages: 1, requests: [], responses: [{ code: 200, count: 1, firstFrame: 1 }], calls: 1, callsCapped: true, otherRequests: 3 }))
+      .toBe('sip (1 message: other 3; 200 \u00d71; 1+ call)');
+  });
+
   it('apps details are cut to a bounded length', () => {
     const long = appText({ protocol: 'tls', confidence: 'payload', sni: 'x'.repeat(5000) });
     expect(long.length).toBeLessThan(400);

@@ -36,7 +36,7 @@ export interface TextMessage {
 }
 
 /** Index of the LF ending the line at `p` (searching at most MAX_LINE bytes), or -1. */
-function lineEnd(buf: Buffer, p: number, end: number): number {
+export function lineEnd(buf: Buffer, p: number, end: number): number {
   const stop = Math.min(end, p + MAX_LINE);
   for (let i = p; i < stop; i++) if (buf[i] === LF) return i;
   return -1;

@@ -19,7 +19,8 @@
  *   main thread, and a TCP flow's data would be copied meanwhile for nothing:
  *   the main thread counts the unframed payloads of an undecided TCP flow,
  *   and stops queuing them after TCP_UNFRAMED_PACKETS, when the worker is
- *   bound to skip the flow.
+ *   bound to skip the flow. A payload that starts a SIP message is not one
+ *   of them: the worker keeps a SIP flow active, to count its messages.
  * The ring (ring.ts) keeps the queue's order, so the worker sees the packets
  * in capture order, as InlineInspection does; the report is the same byte for
  * byte, which tests check on every sample and shared capture.

@@ -108,6 +108,19 @@ function detailText(v: unknown): string | undefined {
   return undefined;
 }
 
+/** A SIP flow's message counts (apps/sip-stream.ts SipCounts): "9 messages: INVITE 2, ACK 1; 200 ×2, 486 ×1; 2 calls". */
+function sipCountsText(app: HtmlApp): string {
+  const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'object' && x !== null) : []);
+  const requests = list(app.requests).slice(0, 16).map((r) => `${cut(String(r.method), 40)} ${Number(r.count)}`);
+  if (typeof app.otherRequests === 'number') requests.push(`other ${app.otherRequests}`);
+  const responses = list(app.responses).map((r) => `${Number(r.code)} \u00d7${Number(r.count)}`);
+  const calls = typeof app.calls === 'number' ? `${app.calls}${app.callsCapped === true ? '+' : ''} call${app.calls === 1 ? '' : 's'}` : '';
+  const unread = typeof app.unreadSegments === 'number' ? `${app.unreadSegments} TCP segment${app.unreadSegments === 1 ? '' : 's'} not read` : '';
+  const n = Number(app.messages);
+  const messages = `${n} message${n === 1 ? '' : 's'}${requests.length > 0 ? ': ' + requests.join(', ') : ''}`;
+  return [messages, responses.join(', '), calls, unread].filter((x) => x !== '').join('; ');
+}
+
 /**
  * One app as a line of text: its protocol, "(by port)" when only the port
  * suggests it, and its known details ("User-Agent: ..."). `software`: the
@@ -119,6 +132,7 @@ export function appText(app: HtmlApp, software?: string): string {
   if (app.midSession === true) details.push(`after its handshake, records ${cut(detailText(app.recordVersion) ?? '?')}`);
   // Real or GREASE (indistinguishable by design): the SNI may be a public name only.
   if (app.ech === true) details.push('ECH offered: the SNI may be a public name only');
+  if (app.protocol === 'sip' && typeof app.messages === 'number') details.push(sipCountsText(app));
   for (const [key, label] of APP_DETAILS) {
     const v = detailText(key === 'software' && app.protocol === 'stun' ? (app.software ?? software) : app[key]);
     if (v === undefined || v === '') continue;

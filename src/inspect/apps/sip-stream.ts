@@ -1,0 +1,241 @@
+/**
+ * Every SIP message of a plaintext SIP flow, counted: requests by method,
+ * responses by status code (with the first frame of each), and distinct
+ * Call-IDs. sip.ts reads the first messages' details for the flow's `apps`
+ * entry; this is what shows a failing call on a SIP trunk (an INVITE answered
+ * 488 or 503) further into the flow.
+ *
+ * UDP carries one message per datagram (RFC 3261 §18.1.1). TCP carries them
+ * back to back, each sized by its header section and Content-Length (RFC 3261
+ * §18.3, §20.14), so one segment may hold several and a body may run into the
+ * next segments. Nothing is buffered: each direction keeps only the sequence
+ * number at which its next message starts. A segment that starts there, or
+ * holds that position, is read from it; one past it (a lost segment) or a
+ * message whose header section ends in a later segment (its body length
+ * unknown) loses the position, and it is found again only at a segment that
+ * starts with a start line. Segments read nowhere are counted, not guessed at.
+ *
+ * Bounded whatever the input: MAX_METHODS method names, status codes 100-699,
+ * MAX_CALL_IDS Call-ID hashes per flow.
+ */
+import { MAX_LINE, startsWith } from './text-message.js';
+import { methodLength, sipStartLineEnd, statusCodeAt, SIP_VERSION } from './sip.js';
+import { clip } from './app-common.js';
+
+/** Distinct request methods counted by name per flow; requests of further methods count in otherRequests. */
+export const MAX_METHODS = 16;
+/** Distinct Call-IDs told apart per flow; past it the count is a lower bound. */
+export const MAX_CALL_IDS = 1024;
+/** A Content-Length beyond this is not believed (SIP bodies are SDP, a few KB): the position is lost instead. */
+export const MAX_SIP_BODY = 1 << 20;
+const UNKNOWN = -1;
+const RESPONSE_START = SIP_VERSION + ' ';
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const HTAB = 0x09;
+const COLON = 0x3a;
+
+/** The SIP messages of one flow. Plain data (Maps, arrays): an inspection worker sends it by structured cloning. */
+export interface SipTally {
+  /** Messages counted, both directions. */
+  messages: number;
+  /** Requests by method, in the order the methods were first seen. */
+  requests: Map<string, number>;
+  /** Requests whose method came after MAX_METHODS others. */
+  otherRequests: number;
+  /** Responses by status code, and the frame of each code's first. */
+  responses: Map<number, number>;
+  responseFrames: Map<number, number>;
+  /** Hashes of the Call-IDs seen (at most MAX_CALL_IDS). */
+  callIds: Set<number>;
+  /** TCP: per direction, the sequence number at which its next message starts, or -1 when not known. */
+  nextMessage: [number, number];
+  /** TCP: per direction, the sequence number after the furthest byte seen, or -1 before the first segment. */
+  seenEnd: [number, number];
+  /** TCP segments with payload that no message was read in: their position was lost (see the file header). */
+  unreadSegments: number;
+}
+
+export function newSipTally(): SipTally {
+  return { messages: 0, requests: new Map(), otherRequests: 0, responses: new Map(), responseFrames: new Map(), callIds: new Set(), nextMessage: [UNKNOWN, UNKNOWN], seenEnd: [UNKNOWN, UNKNOWN], unreadSegments: 0 };
+}
+
+/** A UDP datagram of a SIP flow: its message, if it holds one. */
+export function sipDatagram(t: SipTally, buf: Buffer, off: number, end: number, frame: number): void {
+  const lf = sipStartLineEnd(buf, off, end);
+  if (lf >= 0) countMessage(t, buf, off, lf, end, frame);
+}
+
+/**
+ * A TCP segment of direction `dir` of a SIP flow: `seq` its sequence number (of its first payload
+ * byte), `wireLen` its payload length by the headers, buf[off, end) what was captured of it.
+ */
+export function sipSegment(t: SipTally, dir: number, seq: number, wireLen: number, buf: Buffer, off: number, end: number, frame: number): void {
+  if (wireLen <= 0 || end <= off) return;
+  const seen = t.seenEnd[dir];
+  const fresh = seen === UNKNOWN ? wireLen : (seq + wireLen - seen) | 0; // bytes past all seen before
+  if (fresh <= 0) return; // sent again: its messages were counted (or lost) the first time
+  t.seenEnd[dir] = (seq + wireLen) >>> 0;
+  const known = t.nextMessage[dir];
+  const rel = known === UNKNOWN ? -1 : (known - seq) | 0;
+  let p: number;
+  if (rel >= wireLen) return; // a body's bytes: no message starts here
+  if (rel >= 0) {
+    if (rel >= end - off) {
+      // The next message starts in bytes the snaplen cut off.
+      lose(t, dir);
+      return;
+    }
+    p = off + rel;
+  } else if (fresh === wireLen && sipStartLineEnd(buf, off, end) >= 0) {
+    p = off; // found again (or first seen): a segment of new bytes that starts with a message
+  } else {
+    lose(t, dir); // bytes before this segment were never captured, or the position was lost already
+    return;
+  }
+  let next = -1;
+  const before = t.messages;
+  while (p < end) {
+    const lf = sipStartLineEnd(buf, p, end);
+    if (lf < 0) break; // not a message where one should start
+    next = countMessage(t, buf, p, lf, end, frame);
+    if (next < 0 || next >= end) break;
+    p = next;
+    next = -1;
+  }
+  if (t.messages === before) t.unreadSegments++;
+  // Where the next message starts: after the last one read, when its body ends in or after this segment.
+  t.nextMessage[dir] = next >= end ? (seq + (next - off)) >>> 0 : UNKNOWN;
+}
+
+function lose(t: SipTally, dir: number): void {
+  t.nextMessage[dir] = UNKNOWN;
+  t.unreadSegments++;
+}
+
+/**
+ * Counts the message whose start line is buf[s, lf]: returns the offset just after it (header
+ * section, blank line and Content-Length bytes of body), which may lie past `end`, or -1 when its
+ * header section does not end before `end` or its Content-Length is not believable.
+ */
+function countMessage(t: SipTally, buf: Buffer, s: number, lf: number, end: number, frame: number): number {
+  t.messages++;
+  if (startsWith(buf, s, lf, RESPONSE_START)) {
+    const e = lf > s && buf[lf - 1] === CR ? lf - 1 : lf;
+    const code = statusCodeAt(buf, s, e);
+    t.responses.set(code, (t.responses.get(code) ?? 0) + 1);
+    if (!t.responseFrames.has(code)) t.responseFrames.set(code, frame);
+  } else {
+    const method = clip(buf, s, s + methodLength(buf, s));
+    const n = t.requests.get(method);
+    if (n !== undefined) t.requests.set(method, n + 1);
+    else if (t.requests.size < MAX_METHODS) t.requests.set(method, 1);
+    else t.otherRequests++;
+  }
+  return headerSection(t, buf, lf + 1, end);
+}
+
+/**
+ * Reads the header fields from `p` to the blank line, hashing the Call-ID (RFC 3261 §20.8, compact
+ * "i") into t.callIds and taking Content-Length (§20.14, compact "l"; absent: no body). Returns the
+ * offset after the body, or -1 (see countMessage).
+ */
+function headerSection(t: SipTally, buf: Buffer, p: number, end: number): number {
+  let bodyLength = 0;
+  while (p < end) {
+    let lf = -1;
+    const stop = Math.min(end, p + MAX_LINE);
+    for (let i = p; i < stop; i++) if (buf[i] === LF) { lf = i; break; }
+    if (lf < 0) return -1;
+    const e = lf > p && buf[lf - 1] === CR ? lf - 1 : lf;
+    if (e === p) return lf + 1 + bodyLength;
+    if (buf[p] !== SP && buf[p] !== HTAB) {
+      let colon = p;
+      while (colon < e && buf[colon] !== COLON) colon++;
+      let nameEnd = colon;
+      while (nameEnd > p && (buf[nameEnd - 1] === SP || buf[nameEnd - 1] === HTAB)) nameEnd--;
+      let v = colon + 1;
+      while (v < e && (buf[v] === SP || buf[v] === HTAB)) v++;
+      let ve = e;
+      while (ve > v && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
+      if (colon < e) {
+        if (named(buf, p, nameEnd, 'call-id', 'i')) {
+          if (t.callIds.size < MAX_CALL_IDS) t.callIds.add(fnv1a(buf, v, ve));
+        } else if (named(buf, p, nameEnd, 'content-length', 'l')) {
+          bodyLength = decimal(buf, v, ve);
+          if (bodyLength < 0) return -1;
+        }
+      }
+    }
+    p = lf + 1;
+  }
+  return -1;
+}
+
+/** Whether buf[s, e) is the header name `long` or `compact`, ignoring ASCII case. */
+function named(buf: Buffer, s: number, e: number, long: string, compact: string): boolean {
+  const name = e - s === long.length ? long : e - s === compact.length ? compact : null;
+  if (name === null) return false;
+  for (let i = 0; i < name.length; i++) if ((buf[s + i] | 0x20) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/** The decimal number buf[s, e), or -1 when it is not one or exceeds MAX_SIP_BODY. */
+function decimal(buf: Buffer, s: number, e: number): number {
+  if (e <= s) return -1;
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const d = buf[i] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+    if (n > MAX_SIP_BODY) return -1;
+  }
+  return n;
+}
+
+/** 32-bit FNV-1a of buf[s, e): Call-IDs are told apart without a string per message. */
+function fnv1a(buf: Buffer, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  return h >>> 0;
+}
+
+/** Responses of one status code in a SIP flow's `apps` entry. */
+export interface SipStatusCount {
+  code: number;
+  count: number;
+  /** Frame of the first response with this code. */
+  firstFrame: number;
+}
+
+/** What a SIP flow's `apps` entry says of all its messages (added to the first messages' fields, apps/sip.ts). */
+export interface SipCounts {
+  /** SIP messages counted in the flow, both directions (TCP: those whose start could be found, see unreadSegments). */
+  messages: number;
+  /** Requests by method, in the order the methods first appeared. */
+  requests: { method: string; count: number }[];
+  /** Requests of methods past the first MAX_METHODS (16) distinct ones; present when not 0. */
+  otherRequests?: number;
+  /** Responses by status code, ascending. */
+  responses: SipStatusCount[];
+  /** Distinct Call-IDs (dialogs and registrations) among the messages; a lower bound when callsCapped. */
+  calls: number;
+  /** True when more than MAX_CALL_IDS (1024) Call-IDs were seen: `calls` stopped counting there. */
+  callsCapped?: boolean;
+  /** TCP segments with payload in which no message could be read (after a lost segment, or a header section split across segments); present when not 0. */
+  unreadSegments?: number;
+}
+
+export function sipCounts(t: SipTally): SipCounts {
+  const counts: SipCounts = {
+    messages: t.messages,
+    requests: [...t.requests].map(([method, count]) => ({ method, count })),
+    responses: [...t.responses].sort((a, b) => a[0] - b[0]).map(([code, count]) => ({ code, count, firstFrame: t.responseFrames.get(code)! })),
+    calls: t.callIds.size,
+  };
+  if (t.otherRequests > 0) counts.otherRequests = t.otherRequests;
+  if (t.callIds.size >= MAX_CALL_IDS) counts.callsCapped = true;
+  if (t.unreadSegments > 0) counts.unreadSegments = t.unreadSegments;
+  return counts;
+}

@@ -1,0 +1,110 @@
+/**
+ * Every SIP message of a flow, counted (apps/sip-stream.ts), against tshark
+ * (`-Y sip`) on every shared capture: per conversation, requests by method,
+ * responses by status code, and distinct Call-IDs, through analyze() as a
+ * user runs it.
+ *
+ * Required: the same counts per conversation, and no SIP conversation on
+ * either side that the other lacks. Differences explained here:
+ * - SIP over WebSocket (RFC 7118, sip_websocket_heplify.pcap): tshark unwraps
+ *   the WebSocket frames; flowaudit reads plaintext SIP only. Those frames are
+ *   left out, by tshark's own `websocket` filter.
+ * - A message whose header section is split across TCP segments
+ *   (sip_tcp_register_suricata.pcap): counted by its start line all the same,
+ *   but its Call-ID is in the next segment, which flowaudit does not
+ *   reassemble: such a conversation may count fewer Call-IDs, never more.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../../src/analyze.js';
+import { hasSharedCaptures, hasTool, SHARED_CAPTURES, sharedCaptures, skipNote, tsharkOutput } from '../../helpers/environment.js';
+import { conversationKey } from './tls-tshark-lib.js';
+
+const have = hasSharedCaptures && hasTool('tshark');
+skipNote('SIP message counts against tshark', [...(hasSharedCaptures ? [] : ['../shared/captures']), ...(hasTool('tshark') ? [] : ['tshark'])]);
+
+interface Counts { requests: Record<string, number>; responses: Record<string, number>; callIds: Set<string> | number; flows: number }
+
+function add(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+/** tshark's SIP messages, by transport and conversation (WebSocket frames left out). */
+function tsharkCounts(file: string): Map<string, Counts> {
+  const out = tsharkOutput(['-r', join(SHARED_CAPTURES, file), '-Y', 'sip && !websocket', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|',
+    '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'udp.srcport', '-e', 'tcp.srcport', '-e', 'ip.dst', '-e', 'ipv6.dst', '-e', 'udp.dstport', '-e', 'tcp.dstport',
+    '-e', 'sip.Method', '-e', 'sip.Status-Code', '-e', 'sip.Call-ID']);
+  const byConv = new Map<string, Counts>();
+  for (const line of out.split('\n')) {
+    if (line.trim() === '') continue;
+    const [src4, src6, usport, tsport, dst4, dst6, udport, tdport, methods, codes, callIds] = line.split('\t');
+    const transport = tsport ? 'tcp' : 'udp';
+    // The outer header's addresses and ports (an ICMP quote adds more after the aggregator).
+    const first = (s: string) => s.split('|')[0];
+    const key = `${transport} ${conversationKey(first(src4 || src6), first(tsport || usport), first(dst4 || dst6), first(tdport || udport))}`;
+    let c = byConv.get(key);
+    if (c === undefined) byConv.set(key, (c = { requests: {}, responses: {}, callIds: new Set(), flows: 1 }));
+    for (const m of methods.split('|').filter(Boolean)) add(c.requests, m);
+    for (const code of codes.split('|').filter(Boolean)) add(c.responses, code);
+    for (const id of callIds.split('|').filter(Boolean)) (c.callIds as Set<string>).add(id);
+  }
+  return byConv;
+}
+
+/**
+ * Ours, by transport and conversation: one conversation may be several flows (a UDP 5-tuple idle for
+ * longer than the flow timeout starts a new flow), whose counts add up; their Call-IDs are counted
+ * per flow, so the sum is at least the conversation's.
+ */
+async function ourCounts(file: string): Promise<Map<string, Counts>> {
+  const report = await analyze([join(SHARED_CAPTURES, file)], { inspectionWorker: false });
+  const byConv = new Map<string, Counts>();
+  for (const f of report.flows) {
+    const sip = f.apps?.find((a) => a.protocol === 'sip');
+    if (sip === undefined) continue;
+    const key = `${f.transport} ${conversationKey(f.client.ip, f.client.port, f.server.ip, f.server.port)}`;
+    let c = byConv.get(key);
+    if (c === undefined) byConv.set(key, (c = { requests: {}, responses: {}, callIds: 0, flows: 0 }));
+    c.flows++;
+    let messages = 0;
+    for (const r of sip.requests as { method: string; count: number }[]) {
+      c.requests[r.method] = (c.requests[r.method] ?? 0) + r.count;
+      messages += r.count;
+    }
+    for (const r of sip.responses as { code: number; count: number }[]) {
+      c.responses[String(r.code)] = (c.responses[String(r.code)] ?? 0) + r.count;
+      messages += r.count;
+    }
+    expect(sip.messages, `flow ${f.id}: messages`).toBe(messages);
+    c.callIds = (c.callIds as number) + (sip.calls as number);
+  }
+  return byConv;
+}
+
+/** Captures in which a header section is split across TCP segments: Call-IDs may be fewer than tshark's. */
+const SPLIT_HEADERS = new Set(['sip_tcp_register_suricata.pcap']);
+
+describe.skipIf(!have)('SIP message counts per flow agree with tshark', () => {
+  const files = have ? sharedCaptures() : [];
+  it('finds SIP in the SIP captures', async () => {
+    const sipFiles = files.filter((f) => f.startsWith('sip_'));
+    expect(sipFiles.length).toBeGreaterThanOrEqual(6);
+    for (const f of sipFiles) expect((await ourCounts(f)).size, f).toBeGreaterThan(0);
+  });
+  for (const file of files) {
+    it(file, async () => {
+      const theirs = tsharkCounts(file);
+      const ours = await ourCounts(file);
+      expect([...ours.keys()].sort(), 'SIP conversations').toEqual([...theirs.keys()].sort());
+      for (const [key, t] of theirs) {
+        const o = ours.get(key)!;
+        expect(o.requests, `${key}: requests`).toEqual(t.requests);
+        expect(o.responses, `${key}: responses`).toEqual(t.responses);
+        const callIds = (t.callIds as Set<string>).size;
+        if (SPLIT_HEADERS.has(file)) expect(o.callIds, `${key}: Call-IDs`).toBeLessThanOrEqual(callIds);
+        else if (o.flows > 1) expect(o.callIds, `${key}: Call-IDs over ${o.flows} flows`).toBeGreaterThanOrEqual(callIds);
+        else expect(o.callIds, `${key}: Call-IDs`).toBe(callIds);
+      }
+    }, 60_000);
+  }
+});

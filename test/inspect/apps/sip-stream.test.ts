@@ -1,0 +1,176 @@
+/**
+ * Counting every SIP message of a flow (apps/sip-stream.ts): datagrams, and
+ * TCP segments holding several messages, bodies running into later
+ * segments, lost and repeated segments, snaplen cuts, split header
+ * sections, implausible lengths; bounded counts; and seeded mutations that
+ * must never throw or count a message where none starts.
+ */
+import { describe, expect, it } from 'vitest';
+import { MAX_CALL_IDS, MAX_METHODS, newSipTally, sipCounts, sipDatagram, sipSegment, type SipTally } from '../../../src/inspect/apps/sip-stream.js';
+import { prng } from '../../helpers/prng.js';
+
+/** A SIP message: `start` line, a Call-ID, Content-Length (or `length` given as text) and a body of `body` bytes. */
+function message(start: string, callId: string, body = 0, length: string = String(body), compact = false): Buffer {
+  const headers = compact ? `i: ${callId}\r\nl: ${length}\r\n` : `Call-ID: ${callId}\r\nCSeq: 1 X\r\nContent-Length: ${length}\r\n`;
+  return Buffer.concat([Buffer.from(`${start}\r\nVia: SIP/2.0/TCP 192.0.2.1;branch=z9hG4bK1\r\n${headers}\r\n`), Buffer.alloc(body, 0x61)]);
+}
+
+const INVITE = (id = 'a@x', body = 0) => message('INVITE sip:bob@contoso.com SIP/2.0', id, body);
+const OK = (id = 'a@x', body = 0) => message('SIP/2.0 200 OK', id, body);
+
+/** Feeds `stream` to direction `dir` of `t` cut at `cuts` (offsets), as segments from sequence number `isn`. */
+function feedStream(t: SipTally, dir: number, stream: Buffer, cuts: number[], isn = 1000, frame = 1): void {
+  const bounds = [0, ...cuts, stream.length];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const seg = stream.subarray(bounds[i], bounds[i + 1]);
+    sipSegment(t, dir, (isn + bounds[i]) >>> 0, seg.length, seg, 0, seg.length, frame + i);
+  }
+}
+
+describe('SIP message counts', () => {
+  it('counts datagrams by method and status code, with the first frame of each code and distinct Call-IDs', () => {
+    const t = newSipTally();
+    sipDatagram(t, INVITE('1'), 0, INVITE('1').length, 10);
+    sipDatagram(t, message('SIP/2.0 486 Busy Here', '1'), 0, message('SIP/2.0 486 Busy Here', '1').length, 11);
+    sipDatagram(t, INVITE('2'), 0, INVITE('2').length, 12);
+    sipDatagram(t, OK('2'), 0, OK('2').length, 13);
+    sipDatagram(t, message('SIP/2.0 486 Busy Here', '3'), 0, message('SIP/2.0 486 Busy Here', '3').length, 14);
+    const junk = Buffer.from('\r\n\r\n'); // a keep-alive (RFC 5626 §3.5.1) is no message
+    sipDatagram(t, junk, 0, junk.length, 15);
+    expect(sipCounts(t)).toEqual({
+      messages: 5,
+      requests: [{ method: 'INVITE', count: 2 }],
+      responses: [{ code: 200, count: 1, firstFrame: 13 }, { code: 486, count: 2, firstFrame: 11 }],
+      calls: 3,
+    });
+  });
+
+  it('reads several messages in one segment, and a body that runs into the next segments', () => {
+    const t = newSipTally();
+    const a = INVITE('1', 300);
+    const b = OK('1', 10);
+    const c = message('ACK sip:bob@contoso.com SIP/2.0', '1', 0, '0', true);
+    const stream = Buffer.concat([a, b, c, INVITE('2')]);
+    // The first body is cut twice; b and c share a segment with the end of a's body.
+    feedStream(t, 0, stream, [a.length - 250, a.length - 100]);
+    const counts = sipCounts(t);
+    expect(counts.messages).toBe(4);
+    expect(counts.requests).toEqual([{ method: 'INVITE', count: 2 }, { method: 'ACK', count: 1 }]);
+    expect(counts.responses).toEqual([{ code: 200, count: 1, firstFrame: 3 }]);
+    expect(counts.calls).toBe(2);
+    expect(counts.unreadSegments).toBeUndefined();
+  });
+
+  it('keeps each direction apart', () => {
+    const t = newSipTally();
+    const fromClient = Buffer.concat([INVITE('1', 40), INVITE('2', 40)]);
+    const fromServer = Buffer.concat([OK('1', 40), OK('2', 40)]);
+    sipSegment(t, 0, 1000, 60, fromClient, 0, 60, 1); // inside the first header section: counted, its end unknown
+    sipSegment(t, 1, 5000, fromServer.length, fromServer, 0, fromServer.length, 2);
+    expect(sipCounts(t).responses[0].count).toBe(2);
+    expect(sipCounts(t).requests[0].count).toBe(1);
+  });
+
+  it('counts a message sent again once, and reads what an overlapping segment adds', () => {
+    const t = newSipTally();
+    const stream = Buffer.concat([INVITE('1', 20), OK('1'), INVITE('2')]);
+    const cut = INVITE('1', 20).length - 5; // the first segment ends inside the INVITE's body
+    const first = stream.subarray(0, cut);
+    sipSegment(t, 0, 1000, first.length, first, 0, first.length, 1);
+    sipSegment(t, 0, 1000, first.length, first, 0, first.length, 2); // sent again
+    const rest = stream.subarray(cut - 10); // overlapping the first by 10 bytes
+    sipSegment(t, 0, 1000 + cut - 10, rest.length, rest, 0, rest.length, 3);
+    sipSegment(t, 0, 1000 + cut - 10, rest.length, rest, 0, rest.length, 4); // sent again
+    expect(sipCounts(t)).toMatchObject({ messages: 3, requests: [{ method: 'INVITE', count: 2 }], responses: [{ code: 200, count: 1, firstFrame: 3 }] });
+  });
+
+  it('does not count again a message sent again after the position was lost', () => {
+    const t = newSipTally();
+    const a = INVITE('1', 20);
+    const split = a.subarray(0, 40); // its header section ends in the next segment: the position is lost
+    sipSegment(t, 0, 1000, split.length, split, 0, split.length, 1);
+    sipSegment(t, 0, 1000, a.length, a, 0, a.length, 2); // the whole message again, in one segment
+    expect(sipCounts(t).messages).toBe(1);
+  });
+
+  it('after a lost segment, reads again only from a segment that starts with a message', () => {
+    const t = newSipTally();
+    const a = INVITE('1', 500);
+    const stream = Buffer.concat([a, OK('1'), INVITE('2'), OK('2')]);
+    const lostFrom = 100;
+    const lostTo = a.length + 20; // the loss takes the end of a's body and the start of the 200
+    const resumeAt = a.length + OK('1').length; // a segment that starts with INVITE 2
+    const segs: [number, number][] = [[0, lostFrom], [lostTo, resumeAt], [resumeAt, stream.length]];
+    for (const [i, [s, e]] of segs.entries()) sipSegment(t, 0, 1000 + s, e - s, stream.subarray(s, e), 0, e - s, i + 1);
+    const counts = sipCounts(t);
+    expect(counts.messages).toBe(3); // INVITE 1, INVITE 2, 200 (2); the 200 of call 1 was lost
+    expect(counts.unreadSegments).toBe(1);
+  });
+
+  it('loses the position at a header section split across segments, and finds it again', () => {
+    const t = newSipTally();
+    const a = INVITE('1', 30);
+    const stream = Buffer.concat([a, OK('1')]);
+    feedStream(t, 0, stream, [40, a.length]); // the INVITE's headers continue in the second segment
+    const counts = sipCounts(t);
+    expect(counts.messages).toBe(2); // the INVITE by its start line, the 200 where its segment starts
+    expect(counts.unreadSegments).toBe(1);
+    expect(counts.calls).toBe(1); // the INVITE's Call-ID was in the unread segment; the 200 has the same
+  });
+
+  it('does not believe what the snaplen cut off, nor an implausible or broken Content-Length', () => {
+    const cutTally = newSipTally();
+    const stream = Buffer.concat([INVITE('1', 100), OK('1')]);
+    const first = INVITE('1', 100).length + 20;
+    // Captured only the first 60 bytes of a segment whose headers say `first` bytes.
+    sipSegment(cutTally, 0, 1000, first, stream, 0, 60, 1);
+    const second = stream.subarray(first);
+    sipSegment(cutTally, 0, 1000 + first, second.length, second, 0, second.length, 2);
+    expect(sipCounts(cutTally).messages).toBe(1);
+    expect(sipCounts(cutTally).unreadSegments).toBe(1);
+
+    for (const length of ['99999999', '12x', '', '-1']) {
+      const t = newSipTally();
+      feedStream(t, 0, Buffer.concat([message('OPTIONS sip:x SIP/2.0', '1', 0, length), OK('1')]), []);
+      expect(sipCounts(t).messages, `Content-Length "${length}"`).toBe(1);
+    }
+  });
+
+  it('bounds methods and Call-IDs, saying so', () => {
+    const t = newSipTally();
+    for (let i = 0; i < MAX_METHODS + 3; i++) {
+      const m = message(`M${String.fromCharCode(65 + i)} sip:x SIP/2.0`, 'same');
+      sipDatagram(t, m, 0, m.length, i + 1);
+    }
+    for (let i = 0; i < MAX_CALL_IDS + 10; i++) {
+      const m = OK(`call-${i}`);
+      sipDatagram(t, m, 0, m.length, 100 + i);
+    }
+    const counts = sipCounts(t);
+    expect(counts.requests).toHaveLength(MAX_METHODS);
+    expect(counts.otherRequests).toBe(3);
+    expect(counts.calls).toBe(MAX_CALL_IDS);
+    expect(counts.callsCapped).toBe(true);
+  });
+
+  it('never throws or counts a message where none starts, under 20,000 seeded mutations of segmented streams', () => {
+    const rnd = prng(0x51b_57e4);
+    const base = Buffer.concat([INVITE('1', 120), OK('1', 40), message('BYE sip:b SIP/2.0', '1', 0, '0', true), OK('1')]);
+    let counted = 0;
+    for (let round = 0; round < 20_000; round++) {
+      const b = Buffer.from(base);
+      for (let i = 0, n = 1 + Math.floor(rnd() * 6); i < n; i++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+      const cuts = [...new Set(Array.from({ length: Math.floor(rnd() * 5) }, () => 1 + Math.floor(rnd() * (b.length - 1))))].sort((x, y) => x - y);
+      const t = newSipTally();
+      feedStream(t, round & 1, b, cuts, Math.floor(rnd() * 2 ** 32));
+      // Every message counted starts with a start line somewhere in the stream: at most one per CRLF-ended line.
+      const lines = b.toString('latin1').split('\n').length;
+      expect(t.messages).toBeLessThanOrEqual(lines);
+      counted += t.messages;
+      const counts = sipCounts(t);
+      expect(counts.messages).toBe(counts.requests.reduce((a, r) => a + r.count, 0) + (counts.otherRequests ?? 0) + counts.responses.reduce((a, r) => a + r.count, 0));
+      for (const r of counts.responses) expect(r.code >= 100 && r.code <= 699).toBe(true);
+    }
+    expect(counted).toBeGreaterThan(20_000); // most mutated streams still show most of their messages
+  });
+});
