@@ -27,7 +27,7 @@ import { Dialect, Method, MsType, StunClass } from './stun-constants.js';
 import { detectFraming, feedSegment, Frame, Framing, opensWithData, pseudoTlsHello, relayedPayload, SYNC_SEGMENTS, Stop, TcpDirection, type FrameSink } from './tcp-framing.js';
 import { NOT_RTP, rtpHeaderBytes } from './media/rtp-header.js';
 import { Outcome } from './transactions.js';
-import { newSipTally, sipDatagram, sipSegment, type SipTally } from './apps/sip-stream.js';
+import { newSipTally, sipDatagram, sipFlowEnded, sipSegment, type SipTally } from './apps/sip-stream.js';
 import { sipStartLineEnd } from './apps/sip.js';
 
 /** The media module's entry point (inspect/media/rtp-streams.ts RtpStreams satisfies it). */
@@ -121,6 +121,7 @@ export class Inspector implements FrameSink {
     for (const s of this.states) {
       if (s === undefined) continue;
       if (s.hello !== null) this.parseHeld(s, false); // the capture ended inside a hello: what it holds
+      if (s.sip !== null) sipFlowEnded(s.sip); // or inside a SIP message's header section
       out.push(s);
     }
     return out;
@@ -140,6 +141,7 @@ export class Inspector implements FrameSink {
     if (st === undefined) return;
     st.tcp = null;
     if (st.hello !== null) this.parseHeld(st, true);
+    if (st.sip !== null) sipFlowEnded(st.sip);
   }
 
   /**

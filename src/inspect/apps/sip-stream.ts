@@ -8,15 +8,16 @@
  * UDP carries one message per datagram (RFC 3261 §18.1.1). TCP carries them
  * back to back, each sized by its header section and Content-Length (RFC 3261
  * §18.3, §20.14), so one segment may hold several and a body may run into the
- * next segments. Nothing is buffered: each direction keeps only the sequence
- * number at which its next message starts. A segment that starts there, or
- * holds that position, is read from it; one past it (a lost segment) or a
- * message whose header section ends in a later segment (its body length
- * unknown) loses the position, and it is found again only at a segment that
- * starts with a start line. Segments read nowhere are counted, not guessed at.
+ * next segments. Each direction keeps the sequence number at which its next
+ * message starts; bodies are skipped by count, never buffered. Only a start
+ * line or header section that continues in the next segment is held (at
+ * most MAX_HELD bytes) and read whole when that segment comes. A lost
+ * segment loses the position: a message held then is counted by its start
+ * line, and the position is found again only at a segment that starts with a
+ * start line. Segments read nowhere are counted, not guessed at.
  *
- * Bounded whatever the input: MAX_METHODS method names, status codes 100-699,
- * MAX_CALL_IDS Call-ID hashes per flow.
+ * Bounded whatever the input: MAX_HELD bytes per direction, MAX_METHODS
+ * method names, status codes 100-699, MAX_CALL_IDS Call-ID hashes per flow.
  */
 import { MAX_LINE, startsWith } from './text-message.js';
 import { methodLength, sipStartLineEnd, statusCodeAt, SIP_VERSION } from './sip.js';
@@ -26,6 +27,8 @@ import { clip } from './app-common.js';
 export const MAX_METHODS = 16;
 /** Distinct Call-IDs told apart per flow; past it the count is a lower bound. */
 export const MAX_CALL_IDS = 1024;
+/** Bytes of a message's start line and header section held while they continue in the next segment; a longer one is counted by its start line and its end is lost. */
+export const MAX_HELD = 16 * 1024;
 /** A Content-Length beyond this is not believed (SIP bodies are SDP, a few KB): the position is lost instead. */
 export const MAX_SIP_BODY = 1 << 20;
 const UNKNOWN = -1;
@@ -53,12 +56,15 @@ export interface SipTally {
   nextMessage: [number, number];
   /** TCP: per direction, the sequence number after the furthest byte seen, or -1 before the first segment. */
   seenEnd: [number, number];
+  /** TCP: per direction, a message whose start line or header section ends in a later segment: its bytes so far (at most MAX_HELD), from nextMessage on, and the frame they ended in. */
+  held: [Uint8Array | null, Uint8Array | null];
+  heldFrame: [number, number];
   /** TCP segments with payload that no message was read in: their position was lost (see the file header). */
   unreadSegments: number;
 }
 
 export function newSipTally(): SipTally {
-  return { messages: 0, requests: new Map(), otherRequests: 0, responses: new Map(), responseFrames: new Map(), callIds: new Set(), nextMessage: [UNKNOWN, UNKNOWN], seenEnd: [UNKNOWN, UNKNOWN], unreadSegments: 0 };
+  return { messages: 0, requests: new Map(), otherRequests: 0, responses: new Map(), responseFrames: new Map(), callIds: new Set(), nextMessage: [UNKNOWN, UNKNOWN], seenEnd: [UNKNOWN, UNKNOWN], held: [null, null], heldFrame: [0, 0], unreadSegments: 0 };
 }
 
 /** A UDP datagram of a SIP flow: its message, if it holds one. */
@@ -77,36 +83,86 @@ export function sipSegment(t: SipTally, dir: number, seq: number, wireLen: numbe
   const fresh = seen === UNKNOWN ? wireLen : (seq + wireLen - seen) | 0; // bytes past all seen before
   if (fresh <= 0) return; // sent again: its messages were counted (or lost) the first time
   t.seenEnd[dir] = (seq + wireLen) >>> 0;
-  const known = t.nextMessage[dir];
-  const rel = known === UNKNOWN ? -1 : (known - seq) | 0;
-  let p: number;
-  if (rel >= wireLen) return; // a body's bytes: no message starts here
-  if (rel >= 0) {
-    if (rel >= end - off) {
-      // The next message starts in bytes the snaplen cut off.
-      lose(t, dir);
+  const held = t.held[dir];
+  if (held !== null) {
+    t.held[dir] = null;
+    const heldSeq = t.nextMessage[dir];
+    if (((heldSeq + held.length) >>> 0) === seq) {
+      // The rest of a message begun in the segments before: read it whole, from its start.
+      const whole = Buffer.concat([held, buf.subarray(off, end)]);
+      walk(t, dir, heldSeq, held.length + wireLen, whole, 0, whole.length, frame);
       return;
     }
-    p = off + rel;
-  } else if (fresh === wireLen && sipStartLineEnd(buf, off, end) >= 0) {
-    p = off; // found again (or first seen): a segment of new bytes that starts with a message
+    countHeld(t, held, frame); // what came next was lost: the message is known by its start line only
+    t.nextMessage[dir] = UNKNOWN;
+  }
+  const known = t.nextMessage[dir];
+  const rel = known === UNKNOWN ? -1 : (known - seq) | 0;
+  if (rel >= wireLen) return; // a body's bytes: no message starts here
+  if (rel >= 0) {
+    if (rel < end - off) walk(t, dir, seq, wireLen, buf, off + rel, end, frame, off);
+    else lose(t, dir); // the next message starts in bytes the snaplen cut off
+  } else if (fresh >= wireLen && sipStartLineEnd(buf, off, end) >= 0) {
+    walk(t, dir, seq, wireLen, buf, off, end, frame); // found again (or first seen): new bytes that start with a message
   } else {
     lose(t, dir); // bytes before this segment were never captured, or the position was lost already
-    return;
   }
-  let next = -1;
+}
+
+/**
+ * Counts the messages from buf[p] on, where one starts, to the end of the segment that begins at
+ * buf[segOff] (sequence number `seq`, `wireLen` bytes on the wire); sets where the next one starts.
+ */
+function walk(t: SipTally, dir: number, seq: number, wireLen: number, buf: Buffer, p: number, end: number, frame: number, segOff = p): void {
   const before = t.messages;
+  const whole = end - segOff === wireLen; // no snaplen cut: bytes after `end` are the next segment's
+  let next: number = Unread.Bad;
   while (p < end) {
     const lf = sipStartLineEnd(buf, p, end);
-    if (lf < 0) break; // not a message where one should start
-    next = countMessage(t, buf, p, lf, end, frame);
+    if (lf < 0 && (!whole || end - p > MAX_HELD || !sipStartPrefix(buf, p, end))) break; // not a message where one should start
+    next = lf < 0 ? Unread.Incomplete : countMessage(t, buf, p, lf, end, frame, !whole || end - p > MAX_HELD);
+    if (next === Unread.Incomplete) {
+      // Its start line or header section ends in the next segment: held until then (bounded).
+      t.held[dir] = Buffer.from(buf.subarray(p, end));
+      t.heldFrame[dir] = frame;
+      t.nextMessage[dir] = (seq + (p - segOff)) >>> 0;
+      return;
+    }
     if (next < 0 || next >= end) break;
     p = next;
-    next = -1;
+    next = Unread.Bad;
   }
   if (t.messages === before) t.unreadSegments++;
   // Where the next message starts: after the last one read, when its body ends in or after this segment.
-  t.nextMessage[dir] = next >= end ? (seq + (next - off)) >>> 0 : UNKNOWN;
+  t.nextMessage[dir] = next >= end ? (seq + (next - segOff)) >>> 0 : UNKNOWN;
+}
+
+/** Whether buf[p, end), with no line end, may be the beginning of a start line: an upper-case letter or "SIP/2.0" first. */
+function sipStartPrefix(buf: Buffer, p: number, end: number): boolean {
+  for (let i = p; i < end && i < p + 8; i++) {
+    const b = buf[i];
+    if (!((b >= 0x41 && b <= 0x5a) || b === SP || b === 0x2f || b === 0x2e || (b >= 0x30 && b <= 0x39))) return false;
+  }
+  return true;
+}
+
+/** A held message whose rest never came (lost, or the flow ended): counted by its start line, when that is whole. */
+function countHeld(t: SipTally, held: Uint8Array, frame: number): void {
+  const buf = Buffer.from(held.buffer, held.byteOffset, held.length); // a Uint8Array after a worker's structured clone
+  const lf = sipStartLineEnd(buf, 0, buf.length);
+  if (lf >= 0) countMessage(t, buf, 0, lf, buf.length, frame, true);
+  else t.unreadSegments++;
+}
+
+/** The end of a SIP flow (or of the capture): a message still held is counted as far as it came. */
+export function sipFlowEnded(t: SipTally): void {
+  for (const dir of [0, 1]) {
+    const held = t.held[dir];
+    if (held === null) continue;
+    t.held[dir] = null;
+    t.nextMessage[dir] = UNKNOWN;
+    countHeld(t, held, t.heldFrame[dir]);
+  }
 }
 
 function lose(t: SipTally, dir: number): void {
@@ -114,12 +170,22 @@ function lose(t: SipTally, dir: number): void {
   t.unreadSegments++;
 }
 
+/** What countMessage returns when it cannot give the next message's offset. */
+const Unread = {
+  /** The start line or header section does not end in the bytes given. */
+  Incomplete: -1,
+  /** A header line too long, or a Content-Length not believable: where the next message starts is unknown. */
+  Bad: -2,
+} as const;
+
 /**
- * Counts the message whose start line is buf[s, lf]: returns the offset just after it (header
- * section, blank line and Content-Length bytes of body), which may lie past `end`, or -1 when its
- * header section does not end before `end` or its Content-Length is not believable.
+ * Counts the message whose start line is buf[s, lf] and returns the offset just after it (header
+ * section, blank line and Content-Length bytes of body), which may lie past `end`; or an Unread
+ * code. An Incomplete message is counted only when `force`d (its rest will not be read).
  */
-function countMessage(t: SipTally, buf: Buffer, s: number, lf: number, end: number, frame: number): number {
+function countMessage(t: SipTally, buf: Buffer, s: number, lf: number, end: number, frame: number, force = true): number {
+  const next = headerSection(t, buf, lf + 1, end);
+  if (next === Unread.Incomplete && !force) return next;
   t.messages++;
   if (startsWith(buf, s, lf, RESPONSE_START)) {
     const e = lf > s && buf[lf - 1] === CR ? lf - 1 : lf;
@@ -133,13 +199,13 @@ function countMessage(t: SipTally, buf: Buffer, s: number, lf: number, end: numb
     else if (t.requests.size < MAX_METHODS) t.requests.set(method, 1);
     else t.otherRequests++;
   }
-  return headerSection(t, buf, lf + 1, end);
+  return next === Unread.Incomplete ? Unread.Bad : next;
 }
 
 /**
  * Reads the header fields from `p` to the blank line, hashing the Call-ID (RFC 3261 §20.8, compact
  * "i") into t.callIds and taking Content-Length (§20.14, compact "l"; absent: no body). Returns the
- * offset after the body, or -1 (see countMessage).
+ * offset after the body, or an Unread code.
  */
 function headerSection(t: SipTally, buf: Buffer, p: number, end: number): number {
   let bodyLength = 0;
@@ -147,7 +213,7 @@ function headerSection(t: SipTally, buf: Buffer, p: number, end: number): number
     let lf = -1;
     const stop = Math.min(end, p + MAX_LINE);
     for (let i = p; i < stop; i++) if (buf[i] === LF) { lf = i; break; }
-    if (lf < 0) return -1;
+    if (lf < 0) return stop < end ? Unread.Bad : Unread.Incomplete;
     const e = lf > p && buf[lf - 1] === CR ? lf - 1 : lf;
     if (e === p) return lf + 1 + bodyLength;
     if (buf[p] !== SP && buf[p] !== HTAB) {
@@ -164,13 +230,13 @@ function headerSection(t: SipTally, buf: Buffer, p: number, end: number): number
           if (t.callIds.size < MAX_CALL_IDS) t.callIds.add(fnv1a(buf, v, ve));
         } else if (named(buf, p, nameEnd, 'content-length', 'l')) {
           bodyLength = decimal(buf, v, ve);
-          if (bodyLength < 0) return -1;
+          if (bodyLength < 0) return Unread.Bad;
         }
       }
     }
     p = lf + 1;
   }
-  return -1;
+  return Unread.Incomplete;
 }
 
 /** Whether buf[s, e) is the header name `long` or `compact`, ignoring ASCII case. */

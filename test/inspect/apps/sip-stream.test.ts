@@ -6,7 +6,7 @@
  * must never throw or count a message where none starts.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_CALL_IDS, MAX_METHODS, newSipTally, sipCounts, sipDatagram, sipSegment, type SipTally } from '../../../src/inspect/apps/sip-stream.js';
+import { MAX_CALL_IDS, MAX_METHODS, newSipTally, sipCounts, sipDatagram, sipFlowEnded, sipSegment, type SipTally } from '../../../src/inspect/apps/sip-stream.js';
 import { prng } from '../../helpers/prng.js';
 
 /** A SIP message: `start` line, a Call-ID, Content-Length (or `length` given as text) and a body of `body` bytes. */
@@ -65,10 +65,11 @@ describe('SIP message counts', () => {
     const t = newSipTally();
     const fromClient = Buffer.concat([INVITE('1', 40), INVITE('2', 40)]);
     const fromServer = Buffer.concat([OK('1', 40), OK('2', 40)]);
-    sipSegment(t, 0, 1000, 60, fromClient, 0, 60, 1); // inside the first header section: counted, its end unknown
+    sipSegment(t, 0, 1000, 60, fromClient, 0, 60, 1); // inside the first header section: held
     sipSegment(t, 1, 5000, fromServer.length, fromServer, 0, fromServer.length, 2);
-    expect(sipCounts(t).responses[0].count).toBe(2);
-    expect(sipCounts(t).requests[0].count).toBe(1);
+    const rest = fromClient.subarray(60);
+    sipSegment(t, 0, 1060, rest.length, rest, 0, rest.length, 3);
+    expect(sipCounts(t)).toMatchObject({ messages: 4, requests: [{ method: 'INVITE', count: 2 }], responses: [{ code: 200, count: 2, firstFrame: 2 }], calls: 2 });
   });
 
   it('counts a message sent again once, and reads what an overlapping segment adds', () => {
@@ -107,15 +108,38 @@ describe('SIP message counts', () => {
     expect(counts.unreadSegments).toBe(1);
   });
 
-  it('loses the position at a header section split across segments, and finds it again', () => {
+  it('holds a start line or header section split across segments until its rest comes', () => {
     const t = newSipTally();
+    const a = INVITE('call-a', 30);
+    const b = message('SIP/2.0 486 Busy Here', 'call-b');
+    const stream = Buffer.concat([a, b, OK('call-c')]);
+    // The INVITE's headers end in the second segment; the 486's start line is cut in the middle.
+    feedStream(t, 0, stream, [40, a.length + 12]);
+    expect(sipCounts(t)).toEqual({
+      messages: 3, requests: [{ method: 'INVITE', count: 1 }],
+      responses: [{ code: 200, count: 1, firstFrame: 3 }, { code: 486, count: 1, firstFrame: 3 }], calls: 3,
+    });
+  });
+
+  it('counts a held message by its start line when its rest is lost, or the flow ends', () => {
+    const lost = newSipTally();
     const a = INVITE('1', 30);
-    const stream = Buffer.concat([a, OK('1')]);
-    feedStream(t, 0, stream, [40, a.length]); // the INVITE's headers continue in the second segment
-    const counts = sipCounts(t);
-    expect(counts.messages).toBe(2); // the INVITE by its start line, the 200 where its segment starts
-    expect(counts.unreadSegments).toBe(1);
-    expect(counts.calls).toBe(1); // the INVITE's Call-ID was in the unread segment; the 200 has the same
+    sipSegment(lost, 0, 1000, 40, a, 0, 40, 1);
+    const later = OK('2');
+    sipSegment(lost, 0, 1000 + a.length + 500, later.length, later, 0, later.length, 2); // after a gap
+    expect(sipCounts(lost)).toMatchObject({ messages: 2, requests: [{ method: 'INVITE', count: 1 }], responses: [{ code: 200, count: 1 }], calls: 1 });
+
+    const ended = newSipTally();
+    sipSegment(ended, 1, 7, 40, a, 0, 40, 9);
+    expect(sipCounts(ended).messages).toBe(0);
+    sipFlowEnded(ended);
+    sipFlowEnded(ended); // once only
+    expect(sipCounts(ended)).toMatchObject({ messages: 1, requests: [{ method: 'INVITE', count: 1 }] });
+
+    const partial = newSipTally();
+    sipSegment(partial, 0, 1, 5, a, 0, 5, 1); // "INVIT": not even a start line
+    sipFlowEnded(partial);
+    expect(sipCounts(partial)).toMatchObject({ messages: 0, unreadSegments: 1 });
   });
 
   it('does not believe what the snaplen cut off, nor an implausible or broken Content-Length', () => {
