@@ -61,6 +61,13 @@ function explanation(g: FindingGroup, ports: string): string {
       return `${countText(n, 'flow')} ${between} ${verb(n, 'carries', 'carry')} payload that does not match the documented protocol: ${detailsText(g)}.${example}`;
     case 'media-quality':
       return `RTP media on ${countText(n, 'flow')} ${between} passed the limits Microsoft's Call Quality Dashboard marks as poor (over ${MEDIA_MIN_PACKETS} packets, loss above ${MEDIA_POOR_LOSS_PCT}% or mean jitter above ${MEDIA_POOR_JITTER_MS} ms): ${detailsText(g)}.`;
+    case 'sip-error':
+      return `SIP error responses on ${countText(n, 'flow')} ${between}: ${detailsText(g)}. `
+        + (high
+          ? 'A server or gateway failed (5xx), or no acceptable media could be agreed (488, 606: codecs or SDP): calls through it fail.'
+          : g.severity === 'info'
+            ? 'The callee answered (unavailable, busy, cancelled or declined): the network and the servers did their part.'
+            : 'Requests were refused (RFC 3261 §21): look at the first one\'s request and its Call-ID.');
     default:
       return FINDING_TITLES[g.kind];
   }

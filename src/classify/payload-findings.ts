@@ -1,7 +1,7 @@
 /**
  * Findings that rest on payload inspection: STUN/TURN requests never answered,
  * TURN error responses, payload that does not match the documented protocol,
- * and media loss or jitter past Microsoft's own thresholds. Each flow gets at
+ * media loss or jitter past Microsoft's own thresholds, and SIP error responses. Each flow gets at
  * most one problem per kind, with the severity and the detail text its
  * finding shows; buildFindings aggregates them like the others.
  *
@@ -12,7 +12,7 @@ import type { Catalog, CatalogRule } from '../catalog/types.js';
 import type { RtpStreamReport, MediaReport } from '../inspect/media/media-report.js';
 import type { StunFlowReport, StunReport } from '../inspect/stun-report.js';
 import { SEVERITY_RANK, type FindingKind, type Severity } from './finding-types.js';
-import { MEDIA_PROTOCOLS, type ClassifiableFlow, type FlowVerdict } from './verdict.js';
+import { MEDIA_PROTOCOLS, type AppEvidence, type ClassifiableFlow, type FlowVerdict } from './verdict.js';
 
 /** The report's `stun` and `media` sections, as analyze() builds them. */
 export interface PayloadEvidence {
@@ -83,7 +83,8 @@ export class PayloadProblems {
   of(flow: ClassifiableFlow, v: FlowVerdict): readonly PayloadProblem[] {
     const stun = this.stunByFlow.get(flow.id);
     const streams = this.streamsByFlow.get(flow.id);
-    if (stun === undefined && streams === undefined && v.verdict !== 'documented') return NONE; // most flows of a scan
+    const sip = flow.apps?.find((a) => a.protocol === 'sip');
+    if (stun === undefined && streams === undefined && sip === undefined && v.verdict !== 'documented') return NONE; // most flows of a scan
     let found: PayloadProblem[] | undefined;
     const keep = (p: PayloadProblem | undefined): void => {
       if (p !== undefined) (found ??= []).push(p);
@@ -98,6 +99,7 @@ export class PayloadProblems {
       if (expectation.expects !== undefined) keep(mismatchProblem(flow, expectation));
     }
     if (streams !== undefined) keep(mediaProblem(streams));
+    if (sip !== undefined) keep(sipErrorProblem(sip));
     return found ?? NONE;
   }
 }
@@ -219,4 +221,28 @@ function mediaProblem(streams: readonly RtpStreamReport[]): PayloadProblem | und
   const detail = poor.map((s) =>
     `SSRC ${s.ssrcHex} from ${s.direction === 'fromClient' ? 'client' : 'server'}: loss ${s.lossPct}%, mean jitter ${s.meanJitterMs} ms over ${s.packets} packets`).join('; ');
   return { kind: 'media-quality', severity: 'medium', frame: poor[0].firstFrame, detail };
+}
+
+/** SIP status codes that answer for the callee, not the network: unavailable, busy, cancelled, declined (RFC 3261 §21). */
+const CALLEE_ANSWERS: ReadonlySet<number> = new Set([480, 486, 487, 600, 603]);
+/** No acceptable media: the offer's codecs or SDP were refused (RFC 3261 §21.4.26, §21.6.4). */
+const NO_ACCEPTABLE_MEDIA: ReadonlySet<number> = new Set([488, 606]);
+/** Authentication challenges (RFC 3261 §22): the normal first answer to a request without credentials. */
+const CHALLENGES: ReadonlySet<number> = new Set([401, 407]);
+/**
+ * Error responses (4xx-6xx) counted on a plaintext SIP flow (apps/sip-stream.ts): a failing trunk or
+ * gateway (5xx), a codec or SDP mismatch (488, 606), or requests refused (other codes). Challenges
+ * followed by a success on the flow are the normal authentication exchange and are left out.
+ */
+function sipErrorProblem(sip: AppEvidence): PayloadProblem | undefined {
+  const responses = sip.responses ?? [];
+  const succeeded = responses.some((r) => r.code >= 200 && r.code < 300);
+  const errors = responses.filter((r) => r.code >= 400 && !(CHALLENGES.has(r.code) && succeeded));
+  if (errors.length === 0) return undefined;
+  const severityOf = (code: number): Severity => (code >= 500 && code < 600) || NO_ACCEPTABLE_MEDIA.has(code) ? 'high' : CALLEE_ANSWERS.has(code) ? 'info' : 'medium';
+  let severity: Severity = 'info';
+  for (const r of errors) if (SEVERITY_RANK[severityOf(r.code)] > SEVERITY_RANK[severity]) severity = severityOf(r.code);
+  const first = errors.reduce((a, b) => (b.firstFrame < a.firstFrame ? b : a));
+  const detail = errors.map((r) => `${r.code}${r.reason ? ` ${r.reason}` : ''} \u00d7${r.count}${CHALLENGES.has(r.code) ? ' with no 2xx response (credentials rejected)' : ''}`).join('; ');
+  return { kind: 'sip-error', severity, frame: first.firstFrame, detail };
 }

@@ -229,3 +229,35 @@ describe('media quality past the Call Quality Dashboard limits', () => {
     expect(media[0].explanation).toContain('SSRC 0x00001234 from client: loss 12.5%, mean jitter 1 ms over 1000 packets');
   });
 });
+
+describe('SIP error responses', () => {
+  const sipFlow = (host: number, responses: { code: number; count: number; firstFrame: number; reason?: string }[]) => {
+    const f = flow({ spec: `udp 10.0.5.${host}:5060 > 10.0.5.5:5060` });
+    return { ...f, apps: [{ protocol: 'sip', evidenceFrames: [f.frames.first], responses }] };
+  };
+  const sipKinds = (list: readonly Finding[]) => list.filter((f) => f.kind === 'sip-error').map((f) => `${f.severity} ${f.client} ${f.evidenceFrames[0]}`);
+
+  it('5xx and 488/606 are high; callee answers info; other errors medium; challenges only without a 2xx; evidence at the first error', () => {
+    const flows = [
+      sipFlow(11, [{ code: 100, count: 1, firstFrame: 2 }, { code: 503, count: 2, firstFrame: 9, reason: 'Service Unavailable' }, { code: 486, count: 1, firstFrame: 4 }]),
+      sipFlow(12, [{ code: 488, count: 1, firstFrame: 30, reason: 'Not Acceptable Here' }]),
+      sipFlow(13, [{ code: 486, count: 3, firstFrame: 7, reason: 'Busy Here' }, { code: 487, count: 1, firstFrame: 5 }]),
+      sipFlow(14, [{ code: 404, count: 1, firstFrame: 8, reason: 'Not Found' }]),
+      sipFlow(15, [{ code: 401, count: 2, firstFrame: 3, reason: 'Unauthorized' }, { code: 200, count: 1, firstFrame: 6, reason: 'OK' }]),
+      sipFlow(16, [{ code: 407, count: 2, firstFrame: 3, reason: 'Proxy Authentication Required' }]),
+      sipFlow(17, [{ code: 180, count: 1, firstFrame: 3 }, { code: 302, count: 1, firstFrame: 4 }, { code: 200, count: 1, firstFrame: 5 }]),
+    ];
+    const r = run({ flows });
+    expect(sipKinds(r.findings).sort()).toEqual(['high 10.0.5.11 4', 'high 10.0.5.12 30', 'info 10.0.5.13 5', 'medium 10.0.5.14 8', 'medium 10.0.5.16 3'].sort());
+    const gateway = r.findings.find((f) => f.kind === 'sip-error' && f.client === '10.0.5.11')!;
+    expect(gateway.explanation).toContain('503 Service Unavailable ×2');
+    expect(gateway.explanation).toContain('A server or gateway failed');
+    expect(r.findings.find((f) => f.client === '10.0.5.16' && f.kind === 'sip-error')!.explanation).toContain('407 Proxy Authentication Required ×2 with no 2xx response (credentials rejected)');
+  });
+
+  it('needs the counts payload inspection made: a SIP app without responses, or no evidence, makes none', () => {
+    const bare = { ...flow({ spec: 'udp 10.0.5.21:5060 > 10.0.5.5:5060' }), apps: [{ protocol: 'sip' }] };
+    expect(sipKinds(run({ flows: [bare] }).findings)).toEqual([]);
+    expect(sipKinds(run({ flows: [sipFlow(22, [{ code: 500, count: 1, firstFrame: 3 }])] }, false).findings)).toEqual([]);
+  });
+});

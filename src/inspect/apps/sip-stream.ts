@@ -29,6 +29,10 @@ export const MAX_METHODS = 16;
 export const MAX_CALL_IDS = 1024;
 /** Bytes of a message's start line and header section held while they continue in the next segment; a longer one is counted by its start line and its end is lost. */
 export const MAX_HELD = 16 * 1024;
+/** Segments a held message may be carried over before it is taken as far as it came (its rest then lost). */
+export const MAX_HOLDS = 16;
+/** The longest method a start line may have (apps/sip.ts). */
+const MAX_METHOD_LETTERS = 32;
 /** A Content-Length beyond this is not believed (SIP bodies are SDP, a few KB): the position is lost instead. */
 export const MAX_SIP_BODY = 1 << 20;
 const UNKNOWN = -1;
@@ -47,9 +51,10 @@ export interface SipTally {
   requests: Map<string, number>;
   /** Requests whose method came after MAX_METHODS others. */
   otherRequests: number;
-  /** Responses by status code, and the frame of each code's first. */
+  /** Responses by status code, and the frame and reason phrase of each code's first. */
   responses: Map<number, number>;
   responseFrames: Map<number, number>;
+  responseReasons: Map<number, string>;
   /** Hashes of the Call-IDs seen (at most MAX_CALL_IDS). */
   callIds: Set<number>;
   /** TCP: per direction, the sequence number at which its next message starts, or -1 when not known. */
@@ -59,12 +64,14 @@ export interface SipTally {
   /** TCP: per direction, a message whose start line or header section ends in a later segment: its bytes so far (at most MAX_HELD), from nextMessage on, and the frame they ended in. */
   held: [Uint8Array | null, Uint8Array | null];
   heldFrame: [number, number];
+  /** How many segments the held message was carried over already (at most MAX_HOLDS). */
+  heldSegments: [number, number];
   /** TCP segments with payload that no message was read in: their position was lost (see the file header). */
   unreadSegments: number;
 }
 
 export function newSipTally(): SipTally {
-  return { messages: 0, requests: new Map(), otherRequests: 0, responses: new Map(), responseFrames: new Map(), callIds: new Set(), nextMessage: [UNKNOWN, UNKNOWN], seenEnd: [UNKNOWN, UNKNOWN], held: [null, null], heldFrame: [0, 0], unreadSegments: 0 };
+  return { messages: 0, requests: new Map(), otherRequests: 0, responses: new Map(), responseFrames: new Map(), responseReasons: new Map(), callIds: new Set(), nextMessage: [UNKNOWN, UNKNOWN], seenEnd: [UNKNOWN, UNKNOWN], held: [null, null], heldFrame: [0, 0], heldSegments: [0, 0], unreadSegments: 0 };
 }
 
 /** A UDP datagram of a SIP flow: its message, if it holds one. */
@@ -87,13 +94,16 @@ export function sipSegment(t: SipTally, dir: number, seq: number, wireLen: numbe
   if (held !== null) {
     t.held[dir] = null;
     const heldSeq = t.nextMessage[dir];
-    if (((heldSeq + held.length) >>> 0) === seq) {
+    const heldEnd = (heldSeq + held.length) >>> 0;
+    // A segment sent again with new bytes after the held ones: those new bytes continue the message.
+    const again = (heldEnd - seq) | 0;
+    if (again >= 0 && again < end - off && again < wireLen) {
       // The rest of a message begun in the segments before: read it whole, from its start.
-      const whole = Buffer.concat([held, buf.subarray(off, end)]);
-      walk(t, dir, heldSeq, held.length + wireLen, whole, 0, whole.length, frame);
+      const whole = Buffer.concat([held, buf.subarray(off + again, end)]);
+      walk(t, dir, heldSeq, held.length + wireLen - again, whole, 0, whole.length, frame, 0, t.heldSegments[dir] + 1);
       return;
     }
-    countHeld(t, held, frame); // what came next was lost: the message is known by its start line only
+    countHeld(t, held, t.heldFrame[dir]); // what came next was lost: the message is known by its start line only
     t.nextMessage[dir] = UNKNOWN;
   }
   const known = t.nextMessage[dir];
@@ -102,48 +112,80 @@ export function sipSegment(t: SipTally, dir: number, seq: number, wireLen: numbe
   if (rel >= 0) {
     if (rel < end - off) walk(t, dir, seq, wireLen, buf, off + rel, end, frame, off);
     else lose(t, dir); // the next message starts in bytes the snaplen cut off
-  } else if (fresh >= wireLen && sipStartLineEnd(buf, off, end) >= 0) {
+  } else if (fresh >= wireLen && startsMessage(buf, off, end)) {
     walk(t, dir, seq, wireLen, buf, off, end, frame); // found again (or first seen): new bytes that start with a message
   } else {
     lose(t, dir); // bytes before this segment were never captured, or the position was lost already
   }
 }
 
+/** Skips the CRLFs a SIP connection may carry between messages (RFC 3261 §7.5; RFC 5626 §3.5.1 keep-alive pings and pongs). */
+function skipCrlf(buf: Buffer, p: number, end: number): number {
+  while (p < end && (buf[p] === CR || buf[p] === LF)) p++;
+  return p;
+}
+
+/**
+ * Whether new bytes at a position not known may start a message: a start line (or the beginning of
+ * one, to be held), or only keep-alive CRLFs (a message comes next).
+ */
+function startsMessage(buf: Buffer, off: number, end: number): boolean {
+  const p = skipCrlf(buf, off, end);
+  return p === end || sipStartLineEnd(buf, p, end) >= 0 || startLinePrefix(buf, p, end);
+}
+
 /**
  * Counts the messages from buf[p] on, where one starts, to the end of the segment that begins at
  * buf[segOff] (sequence number `seq`, `wireLen` bytes on the wire); sets where the next one starts.
+ * `holds`: segments the first message was already held over.
  */
-function walk(t: SipTally, dir: number, seq: number, wireLen: number, buf: Buffer, p: number, end: number, frame: number, segOff = p): void {
+function walk(t: SipTally, dir: number, seq: number, wireLen: number, buf: Buffer, p: number, end: number, frame: number, segOff = p, holds = 0): void {
   const before = t.messages;
   const whole = end - segOff === wireLen; // no snaplen cut: bytes after `end` are the next segment's
   let next: number = Unread.Bad;
-  while (p < end) {
+  for (;;) {
+    p = skipCrlf(buf, p, end);
+    if (p >= end) {
+      next = p; // keep-alives to the end of the segment: the next message starts after it
+      break;
+    }
+    // Held over too many segments (or grown too long), a message is taken as far as it came: holding
+    // and reading it again costs its length per segment, which many tiny segments would multiply.
+    const holdable = whole && end - p <= MAX_HELD && holds < MAX_HOLDS;
     const lf = sipStartLineEnd(buf, p, end);
-    if (lf < 0 && (!whole || end - p > MAX_HELD || !sipStartPrefix(buf, p, end))) break; // not a message where one should start
-    next = lf < 0 ? Unread.Incomplete : countMessage(t, buf, p, lf, end, frame, !whole || end - p > MAX_HELD);
+    if (lf < 0 && !(holdable && startLinePrefix(buf, p, end))) break; // not a message where one should start
+    next = lf < 0 ? Unread.Incomplete : countMessage(t, buf, p, lf, end, frame, !holdable);
     if (next === Unread.Incomplete) {
       // Its start line or header section ends in the next segment: held until then (bounded).
       t.held[dir] = Buffer.from(buf.subarray(p, end));
       t.heldFrame[dir] = frame;
+      t.heldSegments[dir] = p === 0 && segOff === 0 ? holds : 0;
       t.nextMessage[dir] = (seq + (p - segOff)) >>> 0;
       return;
     }
     if (next < 0 || next >= end) break;
     p = next;
+    holds = 0;
     next = Unread.Bad;
   }
-  if (t.messages === before) t.unreadSegments++;
+  if (t.messages === before && next < 0) t.unreadSegments++;
   // Where the next message starts: after the last one read, when its body ends in or after this segment.
   t.nextMessage[dir] = next >= end ? (seq + (next - segOff)) >>> 0 : UNKNOWN;
 }
 
-/** Whether buf[p, end), with no line end, may be the beginning of a start line: an upper-case letter or "SIP/2.0" first. */
-function sipStartPrefix(buf: Buffer, p: number, end: number): boolean {
-  for (let i = p; i < end && i < p + 8; i++) {
-    const b = buf[i];
-    if (!((b >= 0x41 && b <= 0x5a) || b === SP || b === 0x2f || b === 0x2e || (b >= 0x30 && b <= 0x39))) return false;
-  }
-  return true;
+/**
+ * Whether buf[p, end), which holds no whole line, may be the beginning of a start line: a method of
+ * A-Z (at most 32 letters), a space and a Request-URI so far; or the beginning of "SIP/2.0 " and a
+ * status so far. Checked again once the line is whole.
+ */
+function startLinePrefix(buf: Buffer, p: number, end: number): boolean {
+  for (let i = p; i < end; i++) if (buf[i] === LF || (buf[i] === CR && i + 1 < end)) return false;
+  let m = p;
+  while (m < end && m - p < RESPONSE_START.length && buf[m] === RESPONSE_START.charCodeAt(m - p)) m++;
+  if (m === end || m - p === RESPONSE_START.length) return true;
+  m = p;
+  while (m < end && buf[m] >= 0x41 && buf[m] <= 0x5a) m++;
+  return m > p && m - p <= MAX_METHOD_LETTERS && (m === end || buf[m] === SP);
 }
 
 /** A held message whose rest never came (lost, or the flow ended): counted by its start line, when that is whole. */
@@ -191,7 +233,10 @@ function countMessage(t: SipTally, buf: Buffer, s: number, lf: number, end: numb
     const e = lf > s && buf[lf - 1] === CR ? lf - 1 : lf;
     const code = statusCodeAt(buf, s, e);
     t.responses.set(code, (t.responses.get(code) ?? 0) + 1);
-    if (!t.responseFrames.has(code)) t.responseFrames.set(code, frame);
+    if (!t.responseFrames.has(code)) {
+      t.responseFrames.set(code, frame);
+      t.responseReasons.set(code, clip(buf, Math.min(s + RESPONSE_START.length + 4, e), e));
+    }
   } else {
     const method = clip(buf, s, s + methodLength(buf, s));
     const n = t.requests.get(method);
@@ -273,6 +318,8 @@ export interface SipStatusCount {
   count: number;
   /** Frame of the first response with this code. */
   firstFrame: number;
+  /** Its reason phrase, as sent (at most 256 characters; copied from the packet: data, not trusted). */
+  reason: string;
 }
 
 /** What a SIP flow's `apps` entry says of all its messages (added to the first messages' fields, apps/sip.ts). */
@@ -297,7 +344,7 @@ export function sipCounts(t: SipTally): SipCounts {
   const counts: SipCounts = {
     messages: t.messages,
     requests: [...t.requests].map(([method, count]) => ({ method, count })),
-    responses: [...t.responses].sort((a, b) => a[0] - b[0]).map(([code, count]) => ({ code, count, firstFrame: t.responseFrames.get(code)! })),
+    responses: [...t.responses].sort((a, b) => a[0] - b[0]).map(([code, count]) => ({ code, count, firstFrame: t.responseFrames.get(code)!, reason: t.responseReasons.get(code)! })),
     calls: t.callIds.size,
   };
   if (t.otherRequests > 0) counts.otherRequests = t.otherRequests;

@@ -113,7 +113,9 @@ function sipCountsText(app: HtmlApp): string {
   const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'object' && x !== null) : []);
   const requests = list(app.requests).slice(0, 16).map((r) => `${cut(String(r.method), 40)} ${Number(r.count)}`);
   if (typeof app.otherRequests === 'number') requests.push(`other ${app.otherRequests}`);
-  const responses = list(app.responses).map((r) => `${Number(r.code)} \u00d7${Number(r.count)}`);
+  const all = list(app.responses);
+  const responses = all.slice(0, 16).map((r) => `${Number(r.code)} \u00d7${Number(r.count)}`);
+  if (all.length > 16) responses.push(`${all.length - 16} more codes`);
   const calls = typeof app.calls === 'number' ? `${app.calls}${app.callsCapped === true ? '+' : ''} call${app.calls === 1 ? '' : 's'}` : '';
   const unread = typeof app.unreadSegments === 'number' ? `${app.unreadSegments} TCP segment${app.unreadSegments === 1 ? '' : 's'} not read` : '';
   const n = Number(app.messages);

@@ -54,7 +54,29 @@ function tsharkCounts(file: string): Map<string, Counts> {
  * per flow, so the sum is at least the conversation's.
  */
 async function ourCounts(file: string): Promise<Map<string, Counts>> {
+  return (await ourReport(file)).counts;
+}
+
+/** The severity FINDING_SEVERITY_RULES gives a flow with these responses (code: count), or none. */
+function sipErrorSeverity(responses: Record<string, number>): string {
+  const codes = Object.keys(responses).map(Number);
+  const succeeded = codes.some((c) => c >= 200 && c < 300);
+  const errors = codes.filter((c) => c >= 400 && !((c === 401 || c === 407) && succeeded));
+  if (errors.length === 0) return 'none';
+  if (errors.some((c) => (c >= 500 && c < 600) || c === 488 || c === 606)) return 'high';
+  return errors.every((c) => [480, 486, 487, 600, 603].includes(c)) ? 'info' : 'medium';
+}
+
+async function ourReport(file: string): Promise<{ counts: Map<string, Counts>; sipErrors: Map<string, string[]> }> {
   const report = await analyze([join(SHARED_CAPTURES, file)], { inspectionWorker: false });
+  const sipErrors = new Map<string, string[]>();
+  for (const finding of report.findings.filter((x) => x.kind === 'sip-error')) {
+    for (const id of finding.flows) {
+      const f = report.flows.find((x) => x.id === id)!;
+      const key = `${f.transport} ${conversationKey(f.client.ip, f.client.port, f.server.ip, f.server.port)}`;
+      sipErrors.set(key, [...(sipErrors.get(key) ?? []), finding.severity]);
+    }
+  }
   const byConv = new Map<string, Counts>();
   for (const f of report.flows) {
     const sip = f.apps?.find((a) => a.protocol === 'sip');
@@ -75,7 +97,7 @@ async function ourCounts(file: string): Promise<Map<string, Counts>> {
     expect(sip.messages, `flow ${f.id}: messages`).toBe(messages);
     c.callIds = (c.callIds as number) + (sip.calls as number);
   }
-  return byConv;
+  return { counts: byConv, sipErrors };
 }
 
 describe.skipIf(!have)('SIP message counts per flow agree with tshark', () => {
@@ -100,4 +122,23 @@ describe.skipIf(!have)('SIP message counts per flow agree with tshark', () => {
       }
     }, 60_000);
   }
+});
+
+describe.skipIf(!have)('sip-error findings follow the status codes tshark decodes', () => {
+  it('on every SIP conversation of one flow, the severity the rule gives tshark\'s codes', async () => {
+    const seen: string[] = [];
+    for (const file of sharedCaptures().filter((f) => f.startsWith('sip_'))) {
+      const theirs = tsharkCounts(file);
+      const { counts, sipErrors } = await ourReport(file);
+      for (const [key, t] of theirs) {
+        if (counts.get(key)?.flows !== 1) continue; // a conversation of several flows gets one finding per flow
+        const expected = sipErrorSeverity(t.responses);
+        expect(sipErrors.get(key) ?? ['none'], `${file} ${key}`).toEqual([expected]);
+        seen.push(expected);
+      }
+    }
+    expect(seen).toContain('high'); // the fax call's re-INVITE refused with 488 (sip_rtp_t38_fax_ndpi.pcap)
+    expect(seen).toContain('medium'); // INVITEs timing out with 408 (sip_rtp_udp_ndpi.pcap)
+    expect(seen).toContain('none');
+  });
 });

@@ -6,7 +6,7 @@
  * must never throw or count a message where none starts.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_CALL_IDS, MAX_METHODS, newSipTally, sipCounts, sipDatagram, sipFlowEnded, sipSegment, type SipTally } from '../../../src/inspect/apps/sip-stream.js';
+import { MAX_CALL_IDS, MAX_HOLDS, MAX_METHODS, newSipTally, sipCounts, sipDatagram, sipFlowEnded, sipSegment, type SipTally } from '../../../src/inspect/apps/sip-stream.js';
 import { prng } from '../../helpers/prng.js';
 
 /** A SIP message: `start` line, a Call-ID, Content-Length (or `length` given as text) and a body of `body` bytes. */
@@ -40,7 +40,7 @@ describe('SIP message counts', () => {
     expect(sipCounts(t)).toEqual({
       messages: 5,
       requests: [{ method: 'INVITE', count: 2 }],
-      responses: [{ code: 200, count: 1, firstFrame: 13 }, { code: 486, count: 2, firstFrame: 11 }],
+      responses: [{ code: 200, count: 1, firstFrame: 13, reason: 'OK' }, { code: 486, count: 2, firstFrame: 11, reason: 'Busy Here' }],
       calls: 3,
     });
   });
@@ -56,7 +56,7 @@ describe('SIP message counts', () => {
     const counts = sipCounts(t);
     expect(counts.messages).toBe(4);
     expect(counts.requests).toEqual([{ method: 'INVITE', count: 2 }, { method: 'ACK', count: 1 }]);
-    expect(counts.responses).toEqual([{ code: 200, count: 1, firstFrame: 3 }]);
+    expect(counts.responses).toEqual([{ code: 200, count: 1, firstFrame: 3, reason: 'OK' }]);
     expect(counts.calls).toBe(2);
     expect(counts.unreadSegments).toBeUndefined();
   });
@@ -117,7 +117,7 @@ describe('SIP message counts', () => {
     feedStream(t, 0, stream, [40, a.length + 12]);
     expect(sipCounts(t)).toEqual({
       messages: 3, requests: [{ method: 'INVITE', count: 1 }],
-      responses: [{ code: 200, count: 1, firstFrame: 3 }, { code: 486, count: 1, firstFrame: 3 }], calls: 3,
+      responses: [{ code: 200, count: 1, firstFrame: 3, reason: 'OK' }, { code: 486, count: 1, firstFrame: 3, reason: 'Busy Here' }], calls: 3,
     });
   });
 
@@ -140,6 +140,58 @@ describe('SIP message counts', () => {
     sipSegment(partial, 0, 1, 5, a, 0, 5, 1); // "INVIT": not even a start line
     sipFlowEnded(partial);
     expect(sipCounts(partial)).toMatchObject({ messages: 0, unreadSegments: 1 });
+  });
+
+  it('holds a request line split after its method, as a split status line', () => {
+    const t = newSipTally();
+    const stream = Buffer.concat([INVITE('1'), INVITE('2'), OK('2')]);
+    const at = INVITE('1').length + 'INVITE sip:bob@con'.length;
+    feedStream(t, 0, stream, [at]);
+    expect(sipCounts(t)).toMatchObject({ messages: 3, requests: [{ method: 'INVITE', count: 2 }], calls: 2 });
+    expect(sipCounts(t).unreadSegments).toBeUndefined();
+  });
+
+  it('skips CRLF keep-alives between messages, alone in a segment or not (RFC 5626 §3.5.1)', () => {
+    const t = newSipTally();
+    const ping = Buffer.from('\r\n\r\n');
+    feedStream(t, 0, Buffer.concat([INVITE('1'), ping, INVITE('2'), ping, ping, INVITE('3')]), [INVITE('1').length, INVITE('1').length + 4]);
+    expect(sipCounts(t)).toMatchObject({ messages: 3, calls: 3 });
+    expect(sipCounts(t).unreadSegments).toBeUndefined();
+    // A pong first, then a message, on a direction not read before.
+    const pong = newSipTally();
+    feedStream(pong, 1, Buffer.from('\r\n'), []);
+    feedStream(pong, 1, OK('9'), [], 1002, 2);
+    expect(sipCounts(pong)).toMatchObject({ messages: 1, responses: [{ code: 200, firstFrame: 2 }] });
+    expect(sipCounts(pong).unreadSegments).toBeUndefined();
+  });
+
+  it('reads a held message on from a segment sent again that carries its rest', () => {
+    const t = newSipTally();
+    const stream = Buffer.concat([INVITE('1'), OK('1')]);
+    sipSegment(t, 0, 1000, 30, stream, 0, 30, 1); // held
+    const rest = stream.subarray(20); // overlapping the held bytes by 10
+    sipSegment(t, 0, 1020, rest.length, rest, 0, rest.length, 2);
+    expect(sipCounts(t)).toMatchObject({ messages: 2, calls: 1 });
+  });
+
+  it('gives a held message whose rest is lost the frame it came in', () => {
+    const t = newSipTally();
+    const busy = message('SIP/2.0 486 Busy Here', '1');
+    sipSegment(t, 0, 1000, 30, busy, 0, 30, 5);
+    const next = INVITE('2');
+    sipSegment(t, 0, 1000 + busy.length + 100, next.length, next, 0, next.length, 9);
+    expect(sipCounts(t).responses).toEqual([{ code: 486, count: 1, firstFrame: 5, reason: 'Busy Here' }]);
+  });
+
+  it('carries a message over at most MAX_HOLDS segments: a header section sent a byte or two at a time costs no more', () => {
+    const t = newSipTally();
+    const big = Buffer.concat([Buffer.from('OPTIONS sip:x SIP/2.0\r\n'), Buffer.from('X-Pad: y\r\n'.repeat(1000)), Buffer.from('Call-ID: 1\r\n\r\n'), OK('1')]);
+    const cuts = Array.from({ length: 4000 }, (_, i) => 2 * (i + 1)).filter((c) => c < big.length);
+    feedStream(t, 0, big, cuts);
+    const counts = sipCounts(t);
+    expect(counts.requests).toEqual([{ method: 'OPTIONS', count: 1 }]); // counted by its start line once held too long
+    expect(counts.unreadSegments).toBeGreaterThan(MAX_HOLDS); // the rest of its header section, read nowhere
+    expect(t.held[0]).toBeNull();
   });
 
   it('does not believe what the snaplen cut off, nor an implausible or broken Content-Length', () => {
