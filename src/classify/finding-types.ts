@@ -61,7 +61,7 @@ export const FINDING_SEVERITY_RULES = {
   'misdirected-flow': 'high',
   'tcp-unanswered': 'high on a documented port (a documented service is blocked); info otherwise (blocked as it should be)',
   'tcp-refused': 'high on a documented port (a documented service refuses connections); info otherwise',
-  'icmp-unreachable': 'medium on a documented port; info otherwise',
+  'icmp-unreachable': 'medium on a documented port; info otherwise. Not made for a port unreachable sent by the flow\'s own client about the server\'s datagram (the client had closed its socket)',
   'icmp-admin-prohibited': 'high on a documented port (a firewall filters a documented service); info otherwise',
   'stun-unanswered': 'high when no Allocate on a documented port was answered (blocked UDP to a TURN server; medium on other ports); medium when no other TURN request on the flow was answered; low for ICE checks (Binding) and for flows where other requests were answered. Not made when an ICMP error explains it',
   'turn-error': 'high for 486 Allocation Quota Reached and 508 Insufficient Capacity; medium for other codes; 401 and 438 only when no Allocate on the flow succeeded',

@@ -9,7 +9,7 @@
 import type { Catalog, CatalogRule } from '../catalog/types.js';
 import type { FlowRecord, IcmpErrorRecord } from '../flow/flow-record.js';
 import { FINDING_KINDS, FINDING_TITLES, SEVERITY_RANK, type Finding, type FindingCitation, type FindingKind, type Severity } from './finding-types.js';
-import { icmpErrorKind, icmpErrorName } from './icmp-kinds.js';
+import { icmpErrorKind, icmpErrorName, isPortUnreachable } from './icmp-kinds.js';
 import { explainFinding } from './finding-explanations.js';
 import { addFrame, MAX_DETAILS, type FindingGroup } from './finding-group.js';
 import { ANY_PEER, foldPeers } from './fold-findings.js';
@@ -32,11 +32,20 @@ const UNANSWERED_STATES: ReadonlySet<string> = new Set(['S0', 'SH', 'RSTOS0']);
 /** Zeek conn_state of a connection attempt answered by a reset. */
 const REFUSED_STATE = 'REJ';
 
-/** Blocked: the SYN got no SYN-ACK or a reset, or an ICMP error quotes the flow. Also the checklist's "failing". */
+/** Blocked: the SYN got no SYN-ACK or a reset, or an ICMP error says the server could not be reached. Also the checklist's "failing". */
 export function isBlocked(flow: FlowRecord): boolean {
   const state = flow.tcp?.state;
   if (state !== undefined && (UNANSWERED_STATES.has(state) || state === REFUSED_STATE)) return true;
-  return (flow.icmpErrors?.length ?? 0) > 0;
+  return flow.icmpErrors?.some((e) => !clientClosed(flow, e)) ?? false;
+}
+
+/**
+ * An ICMP port unreachable sent by the flow's client itself about a datagram from the server: the
+ * client had closed its port (a TURN client after its Refresh with lifetime 0, a call that ended
+ * while the peer still sent). The server was reached; nothing was blocked.
+ */
+export function clientClosed(flow: FlowRecord, e: IcmpErrorRecord): boolean {
+  return e.quotedFrom === 'server' && e.reporter === flow.client.ip && isPortUnreachable(isV6(flow), e.type, e.code);
 }
 
 export interface FindingsResult {
@@ -150,7 +159,7 @@ export function buildFindings(flows: readonly FlowRecord[], verdicts: readonly F
     if (errors !== undefined) {
       for (const e of errors) {
         const kind = icmpErrorKind(isV6(flow), e.type, e.code);
-        if (kind === undefined) continue;
+        if (kind === undefined || clientClosed(flow, e)) continue;
         emit(grouping, flow, v, kind, e.firstFrame, icmpDetail(flow, e));
         mask |= KIND_BIT[kind];
         icmpExplained = true;

@@ -40,6 +40,14 @@ const V6_UNREACHABLE_NAMES: Readonly<Record<number, string>> = {
   6: 'reject route to destination',
 };
 
+const V4_PORT_UNREACHABLE = 3; // RFC 792
+const V6_PORT_UNREACHABLE = 4; // RFC 4443 §3.1
+
+/** Whether an ICMP error is a port unreachable (the destination host has no socket on that port). */
+export function isPortUnreachable(v6: boolean, type: number, code: number): boolean {
+  return v6 ? type === V6_DEST_UNREACHABLE && code === V6_PORT_UNREACHABLE : type === V4_DEST_UNREACHABLE && code === V4_PORT_UNREACHABLE;
+}
+
 /** The finding kind of an ICMP error, or undefined for errors that are not about reachability (source quench, parameter problem, packet too big). */
 export function icmpErrorKind(v6: boolean, type: number, code: number): FindingKind | undefined {
   if (v6) {

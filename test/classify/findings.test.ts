@@ -6,6 +6,7 @@ import {
   classify, compactRanges, FINDING_KINDS, FINDING_SEVERITY_RULES, FINDING_TITLES, portsText, severityAtLeast, wiresharkFilter,
   type ClassifiableFlow, type Finding,
 } from '../../src/classify/index.js';
+import { isBlocked } from '../../src/classify/findings.js';
 import { hasTool, run, SAMPLES } from '../helpers/environment.js';
 import { flow, siteTopology, type FlowSpec } from './flows.js';
 
@@ -168,6 +169,24 @@ describe('severities', () => {
     expect(kindOf(v6, 1, 4)).toEqual(['icmp-unreachable/info']);
     expect(kindOf(v6, 3, 0)).toEqual(['icmp-unreachable/info']);
     expect(kindOf(v6, 2, 0)).toEqual([]);
+  });
+
+  it("a port unreachable from the flow's own client about the server's datagram is its closed port, not a blocked service", () => {
+    // turn_signal_call_ndpi: Allocate, Refresh with lifetime 0, then the server's late datagram meets the client's closed socket.
+    const spec = 'udp 203.0.113.25:50040 > 131.107.10.12:3478';
+    const closed = { type: 3, code: 3, reporter: '203.0.113.25', quotedFrom: 'server' as const };
+    const quiet = findings([{ spec, icmpErrors: [closed] }]);
+    expect(quiet.list.filter((f) => f.kind.startsWith('icmp-'))).toEqual([]);
+    expect(isBlocked(flow({ spec, icmpErrors: [closed] }))).toBe(false);
+    // The same error from elsewhere, of another code, or about the client's datagram, is a failure.
+    for (const e of [{ ...closed, reporter: '203.0.113.1' }, { ...closed, code: 13 }, { ...closed, quotedFrom: 'client' as const }]) {
+      expect(isBlocked(flow({ spec, icmpErrors: [e] }))).toBe(true);
+      expect(findings([{ spec, icmpErrors: [e] }]).list.some((f) => f.kind.startsWith('icmp-'))).toBe(true);
+    }
+    // ICMPv6 port unreachable is type 1 code 4.
+    const v6 = 'udp [2001:db8:100::99]:40123 > [2001:db8:10::10]:3478';
+    expect(isBlocked(flow({ spec: v6, icmpErrors: [{ type: 1, code: 4, reporter: '2001:db8:100::99', quotedFrom: 'server' }] }))).toBe(false);
+    expect(isBlocked(flow({ spec: v6, icmpErrors: [{ type: 3, code: 4, reporter: '2001:db8:100::99', quotedFrom: 'server' }] }))).toBe(true);
   });
 
   it('ICMP findings show the error frames and the reporter', () => {
