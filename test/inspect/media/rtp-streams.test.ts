@@ -34,12 +34,17 @@ describe('classifyRtp', () => {
     expect(classifyRtp(RTCP_RR_EMPTY, 0, RTCP_RR_EMPTY.length)).toBe(RtpKind.Rtcp);
   });
 
+  it('accepts a padding count that does not fit: in SRTP the last octet is encrypted, or the authentication tag (RFC 3711 §3.1)', () => {
+    // ice_webrtc_google_meet_ndpi: these packets are in sequence with the others; refusing them counted them as lost.
+    expect(classifyRtp(hex('a0 00 0001 00000000 00000001 0010'), 0, 14)).toBe(RtpKind.Rtp); // 16 > packet
+    expect(classifyRtp(hex('a0 00 0001 00000000 00000001 0000'), 0, 14)).toBe(RtpKind.Rtp); // 0
+  });
+
   it('refuses version 1, unassigned payload types and headers that do not fit', () => {
     expect(classifyRtp(hex('40 00 0001 00000000 00000001'), 0, 12)).toBe(RtpKind.NotRtp); // version 1
     expect(classifyRtp(hex('80 14 0001 00000000 00000001'), 0, 12)).toBe(RtpKind.NotRtp); // PT 20 unassigned
     expect(classifyRtp(hex('80 48 0001 00000000 00000001'), 0, 12)).toBe(RtpKind.NotRtp); // PT 72: RTCP range collision
     expect(classifyRtp(hex('8f 00 0001 00000000 00000001'), 0, 12)).toBe(RtpKind.NotRtp); // 15 CSRCs in 12 bytes
-    expect(classifyRtp(hex('a0 00 0001 00000000 00000001 0010'), 0, 14)).toBe(RtpKind.NotRtp); // padding 16 > packet
     expect(classifyRtp(hex('90 00 0001 00000000 00000001 bede 0009'), 0, 16)).toBe(RtpKind.NotRtp); // extension past the end
   });
 
@@ -47,9 +52,8 @@ describe('classifyRtp', () => {
     for (const f of [RTP_FULL_HEADER, RTCP_SR]) {
       for (let n = 0; n <= f.length; n++) {
         const k = classifyRtp(f, 0, n);
-        // Shorter than the header with CSRC and extension (24), or padding counted from a last byte that is audio
-        // (0xd5) or zero: every cut of this packet is refused.
-        if (f === RTP_FULL_HEADER) expect(k, `prefix ${n}`).toBe(n < f.length ? RtpKind.NotRtp : RtpKind.Rtp);
+        // Shorter than the header with CSRC and extension (24): refused; longer, whatever its last byte: RTP.
+        if (f === RTP_FULL_HEADER) expect(k, `prefix ${n}`).toBe(n < 24 ? RtpKind.NotRtp : RtpKind.Rtp);
         else expect(k, `prefix ${n}`).toBe(n < 8 ? RtpKind.NotRtp : RtpKind.Rtcp);
       }
     }
