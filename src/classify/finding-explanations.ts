@@ -60,7 +60,7 @@ function explanation(g: FindingGroup, ports: string): string {
     case 'payload-mismatch':
       return `${countText(n, 'flow')} ${between} ${verb(n, 'carries', 'carry')} payload that does not match the documented protocol: ${detailsText(g)}.${example}`;
     case 'media-quality':
-      return `RTP media on ${countText(n, 'flow')} ${between} passed the limits Microsoft's Call Quality Dashboard marks as poor (over ${MEDIA_MIN_PACKETS} packets, loss above ${MEDIA_POOR_LOSS_PCT}% or mean jitter above ${MEDIA_POOR_JITTER_MS} ms): ${detailsText(g)}.`;
+      return `RTP media on ${countText(n, 'flow')} ${between} passed the limits Microsoft's Call Quality Dashboard marks as poor (over ${MEDIA_MIN_PACKETS} packets, loss above ${MEDIA_POOR_LOSS_PCT}% of those sent or mean jitter above ${MEDIA_POOR_JITTER_MS} ms): ${detailsText(g)}.`;
     case 'sip-error':
       return `SIP error responses on ${countText(n, 'flow')} ${between}: ${detailsText(g)}. `
         + (high

@@ -37,7 +37,8 @@ export interface PayloadProblem {
  * than 500 packets, its average packet loss rate exceeds 0.1 or its average
  * jitter exceeds 30 ms ("Stream Classification in Call Quality Dashboard",
  * audio classifier). The same limits are applied to every RTP stream: the
- * capture does not say which are audio.
+ * capture does not say which are audio. Loss is judged over the packets sent
+ * (expected), jitter over those received.
  */
 export const MEDIA_MIN_PACKETS = 500;
 export const MEDIA_POOR_LOSS_PCT = 10;
@@ -216,10 +217,12 @@ const TLS_PROTOCOL = /TLS|HTTPS/;
 
 /** Streams of the flow past the Call Quality Dashboard's audio limits (medium: the call suffered, the firewall is not the cause). */
 function mediaProblem(streams: readonly RtpStreamReport[]): PayloadProblem | undefined {
-  const poor = streams.filter((s) => s.packets > MEDIA_MIN_PACKETS && (s.lossPct > MEDIA_POOR_LOSS_PCT || s.meanJitterMs > MEDIA_POOR_JITTER_MS));
+  // Loss counts over the packets sent (expected, by sequence numbers): a stream that lost nine in ten
+  // has few packets received, and is the worst of all. Jitter is measured on the packets received.
+  const poor = streams.filter((s) => (s.expected > MEDIA_MIN_PACKETS && s.lossPct > MEDIA_POOR_LOSS_PCT) || (s.packets > MEDIA_MIN_PACKETS && s.meanJitterMs > MEDIA_POOR_JITTER_MS));
   if (poor.length === 0) return undefined;
   const detail = poor.map((s) =>
-    `SSRC ${s.ssrcHex} from ${s.direction === 'fromClient' ? 'client' : 'server'}: loss ${s.lossPct}%, mean jitter ${s.meanJitterMs} ms over ${s.packets} packets`).join('; ');
+    `SSRC ${s.ssrcHex} from ${s.direction === 'fromClient' ? 'client' : 'server'}: loss ${s.lossPct}% (${s.packets} of ${s.expected} packets received), mean jitter ${s.meanJitterMs} ms`).join('; ');
   return { kind: 'media-quality', severity: 'medium', frame: poor[0].firstFrame, detail };
 }
 

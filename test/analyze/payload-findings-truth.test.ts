@@ -40,8 +40,8 @@ function expectedFor(t: TruthFlow, truth: Truth): string[] {
   const errorCodes = txs.flatMap((x) => (x.response?.errorCode != null ? [x.response.errorCode] : []))
     .filter((code) => !((code === 401 || code === 438) && allocateOk));
   if (errorCodes.length > 0) out.push(`turn-error/${errorCodes.some((c) => c === 486 || c === 508) ? 'high' : 'medium'}`);
-  const poor = (truth.media?.streams ?? []).filter((s) => s.flowId === t.id && s.packets > MEDIA_MIN_PACKETS
-    && (s.lossPercent > MEDIA_POOR_LOSS_PCT || s.meanJitterMs > MEDIA_POOR_JITTER_MS));
+  const poor = (truth.media?.streams ?? []).filter((s) => s.flowId === t.id
+    && ((s.expected > MEDIA_MIN_PACKETS && s.lossPercent > MEDIA_POOR_LOSS_PCT) || (s.packets > MEDIA_MIN_PACKETS && s.meanJitterMs > MEDIA_POOR_JITTER_MS)));
   if (poor.length > 0) out.push('media-quality/medium');
   return out.sort();
 }

@@ -27,7 +27,7 @@ function stunOf(f: ClassifiableFlow, transactions: StunMethodSummary[]): StunFlo
 }
 
 function stream(f: ClassifiableFlow, s: Partial<RtpStreamReport>): RtpStreamReport {
-  return { flow: f.id, direction: 'fromClient', ssrc: 0x1234, ssrcHex: '0x00001234', packets: 1000, lossPct: 0, meanJitterMs: 1, firstFrame: 77, ...s } as RtpStreamReport;
+  return { flow: f.id, direction: 'fromClient', ssrc: 0x1234, ssrcHex: '0x00001234', packets: 1000, expected: 1000, lossPct: 0, meanJitterMs: 1, firstFrame: 77, ...s } as RtpStreamReport;
 }
 
 interface Case {
@@ -212,21 +212,25 @@ describe('payload not matching the documented protocol', () => {
 
 describe('media quality past the Call Quality Dashboard limits', () => {
   it('loss above 10% or mean jitter above 30 ms over more than 500 packets: medium; at or under the limits, or short streams: nothing', () => {
-    const flows = [0, 1, 2, 3, 4].map((i) => udp(`203.0.113.${20 + i}:50100 > 131.107.10.12:50010`, { apps: ['rtp'] }));
+    const flows = [0, 1, 2, 3, 4, 5, 6].map((i) => udp(`203.0.113.${20 + i}:50100 > 131.107.10.12:50010`, { apps: ['rtp'] }));
     const r = run({
       flows,
       streams: [
-        stream(flows[0], { lossPct: 12.5, firstFrame: 101 }),
+        stream(flows[0], { packets: 875, lossPct: 12.5, firstFrame: 101 }),
         stream(flows[1], { meanJitterMs: 31 }),
         stream(flows[2], { lossPct: 10, meanJitterMs: 30 }),
-        stream(flows[3], { packets: 500, lossPct: 50 }),
+        stream(flows[3], { packets: 250, expected: 500, lossPct: 50 }),
         stream(flows[4], { lossPct: 0.5 }),
+        // sip_rtp_t38_fax_ndpi: 159 of 1871 received. The loss is judged over the packets sent...
+        stream(flows[5], { packets: 159, expected: 1871, lossPct: 91.5 }),
+        // ...jitter over those received.
+        stream(flows[6], { packets: 159, expected: 1871, lossPct: 0, meanJitterMs: 45 }),
       ],
     });
     const media = r.findings.filter((x) => x.kind === 'media-quality');
-    expect(media.map((x) => [x.severity, x.flows])).toEqual([['medium', [flows[0].id]], ['medium', [flows[1].id]]]);
+    expect(media.map((x) => [x.severity, x.flows])).toEqual([['medium', [flows[0].id]], ['medium', [flows[1].id]], ['medium', [flows[5].id]]]);
     expect(media[0].evidenceFrames).toEqual([101]);
-    expect(media[0].explanation).toContain('SSRC 0x00001234 from client: loss 12.5%, mean jitter 1 ms over 1000 packets');
+    expect(media[0].explanation).toContain('SSRC 0x00001234 from client: loss 12.5% (875 of 1000 packets received), mean jitter 1 ms');
   });
 });
 
