@@ -66,8 +66,8 @@ function explanation(g: FindingGroup, ports: string): string {
         + (high
           ? 'A server or gateway failed (5xx), or no acceptable media could be agreed (488, 606: codecs or SDP): calls through it fail.'
           : g.severity === 'info'
-            ? 'The callee answered (unavailable, busy, cancelled or declined): the network and the servers did their part.'
-            : 'Requests were refused (RFC 3261 §21): look at the first one\'s request and its Call-ID.');
+            ? 'The callee answered (unavailable, busy, cancelled or declined), or refused a change to a call already answered: the network and the servers did their part.'
+            : 'Requests were refused or failed (RFC 3261 §21): look at the first one\'s request and its Call-ID.');
     default:
       return FINDING_TITLES[g.kind];
   }

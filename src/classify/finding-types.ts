@@ -67,7 +67,7 @@ export const FINDING_SEVERITY_RULES = {
   'turn-error': 'high for 486 Allocation Quota Reached and 508 Insufficient Capacity; medium for other codes; 401 and 438 only when no Allocate on the flow succeeded',
   'payload-mismatch': 'high for plaintext SIP or HTTP on a port every matching rule documents as TLS (or as MS-TURN over TCP, which opens with pseudo-TLS, next to TLS rules); medium for UDP payload with no STUN, TURN or media on a port documented for STUN',
   'media-quality': 'medium: an RTP stream with loss above 10% over more than 500 packets sent, or mean jitter above 30 ms over more than 500 received (the Call Quality Dashboard audio limits)',
-  'sip-error': 'high for 5xx (a server or gateway failed) and 488 or 606 (no acceptable media: codecs or SDP); info when all are the callee\'s answer (480, 486, 487, 600, 603); medium for any other 4xx-6xx; 401 and 407 (challenges) only on a flow with no 2xx response. Plaintext SIP flows only: SIP over TLS cannot be read',
+  'sip-error': 'high for 5xx (a server or gateway failed) and 488 or 606 (no acceptable media: codecs or SDP); info when all are the callee\'s answer (480, 486, 487, 600, 603) or refuse a re-INVITE in a call already answered (the call goes on); medium for any other 4xx-6xx; 401 and 407 (challenges) only on a flow with no 2xx response. Plaintext SIP flows only: SIP over TLS cannot be read',
 } as const satisfies Record<FindingKind, string>;
 
 /** One catalog rule a finding rests on, with where the rule comes from. */

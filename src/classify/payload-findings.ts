@@ -242,10 +242,14 @@ function sipErrorProblem(sip: AppEvidence): PayloadProblem | undefined {
   const succeeded = responses.some((r) => r.code >= 200 && r.code < 300);
   const errors = responses.filter((r) => r.code >= 400 && !(CHALLENGES.has(r.code) && succeeded));
   if (errors.length === 0) return undefined;
-  const severityOf = (code: number): Severity => (code >= 500 && code < 600) || NO_ACCEPTABLE_MEDIA.has(code) ? 'high' : CALLEE_ANSWERS.has(code) ? 'info' : 'medium';
+  // A re-INVITE refused in a call already answered (a T.38 fax offer answered 488, say) leaves the call as it was.
+  const onlyInCall = (r: (typeof errors)[number]): boolean => r.inCall !== undefined && r.inCall >= r.count;
+  const severityOf = (r: (typeof errors)[number]): Severity =>
+    onlyInCall(r) || CALLEE_ANSWERS.has(r.code) ? 'info' : (r.code >= 500 && r.code < 600) || NO_ACCEPTABLE_MEDIA.has(r.code) ? 'high' : 'medium';
   let severity: Severity = 'info';
-  for (const r of errors) if (SEVERITY_RANK[severityOf(r.code)] > SEVERITY_RANK[severity]) severity = severityOf(r.code);
+  for (const r of errors) if (SEVERITY_RANK[severityOf(r)] > SEVERITY_RANK[severity]) severity = severityOf(r);
   const first = errors.reduce((a, b) => (b.firstFrame < a.firstFrame ? b : a));
-  const detail = errors.map((r) => `${r.code}${r.reason ? ` ${r.reason}` : ''} \u00d7${r.count}${CHALLENGES.has(r.code) ? ' with no 2xx response (credentials rejected)' : ''}`).join('; ');
+  const detail = errors.map((r) => `${r.code}${r.reason ? ` ${r.reason}` : ''} \u00d7${r.count}${CHALLENGES.has(r.code) ? ' with no 2xx response (credentials rejected)' : ''}${
+    r.inCall ? ` (${onlyInCall(r) ? 'all' : r.inCall} refusing a re-INVITE in a call already answered: the call went on)` : ''}`).join('; ');
   return { kind: 'sip-error', severity, frame: first.firstFrame, detail };
 }

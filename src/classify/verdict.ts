@@ -26,7 +26,7 @@ export interface AppEvidence {
   /** Frames that showed it (the report's apps entries have them). */
   readonly evidenceFrames?: readonly number[];
   /** SIP: responses by status code, with the frame and reason phrase of each code's first (inspect/apps/sip-stream.ts SipCounts). */
-  readonly responses?: readonly { readonly code: number; readonly count: number; readonly firstFrame: number; readonly reason?: string }[];
+  readonly responses?: readonly { readonly code: number; readonly count: number; readonly firstFrame: number; readonly reason?: string; readonly inCall?: number }[];
 }
 
 /** A flow as the classifier takes it: the report's flow record, plus the payload inspectors' findings when there are any. */

@@ -235,7 +235,7 @@ describe('media quality past the Call Quality Dashboard limits', () => {
 });
 
 describe('SIP error responses', () => {
-  const sipFlow = (host: number, responses: { code: number; count: number; firstFrame: number; reason?: string }[]) => {
+  const sipFlow = (host: number, responses: { code: number; count: number; firstFrame: number; reason?: string; inCall?: number }[]) => {
     const f = flow({ spec: `udp 10.0.5.${host}:5060 > 10.0.5.5:5060` });
     return { ...f, apps: [{ protocol: 'sip', evidenceFrames: [f.frames.first], responses }] };
   };
@@ -257,6 +257,20 @@ describe('SIP error responses', () => {
     expect(gateway.explanation).toContain('503 Service Unavailable ×2');
     expect(gateway.explanation).toContain('A server or gateway failed');
     expect(r.findings.find((f) => f.client === '10.0.5.16' && f.kind === 'sip-error')!.explanation).toContain('407 Proxy Authentication Required ×2 with no 2xx response (credentials rejected)');
+  });
+
+  it('a re-INVITE refused in a call already answered is info: the call went on (sip_rtp_t38_fax_ndpi: T.38 offer answered 488)', () => {
+    const flows = [
+      sipFlow(31, [{ code: 200, count: 3, firstFrame: 5 }, { code: 488, count: 1, firstFrame: 40, reason: 'Not Acceptable Here', inCall: 1 }]),
+      // One 488 refused a new call: high, as before.
+      sipFlow(32, [{ code: 200, count: 3, firstFrame: 5 }, { code: 488, count: 2, firstFrame: 40, reason: 'Not Acceptable Here', inCall: 1 }]),
+    ];
+    const r = run({ flows });
+    expect(sipKinds(r.findings).sort()).toEqual(['high 10.0.5.32 40', 'info 10.0.5.31 40']);
+    const fax = r.findings.find((f) => f.client === '10.0.5.31' && f.kind === 'sip-error')!;
+    expect(fax.explanation).toContain('488 Not Acceptable Here ×1 (all refusing a re-INVITE in a call already answered: the call went on)');
+    expect(fax.explanation).toContain('refused a change to a call already answered');
+    expect(r.findings.find((f) => f.client === '10.0.5.32' && f.kind === 'sip-error')!.explanation).toContain('×2 (1 refusing a re-INVITE');
   });
 
   it('needs the counts payload inspection made: a SIP app without responses, or no evidence, makes none', () => {

@@ -16,7 +16,7 @@
 import { startsWith } from './text-message.js';
 import { methodLength, sipStartLineEnd, statusCodeAt, SIP_VERSION } from './sip.js';
 import { clip } from './app-common.js';
-import { countRequest, countResponse, decimal, headerFields, messageCounts, messageFlowEnded, named, newMessageTally, skipCrlf, tcpSegment, Unread, type MessageCounts, type MessageTally, type UnitReader } from './message-stream.js';
+import { countRequest, countResponse, decimal, headerFields, messageCounts, messageFlowEnded, named, newMessageTally, skipCrlf, tcpSegment, Unread, type MessageCounts, type MessageTally, type StatusCount, type UnitReader } from './message-stream.js';
 
 export { MAX_HOLDS, MAX_METHODS } from './message-stream.js';
 
@@ -35,10 +35,14 @@ const SP = 0x20;
 export interface SipTally extends MessageTally {
   /** Hashes of the Call-IDs seen (at most MAX_CALL_IDS). */
   callIds: Set<number>;
+  /** Hashes of the Call-IDs whose INVITE got a 2xx: calls that were answered (at most MAX_CALL_IDS). */
+  answeredCalls: Set<number>;
+  /** By status code: error responses to an INVITE in a call already answered, a re-INVITE refused (the call goes on). */
+  inCallRefusals: Map<number, number>;
 }
 
 export function newSipTally(): SipTally {
-  return { ...newMessageTally(), callIds: new Set() };
+  return { ...newMessageTally(), callIds: new Set(), answeredCalls: new Set(), inCallRefusals: new Map() };
 }
 
 /** A UDP datagram of a SIP flow: its message, if it holds one. */
@@ -99,11 +103,16 @@ function startLinePrefix(buf: Buffer, p: number, end: number): boolean {
  */
 function countMessage(t: SipTally, buf: Buffer, s: number, lf: number, end: number, frame: number, force = true): number {
   let bodyLength = 0;
+  let callId = -1;
+  let invite = false;
   const callIds = t.callIds;
-  // RFC 3261 §20.8 Call-ID (compact "i"), §20.14 Content-Length (compact "l"; absent: no body).
+  // RFC 3261 §20.8 Call-ID (compact "i"), §20.16 CSeq, §20.14 Content-Length (compact "l"; absent: no body).
   const next = headerFields(buf, lf + 1, end, (ns, ne, vs, ve) => {
     if (named(buf, ns, ne, 'call-id', 'i')) {
-      if (callIds.size < MAX_CALL_IDS) callIds.add(fnv1a(buf, vs, ve));
+      callId = fnv1a(buf, vs, ve);
+      if (callIds.size < MAX_CALL_IDS) callIds.add(callId);
+    } else if (named(buf, ns, ne, 'cseq')) {
+      invite = cseqMethodIs(buf, vs, ve, 'INVITE');
     } else if (named(buf, ns, ne, 'content-length', 'l')) {
       bodyLength = decimal(buf, vs, ve, MAX_SIP_BODY);
       if (bodyLength < 0) return false;
@@ -113,11 +122,27 @@ function countMessage(t: SipTally, buf: Buffer, s: number, lf: number, end: numb
   if (next === Unread.Incomplete && !force) return next;
   if (startsWith(buf, s, lf, RESPONSE_START)) {
     const e = lf > s && buf[lf - 1] === CR ? lf - 1 : lf;
-    countResponse(t, statusCodeAt(buf, s, e), frame, buf, s + RESPONSE_START.length + 4, e);
+    const code = statusCodeAt(buf, s, e);
+    countResponse(t, code, frame, buf, s + RESPONSE_START.length + 4, e);
+    if (invite && callId !== -1) {
+      if (code >= 200 && code < 300) {
+        if (t.answeredCalls.size < MAX_CALL_IDS) t.answeredCalls.add(callId);
+      } else if (code >= 300 && t.answeredCalls.has(callId)) {
+        t.inCallRefusals.set(code, (t.inCallRefusals.get(code) ?? 0) + 1);
+      }
+    }
   } else {
     countRequest(t, clip(buf, s, s + methodLength(buf, s)));
   }
   return next < 0 ? Unread.Bad : next + bodyLength;
+}
+
+/** Whether the CSeq value buf[s, e) ("3 INVITE") names `method`. */
+function cseqMethodIs(buf: Buffer, s: number, e: number, method: string): boolean {
+  let m = s;
+  while (m < e && buf[m] >= 0x30 && buf[m] <= 0x39) m++;
+  while (m < e && (buf[m] === SP || buf[m] === 0x09)) m++;
+  return e - m === method.length && startsWith(buf, m, e, method);
 }
 
 /** 32-bit FNV-1a of buf[s, e): Call-IDs are told apart without a string per message. */
@@ -128,7 +153,11 @@ function fnv1a(buf: Buffer, s: number, e: number): number {
 }
 
 /** What a SIP flow's `apps` entry says of all its messages (added to the first messages' fields, apps/sip.ts). */
+/** Responses of one status code; `inCall`: how many refused a re-INVITE in a call already answered (present when not 0). */
+export type SipStatusCount = StatusCount & { inCall?: number };
+
 export interface SipCounts extends MessageCounts {
+  responses: SipStatusCount[];
   /** Distinct Call-IDs (dialogs and registrations) among the messages; a lower bound when callsCapped. */
   calls: number;
   /** True when more than MAX_CALL_IDS (1024) Call-IDs were seen: `calls` stopped counting there. */
@@ -136,7 +165,12 @@ export interface SipCounts extends MessageCounts {
 }
 
 export function sipCounts(t: SipTally): SipCounts {
-  const counts: SipCounts = { ...messageCounts(t), calls: t.callIds.size };
+  const base = messageCounts(t);
+  const responses = base.responses.map((r): SipStatusCount => {
+    const inCall = t.inCallRefusals.get(r.code);
+    return inCall === undefined ? r : { ...r, inCall };
+  });
+  const counts: SipCounts = { ...base, responses, calls: t.callIds.size };
   if (t.callIds.size >= MAX_CALL_IDS) counts.callsCapped = true;
   return counts;
 }

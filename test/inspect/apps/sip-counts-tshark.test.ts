@@ -20,7 +20,15 @@ import { conversationKey } from './tls-tshark-lib.js';
 const have = hasSharedCaptures && hasTool('tshark');
 skipNote('SIP message counts against tshark', [...(hasSharedCaptures ? [] : ['../shared/captures']), ...(hasTool('tshark') ? [] : ['tshark'])]);
 
-interface Counts { requests: Record<string, number>; responses: Record<string, number>; callIds: Set<string> | number; flows: number }
+interface Counts {
+  requests: Record<string, number>;
+  responses: Record<string, number>;
+  callIds: Set<string> | number;
+  flows: number;
+  /** tshark: by status code, error responses to an INVITE whose Call-ID had a 2xx to an INVITE before (a re-INVITE refused in an answered call). */
+  inCall?: Record<string, number>;
+  answered?: Set<string>;
+}
 
 function add(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
@@ -30,20 +38,32 @@ function add(map: Record<string, number>, key: string): void {
 function tsharkCounts(file: string): Map<string, Counts> {
   const out = tsharkOutput(['-r', join(SHARED_CAPTURES, file), '-Y', 'sip && !websocket', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|',
     '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'udp.srcport', '-e', 'tcp.srcport', '-e', 'ip.dst', '-e', 'ipv6.dst', '-e', 'udp.dstport', '-e', 'tcp.dstport',
-    '-e', 'sip.Method', '-e', 'sip.Status-Code', '-e', 'sip.Call-ID']);
+    '-e', 'sip.Method', '-e', 'sip.Status-Code', '-e', 'sip.Call-ID', '-e', 'sip.CSeq.method']);
   const byConv = new Map<string, Counts>();
   for (const line of out.split('\n')) {
     if (line.trim() === '') continue;
-    const [src4, src6, usport, tsport, dst4, dst6, udport, tdport, methods, codes, callIds] = line.split('\t');
+    const [src4, src6, usport, tsport, dst4, dst6, udport, tdport, methods, codes, callIds, cseqMethods] = line.split('\t');
     const transport = tsport ? 'tcp' : 'udp';
     // The outer header's addresses and ports (an ICMP quote adds more after the aggregator).
     const first = (s: string) => s.split('|')[0];
     const key = `${transport} ${conversationKey(first(src4 || src6), first(tsport || usport), first(dst4 || dst6), first(tdport || udport))}`;
     let c = byConv.get(key);
-    if (c === undefined) byConv.set(key, (c = { requests: {}, responses: {}, callIds: new Set(), flows: 1 }));
-    for (const m of methods.split('|').filter(Boolean)) add(c.requests, m);
-    for (const code of codes.split('|').filter(Boolean)) add(c.responses, code);
-    for (const id of callIds.split('|').filter(Boolean)) (c.callIds as Set<string>).add(id);
+    if (c === undefined) byConv.set(key, (c = { requests: {}, responses: {}, callIds: new Set(), flows: 1, inCall: {}, answered: new Set() }));
+    const frameMethods = methods.split('|').filter(Boolean);
+    const frameCodes = codes.split('|').filter(Boolean);
+    const frameCallIds = callIds.split('|').filter(Boolean);
+    const frameCseqs = cseqMethods.split('|').filter(Boolean);
+    for (const m of frameMethods) add(c.requests, m);
+    for (const code of frameCodes) add(c.responses, code);
+    for (const id of frameCallIds) (c.callIds as Set<string>).add(id);
+    // Responses only (UDP: one a frame), their Call-ID and CSeq method in step: answered calls, and re-INVITEs refused in them.
+    if (frameMethods.length === 0 && frameCodes.length === frameCallIds.length && frameCodes.length === frameCseqs.length) {
+      frameCodes.forEach((code, i) => {
+        if (frameCseqs[i] !== 'INVITE') return;
+        if (code.startsWith('2')) c.answered!.add(frameCallIds[i]);
+        else if (Number(code) >= 300 && c.answered!.has(frameCallIds[i])) add(c.inCall!, code);
+      });
+    }
   }
   return byConv;
 }
@@ -57,14 +77,18 @@ async function ourCounts(file: string): Promise<Map<string, Counts>> {
   return (await ourReport(file)).counts;
 }
 
-/** The severity FINDING_SEVERITY_RULES gives a flow with these responses (code: count), or none. */
-function sipErrorSeverity(responses: Record<string, number>): string {
+/**
+ * The severity FINDING_SEVERITY_RULES gives a flow with these responses (code: count), or none;
+ * `inCall`: of those, the ones refusing a re-INVITE in a call already answered.
+ */
+function sipErrorSeverity(responses: Record<string, number>, inCall: Record<string, number>): string {
   const codes = Object.keys(responses).map(Number);
   const succeeded = codes.some((c) => c >= 200 && c < 300);
   const errors = codes.filter((c) => c >= 400 && !((c === 401 || c === 407) && succeeded));
   if (errors.length === 0) return 'none';
-  if (errors.some((c) => (c >= 500 && c < 600) || c === 488 || c === 606)) return 'high';
-  return errors.every((c) => [480, 486, 487, 600, 603].includes(c)) ? 'info' : 'medium';
+  const rated = errors.filter((c) => (inCall[c] ?? 0) < responses[c]);
+  if (rated.some((c) => (c >= 500 && c < 600) || c === 488 || c === 606)) return 'high';
+  return rated.every((c) => [480, 486, 487, 600, 603].includes(c)) ? 'info' : 'medium';
 }
 
 async function ourReport(file: string): Promise<{ counts: Map<string, Counts>; sipErrors: Map<string, string[]> }> {
@@ -132,12 +156,12 @@ describe.skipIf(!have)('sip-error findings follow the status codes tshark decode
       const { counts, sipErrors } = await ourReport(file);
       for (const [key, t] of theirs) {
         if (counts.get(key)?.flows !== 1) continue; // a conversation of several flows gets one finding per flow
-        const expected = sipErrorSeverity(t.responses);
+        const expected = sipErrorSeverity(t.responses, t.inCall!);
         expect(sipErrors.get(key) ?? ['none'], `${file} ${key}`).toEqual([expected]);
         seen.push(expected);
       }
     }
-    expect(seen).toContain('high'); // the fax call's re-INVITE refused with 488 (sip_rtp_t38_fax_ndpi.pcap)
+    expect(seen).toContain('info'); // the fax call's T.38 re-INVITE refused with 488, the call going on (sip_rtp_t38_fax_ndpi.pcap)
     expect(seen).toContain('medium'); // INVITEs timing out with 408 (sip_rtp_udp_ndpi.pcap)
     expect(seen).toContain('none');
   });

@@ -28,6 +28,21 @@ function feedStream(t: SipTally, dir: number, stream: Buffer, cuts: number[], is
 }
 
 describe('SIP message counts', () => {
+  it('tells a re-INVITE refused in a call already answered (CSeq INVITE, Call-ID with a 2xx before) from a call refused', () => {
+    const t = newSipTally();
+    const response = (start: string, id: string, cseq: string): Buffer =>
+      Buffer.from(`${start}\r\nCall-ID: ${id}\r\nCSeq: ${cseq}\r\nContent-Length: 0\r\n\r\n`);
+    const feed = (b: Buffer, frame: number) => sipDatagram(t, b, 0, b.length, frame);
+    feed(response('SIP/2.0 488 Not Acceptable Here', 'fax', '1 INVITE'), 1); // before any answer: the call was refused
+    feed(response('SIP/2.0 200 OK', 'fax', '2 INVITE'), 2);
+    feed(response('SIP/2.0 488 Not Acceptable Here', 'fax', '3  INVITE'), 3); // the T.38 offer refused, the call goes on
+    feed(response('SIP/2.0 488 Not Acceptable Here', 'fax', '4 UPDATE'), 4); // not an INVITE
+    feed(response('SIP/2.0 488 Not Acceptable Here', 'other', '1 INVITE'), 5); // another call, never answered
+    feed(response('SIP/2.0 200 OK', 'other', '5 INVITEX'), 6); // not INVITE either: "other" stays unanswered
+    feed(response('SIP/2.0 503 Service Unavailable', 'other', '2 INVITE'), 7);
+    expect(sipCounts(t).responses.map((r) => [r.code, r.count, r.inCall])).toEqual([[200, 2, undefined], [488, 4, 1], [503, 1, undefined]]);
+  });
+
   it('counts datagrams by method and status code, with the first frame of each code and distinct Call-IDs', () => {
     const t = newSipTally();
     sipDatagram(t, INVITE('1'), 0, INVITE('1').length, 10);
