@@ -40,3 +40,17 @@ export function isPublicAddress(ip: string): boolean {
   for (const p of NOT_PUBLIC) if (prefixContains(p, a.family, a.words)) return false;
   return true;
 }
+
+/** Multicast (RFC 5771, RFC 4291 §2.7) and the limited broadcast (RFC 919): one-to-many destinations. */
+const GROUP: readonly Prefix[] = ['224.0.0.0/4', '255.255.255.255/32', 'ff00::/8'].map((t) => parsePrefix(t) as Prefix);
+
+/**
+ * True when `ip` (report text) is a multicast or limited-broadcast address: traffic to it is local
+ * service discovery and announcements (mDNS, SSDP, LAN sync) that no client-server rule governs. A
+ * directed broadcast (a subnet's last address) cannot be told without the netmask, and is not.
+ */
+export function isGroupAddress(ip: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  const a = addressWords(mapped !== null ? mapped[1] : ip);
+  return a !== undefined && GROUP.some((p) => prefixContains(p, a.family, a.words));
+}

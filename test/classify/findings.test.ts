@@ -121,6 +121,16 @@ describe('severities', () => {
     expect(severityOf({ spec: 'udp 203.0.113.9:40000 > 131.107.10.10:161', fromServer: 0 }, 'undocumented-port')).toBe('high');
   });
 
+  it('undocumented-port to a multicast or broadcast address is info: local discovery, no firewall path', () => {
+    for (const spec of ['udp 10.0.9.7:17500 > 255.255.255.255:17500', 'udp 10.0.9.7:5353 > 224.0.0.251:5353', 'udp 10.0.9.7:50000 > 239.255.255.250:1900', 'udp [fe80::1]:5353 > [ff02::fb]:5353']) {
+      const f = only(findings([{ spec, fromServer: 0 }]).list, 'undocumented-port');
+      expect(f.severity, spec).toBe('info');
+      expect(f.explanation).toContain('multicast or broadcast');
+    }
+    // A subnet's directed broadcast cannot be told without its netmask: judged as unicast.
+    expect(severityOf({ spec: 'udp 10.0.9.7:40000 > 10.0.9.255:161', fromServer: 0 }, 'undocumented-port')).toBe('high');
+  });
+
   it('misdirected-flow is high', () => {
     const f = only(findings(['tcp 198.51.100.10:52311 > 10.0.2.1:5061']).list, 'misdirected-flow');
     expect(f.severity).toBe('high');
