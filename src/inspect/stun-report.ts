@@ -389,6 +389,26 @@ function relayTransport(a: Allocation, carrier: string | undefined): string | un
   return a.requestedTransport === 17 ? 'udp' : a.requestedTransport === 6 ? 'tcp' : carrier;
 }
 
+/** Error codes a TURN client answers by asking again: a challenge (401) or a stale nonce (438, RFC 8656 §7.2). */
+const RETRIED_ERRORS: ReadonlySet<number> = new Set([401, 438]);
+
+/**
+ * The ledger's Allocate transactions by what they came to, for summaries: `challenged` are the 401
+ * and 438 errors followed by a successful Allocate on the same flow (the normal authentication
+ * step, not a failure); `error` the other errors.
+ */
+export const ALLOCATION_OUTCOME_LABELS = { success: 'success', challenged: 'challenged (401/438, then success)', error: 'error', unanswered: 'unanswered' } as const;
+
+export function allocationOutcomes(allocations: readonly TurnAllocationReport[]): { success: number; challenged: number; error: number; unanswered: number } {
+  const counts = { success: 0, challenged: 0, error: 0, unanswered: 0 };
+  for (const a of allocations) {
+    if (a.outcome !== 'error') counts[a.outcome]++;
+    else if (RETRIED_ERRORS.has(a.errorCode ?? 0) && allocations.some((b) => b.flow === a.flow && b.outcome === 'success' && b.requestFrame > a.requestFrame)) counts.challenged++;
+    else counts.error++;
+  }
+  return counts;
+}
+
 function allocationReport(flow: number, dialect: DialectName, a: Allocation, endpoints: Map<string, number[]>, transport: string | undefined): TurnAllocationReport {
   const r: TurnAllocationReport = {
     flow,

@@ -7,6 +7,7 @@
 import { linkTypeName } from '../capture/link-types.js';
 import { findingPeers } from '../classify/finding-types.js';
 import { count, size } from './html/format.js';
+import { ALLOCATION_OUTCOME_LABELS, allocationOutcomes } from '../inspect/stun-report.js';
 import type { Report } from './model.js';
 
 /**
@@ -100,10 +101,9 @@ function avLines(report: Partial<Pick<Report, 'stun' | 'media'>>): string[] {
   const lines: string[] = [];
   const stun = report.stun;
   if (stun !== undefined && stun.flows > 0) {
-    const outcomes: Record<string, number> = {};
-    for (const a of stun.allocations) outcomes[a.outcome] = (outcomes[a.outcome] ?? 0) + 1;
+    const outcomes = Object.entries(allocationOutcomes(stun.allocations)).filter(([, n]) => n > 0);
     const allocations = stun.allocations.length === 0 ? ''
-      : `; TURN allocations ${count(stun.allocations.length)} (${['success', 'error', 'unanswered'].filter((o) => outcomes[o] > 0).map((o) => `${count(outcomes[o])} ${o}`).join(', ')})`;
+      : `; TURN allocations ${count(stun.allocations.length)} (${outcomes.map(([o, n]) => `${count(n)} ${ALLOCATION_OUTCOME_LABELS[o as keyof typeof ALLOCATION_OUTCOME_LABELS]}`).join(', ')})`;
     lines.push(`STUN/TURN: ${count(stun.flows)} flow${stun.flows === 1 ? '' : 's'}, ${count(stun.requests)} requests, ${count(stun.unanswered)} unanswered${allocations}`);
   }
   const streams = report.media?.streams ?? [];

@@ -4,6 +4,7 @@ import { newAnomalyCounters } from '../../src/anomalies.js';
 import { IpProto, type PacketView } from '../../src/decode/packet-view.js';
 import { payloadView } from './payload-view.js';
 import { Inspector } from '../../src/inspect/inspector.js';
+import { allocationOutcomes, type TurnAllocationReport } from '../../src/inspect/stun-report.js';
 
 /** An RFC 5389 message without attributes: `type`, transaction id words (1, 2, id). */
 function stun(type: number, id: number): Buffer {
@@ -32,5 +33,21 @@ describe('TURN allocation ledger', () => {
     const [a] = ins.state(0)!.allocations;
     expect(a.outcome).toBe(1);
     expect(a.responseTime).toBeCloseTo(50, 6);
+  });
+});
+
+describe('allocationOutcomes (summaries)', () => {
+  const entry = (flow: number, requestFrame: number, outcome: TurnAllocationReport['outcome'], errorCode?: number) =>
+    ({ flow, requestFrame, outcome, ...(errorCode !== undefined ? { errorCode } : {}) }) as TurnAllocationReport;
+
+  it('a 401 or 438 followed by a success on its flow is the authentication step, not an error', () => {
+    expect(allocationOutcomes([
+      entry(1, 10, 'error', 401), entry(1, 12, 'success'), // challenged
+      entry(2, 20, 'error', 438), entry(2, 22, 'success'), // stale nonce, retried
+      entry(3, 30, 'success'), entry(3, 32, 'error', 401), // the success came before: an error
+      entry(4, 40, 'error', 401), entry(5, 42, 'success'), // a success on another flow does not count
+      entry(6, 50, 'error', 486), entry(6, 52, 'success'), // quota reached: an error whatever followed
+      entry(7, 60, 'unanswered'),
+    ])).toEqual({ success: 5, challenged: 2, error: 3, unanswered: 1 });
   });
 });

@@ -6,7 +6,7 @@
  * with the SOFTWARE and REALM they announced. Every string from the capture
  * (USERNAME, REALM, SOFTWARE, reason phrases, Call-IDs) is shown escaped and cut.
  */
-import type { StunFlowReport, StunReport, TurnAllocationReport } from '../../../inspect/stun-report.js';
+import { ALLOCATION_OUTCOME_LABELS, allocationOutcomes, type StunFlowReport, type StunReport, type TurnAllocationReport } from '../../../inspect/stun-report.js';
 import { cut } from '../av-data.js';
 import { text } from '../escape.js';
 import { count } from '../format.js';
@@ -66,7 +66,8 @@ export function stunPart(stun: StunReport, ctx: AvContext): string {
   fact('Requests', count(stun.requests ?? 0));
   fact('Unanswered requests', count(stun.unanswered ?? 0));
   fact('Error responses', (stun.errorCodes ?? []).length > 0 ? errorCodes(stun.errorCodes) : 'none');
-  fact('TURN allocations', `${count(allocations.length)}${allocations.length > 0 ? ` (${OUTCOMES.map((o) => `${o}: ${count(allocations.filter((a) => a.outcome === o).length)}`).join(', ')})` : ''}`);
+  const outcomes = Object.entries(allocationOutcomes(allocations)).map(([o, n]) => `${ALLOCATION_OUTCOME_LABELS[o as keyof typeof ALLOCATION_OUTCOME_LABELS]}: ${count(n)}`);
+  fact('TURN allocations', `${count(allocations.length)}${allocations.length > 0 ? ` (${outcomes.join(', ')})` : ''}`);
   html += '</dl>\n';
   const software = new Map(perFlow.map((p) => [p.flow, p.software]));
   html += allocationsTable(allocations, software, ctx);
