@@ -115,9 +115,11 @@ function push<T>(map: Map<number, T[]>, key: number, value: T): void {
  * Requests with no response. Allocate requests none of which was answered are
  * the classic evidence of blocked UDP to a TURN server: high on a documented
  * port, medium elsewhere. Other TURN requests (Refresh, CreatePermission,
- * ChannelBind) on a flow that got no answer at all are medium. Binding requests
- * (ICE connectivity checks) are low: ICE probes candidate pairs of which some
- * are expected to fail, and so are requests on a flow where others were answered.
+ * ChannelBind) on a flow that got no answer at all are medium, and so are
+ * Binding requests without ICE's PRIORITY (a STUN server asked for the client's
+ * address, RFC 8489 / RFC 3489: the server was not reached). ICE connectivity
+ * checks (Binding with PRIORITY) are low: ICE probes candidate pairs of which
+ * some are expected to fail, and so are requests on a flow where others were answered.
  */
 function unansweredProblem(stun: StunFlowReport, documented: boolean): PayloadProblem | undefined {
   let answered = 0;
@@ -129,8 +131,9 @@ function unansweredProblem(stun: StunFlowReport, documented: boolean): PayloadPr
   if (unanswered === 0) return undefined;
   const allocate = stun.transactions.find((m) => m.method === ALLOCATE);
   const allocateBlocked = allocate !== undefined && allocate.unanswered > 0 && allocate.success + allocate.errors === 0;
-  const turnUnanswered = stun.transactions.some((m) => m.unanswered > 0 && m.method !== BINDING);
-  const severity: Severity = allocateBlocked ? (documented ? 'high' : 'medium') : answered === 0 && turnUnanswered ? 'medium' : 'low';
+  // A flow whose Bindings carry no PRIORITY is no ICE check: a client asked a STUN server for its address.
+  const serverUnanswered = stun.transactions.some((m) => m.unanswered > 0 && (m.method !== BINDING || stun.ice === undefined));
+  const severity: Severity = allocateBlocked ? (documented ? 'high' : 'medium') : answered === 0 && serverUnanswered ? 'medium' : 'low';
   const parts = stun.transactions.filter((m) => m.unanswered > 0).map((m) =>
     `${m.name}: ${m.unanswered} of ${m.requests} ${m.requests === 1 ? 'request' : 'requests'} unanswered${m.retransmissions > 0 ? ` (${m.retransmissions} retransmissions)` : ''}`);
   const first = (allocateBlocked ? allocate : stun.transactions.find((m) => m.unanswered > 0))!;

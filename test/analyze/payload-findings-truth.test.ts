@@ -33,6 +33,7 @@ function expectedFor(t: TruthFlow, truth: Truth): string[] {
     const documented = (t.expectedWithMedia?.withTopology ?? t.expected!).verdict === 'documented';
     const allocateBlocked = allocates.length > 0 && allocates.every((x) => x.response === null);
     const nothingAnswered = txs.every((x) => x.response === null);
+    // The generator sends Binding requests only as ICE checks, with PRIORITY (generator/av-media.ts): never a STUN server query.
     const turnUnanswered = unanswered.some((x) => method(x.request) !== 'Binding');
     const severity = allocateBlocked ? (documented ? 'high' : 'medium') : nothingAnswered && turnUnanswered ? 'medium' : 'low';
     out.push(`stun-unanswered/${severity}`);

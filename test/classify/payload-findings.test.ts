@@ -111,10 +111,21 @@ describe('STUN/TURN requests never answered', () => {
     expect(payloadKinds(r.findings).sort()).toEqual(['stun-unanswered/low udp/3478', 'stun-unanswered/medium udp/3478']);
   });
 
-  it('ICE checks (Binding) left unanswered are low: some candidate pairs are expected to fail', () => {
+  it('ICE checks (Binding with PRIORITY) left unanswered are low: some candidate pairs are expected to fail', () => {
     const f = udp('203.0.113.7:50100 > 198.51.100.9:50400');
-    const r = run({ flows: [f], stun: [stunOf(f, [binding({ unanswered: 1, retransmissions: 3, unansweredFrames: [2] })])] });
+    const ice = { checks: 4, useCandidate: 0, controlling: 4, controlled: 0 };
+    const r = run({ flows: [f], stun: [{ ...stunOf(f, [binding({ requests: 4, unanswered: 1, retransmissions: 3, unansweredFrames: [2] })]), ice }] });
     expect(payloadKinds(r.findings)).toEqual(['stun-unanswered/low udp/50400']);
+  });
+
+  it('a Binding without PRIORITY never answered is a STUN server not reached: medium (stun_classic_mercury: RFC 3489 to 3478)', () => {
+    const f = udp('203.0.113.7:58253 > 131.107.10.12:3478');
+    const r = run({ flows: [f], stun: [stunOf(f, [binding({ requests: 1, unanswered: 1, retransmissions: 8, unansweredFrames: [5] })])] });
+    expect(payloadKinds(r.findings)).toEqual(['stun-unanswered/medium udp/3478']);
+    // Answered once, unanswered later: low, as for any flow where requests were answered.
+    const g = udp('203.0.113.8:58254 > 131.107.10.12:3478');
+    const later = run({ flows: [g], stun: [stunOf(g, [binding({ requests: 2, success: 1, unanswered: 1, unansweredFrames: [9] })])] });
+    expect(payloadKinds(later.findings)).toEqual(['stun-unanswered/low udp/3478']);
   });
 
   it('an ICMP error quoting the flow explains it: reported once, as the ICMP finding', () => {
