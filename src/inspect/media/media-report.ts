@@ -13,7 +13,7 @@ export type ClockRateSource =
    * Dynamic payload type (96-127): the rate is the standard one (8, 12, 16,
    * 24, 32, 48 or 90 kHz) nearest in ratio to the stream's RTP timestamp
    * advance divided by its capture-time span (packets of jitterPayloadType
-   * only). Needs at least 10 packets over 1 s; fixed after 2 s.
+   * only). Needs at least 10 packets over 0.1 s; fixed after 2 s.
    */
   | 'inferred'
   /** Dynamic payload type and too short a stream to infer from: DEFAULT_DYNAMIC_CLOCK_RATE was assumed. */

@@ -247,6 +247,14 @@ describe('RtpStreams: jitter (RFC 3550 §6.4.1, A.8)', () => {
     expect(s.jitterMs).toBeCloseTo(referenceJitterMs(pk, 16000), 3);
   });
 
+  it('infers the rate of a short dynamic stream from 10 packets over 0.1 s (skype4b_ice_conference: SILK 16 kHz, 0.6 s)', () => {
+    const late = (i: number) => ((i * 31) % 7) / 1000;
+    const pk = call(12, { pt: 104, tsStep: 320, late }); // 12 packets, 0.22 s
+    const [s] = feed(pk).report().streams;
+    expect(s).toMatchObject({ clockRate: 16000, clockRateSource: 'inferred' });
+    expect(s.jitterMs).toBeCloseTo(referenceJitterMs(pk, 16000), 3);
+  });
+
   it('says when it assumed the default rate for a short dynamic stream', () => {
     const r = feed(call(5, { pt: 104, tsStep: 320 })).report();
     expect(r.defaultDynamicClockRate).toBe(8000);
