@@ -68,6 +68,7 @@ export const A = {
   DtlsRecordMalformed: 48,
   SipMessageMalformed: 49,
   HttpRequestMalformed: 50,
+  HttpResponseMalformed: 51,
 } as const;
 export type AnomalyId = (typeof A)[keyof typeof A];
 

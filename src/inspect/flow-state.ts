@@ -4,6 +4,7 @@
  * Created once per such flow, never per packet; every collection in it is
  * bounded by a constant below.
  */
+import type { HttpTally } from './apps/http-stream.js';
 import type { SipTally } from './apps/sip-stream.js';
 import type { TcpDirection } from './tcp-framing.js';
 import { MethodStats, TransactionTable } from './transactions.js';
@@ -112,6 +113,8 @@ export class FlowInspection {
   readonly apps: AppHello[] = [];
   /** Plaintext SIP: every message of the flow counted (apps/sip-stream.ts), from the first one the SIP parser recognised. */
   sip: SipTally | null = null;
+  /** Plaintext HTTP/1.x: every message of the flow counted (apps/http-stream.ts), from the first request the HTTP parser recognised. */
+  http: HttpTally | null = null;
   /** A TLS hello record longer than its first segment, held until the rest arrives (inspector.ts heldHello). */
   hello: HeldHello | null = null;
 

@@ -8,7 +8,7 @@
  */
 import { A, ANOMALY_COUNT, newAnomalyCounters, type AnomalyCounters } from '../anomalies.js';
 import type { PacketView } from '../decode/packet-view.js';
-import { parseDtls, parseHttpRequest, parseSip, parseTlsHello, parseTlsRecords } from './apps/index.js';
+import { parseDtls, parseHttpRequest, parseHttpResponse, parseSip, parseTlsHello, parseTlsRecords } from './apps/index.js';
 import type { FlowInspection } from './flow-state.js';
 import { Inspector, type AppParsers } from './inspector.js';
 import type { MediaReport } from './media/media-report.js';
@@ -17,7 +17,7 @@ import type { PacketJobSink, RingSinks, RtpJobSink } from './thread/ring.js';
 
 /** The application parsers tried on the first payloads of a flow. */
 export const APP_PARSERS: AppParsers = {
-  tcp: [parseTlsHello, parseSip, parseHttpRequest],
+  tcp: [parseTlsHello, parseSip, parseHttpRequest, parseHttpResponse],
   udp: [parseDtls, parseSip],
   tcpMidSession: [parseTlsRecords],
 };

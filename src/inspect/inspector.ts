@@ -27,7 +27,8 @@ import { Dialect, Method, MsType, StunClass } from './stun-constants.js';
 import { detectFraming, feedSegment, Frame, Framing, opensWithData, pseudoTlsHello, relayedPayload, SYNC_SEGMENTS, Stop, TcpDirection, type FrameSink } from './tcp-framing.js';
 import { NOT_RTP, rtpHeaderBytes } from './media/rtp-header.js';
 import { Outcome } from './transactions.js';
-import { newSipTally, sipDatagram, sipFlowEnded, sipSegment, type SipTally } from './apps/sip-stream.js';
+import { httpFlowEnded, httpSegment, httpStartLineEnd, newHttpTally } from './apps/http-stream.js';
+import { newSipTally, sipDatagram, sipFlowEnded, sipSegment } from './apps/sip-stream.js';
 import { sipStartLineEnd } from './apps/sip.js';
 
 /** The media module's entry point (inspect/media/rtp-streams.ts RtpStreams satisfies it). */
@@ -70,11 +71,11 @@ export const TCP_UNFRAMED_PACKETS = APP_PACKETS;
 
 /**
  * True when the TCP payload at `off`, on an undecided flow, counts towards TCP_UNFRAMED_PACKETS: it
- * shows no framing (tcp() makes the flow active on one that does) and starts no SIP message (a SIP
- * flow stays active too, for its message counts). `scratch` is overwritten.
+ * shows no framing (tcp() makes the flow active on one that does) and starts no SIP or HTTP message
+ * (such a flow stays active too, for its message counts). `scratch` is overwritten.
  */
 export function unframedTcpPayload(buf: Buffer, off: number, end: number, scratch: StunMessage): boolean {
-  return detectFraming(buf, off, end, scratch) === Framing.None && sipStartLineEnd(buf, off, end) < 0;
+  return detectFraming(buf, off, end, scratch) === Framing.None && sipStartLineEnd(buf, off, end) < 0 && httpStartLineEnd(buf, off, end) < 0;
 }
 
 // RFC 7983 §7 first-byte ranges (UDP)
@@ -121,7 +122,8 @@ export class Inspector implements FrameSink {
     for (const s of this.states) {
       if (s === undefined) continue;
       if (s.hello !== null) this.parseHeld(s, false); // the capture ended inside a hello: what it holds
-      if (s.sip !== null) sipFlowEnded(s.sip); // or inside a SIP message's header section
+      if (s.sip !== null) sipFlowEnded(s.sip); // or inside a SIP or HTTP message's header section
+      if (s.http !== null) httpFlowEnded(s.http);
       out.push(s);
     }
     return out;
@@ -142,6 +144,7 @@ export class Inspector implements FrameSink {
     st.tcp = null;
     if (st.hello !== null) this.parseHeld(st, true);
     if (st.sip !== null) sipFlowEnded(st.sip);
+    if (st.http !== null) httpFlowEnded(st.http);
   }
 
   /**
@@ -238,11 +241,11 @@ export class Inspector implements FrameSink {
         const n = ++this.seen[flow];
         // After a hello and one more payload (the other side's hello), the flow has shown what it is.
         const app = this.unframed(flow, dir, pkt);
-        const sip = this.states[flow]?.sip;
-        if (sip) this.sipSegment(sip, dir, pkt);
+        const counted = this.states[flow];
+        if (counted?.sip || counted?.http) this.textSegment(counted, dir, pkt);
         if (n >= TCP_UNFRAMED_PACKETS || (app === Hello.Read && n >= 2)) {
-          // SIP goes on being counted, message by message; other protocols have shown all that is read of them.
-          this.mode[flow] = sip ? ACTIVE : SKIP;
+          // SIP and HTTP go on being counted, message by message; other protocols have shown all that is read of them.
+          this.mode[flow] = counted?.sip || counted?.http ? ACTIVE : SKIP;
           const held = this.states[flow];
           if (held?.hello) this.parseHeld(held, true);
         }
@@ -255,8 +258,8 @@ export class Inspector implements FrameSink {
       st.midStream = opensWithData(framing, buf, off);
       this.mode[flow] = ACTIVE;
     }
-    if (st?.sip) {
-      this.sipSegment(st.sip, dir, pkt);
+    if (st?.sip || st?.http) {
+      this.textSegment(st, dir, pkt);
       return;
     }
     if (st === undefined || st.tcp === null) return; // active for another reason (an app hello): nothing to frame
@@ -301,11 +304,12 @@ export class Inspector implements FrameSink {
     }
   }
 
-  /** A TCP segment of a SIP flow, for its message counts. */
-  private sipSegment(sip: SipTally, dir: number, pkt: PacketView): void {
+  /** A TCP segment of a SIP or HTTP flow, for its message counts. */
+  private textSegment(st: FlowInspection, dir: number, pkt: PacketView): void {
     // Data on a SYN (TCP Fast Open, RFC 7413) starts after the sequence number the SYN itself takes.
     const seq = (pkt.tcpFlags & TcpFlag.SYN) !== 0 ? (pkt.tcpSeq + 1) >>> 0 : pkt.tcpSeq;
-    sipSegment(sip, dir, seq, pkt.payloadLen, pkt.buf, pkt.payloadOff, pkt.payloadEnd, this.curFrame);
+    if (st.sip !== null) sipSegment(st.sip, dir, seq, pkt.payloadLen, pkt.buf, pkt.payloadOff, pkt.payloadEnd, this.curFrame);
+    else if (st.http !== null) httpSegment(st.http, dir, seq, pkt.payloadLen, pkt.buf, pkt.payloadOff, pkt.payloadEnd, this.curFrame);
   }
 
   // ---------------------------------------------------------------- STUN
@@ -606,6 +610,7 @@ export class Inspector implements FrameSink {
       }
       const st = this.flowState(flow);
       if (hello.protocol === 'sip' && st.sip === null) st.sip = newSipTally();
+      else if (hello.protocol === 'http' && st.http === null && st.sip === null) st.http = newHttpTally();
       const known = st.apps.find((h) => h.protocol === hello.protocol);
       if (known === undefined) st.apps.push({ ...hello, evidenceFrames: [frame] });
       else {

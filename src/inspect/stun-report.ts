@@ -11,6 +11,7 @@ import { Allocation, FlowInspection, type AppHello } from './flow-state.js';
 import type { InspectedFlows } from './inspection.js';
 import { Dialect, DIALECT_NAMES, ERROR_REASONS, hex4, messageTypeName, type DialectName } from './stun-constants.js';
 import { FRAMING_NAMES } from './tcp-framing.js';
+import { httpCounts } from './apps/http-stream.js';
 import { sipCounts } from './apps/sip-stream.js';
 import type { MethodStats, TransactionTable, UnmatchedResponse } from './transactions.js';
 
@@ -501,6 +502,7 @@ export function appsOf(st: FlowInspection | undefined): AppRecord[] {
   for (const hello of st.apps) {
     const app = appRecord(hello);
     if (hello.protocol === 'sip' && st.sip !== null) Object.assign(app, sipCounts(st.sip));
+    if (hello.protocol === 'http' && st.http !== null) Object.assign(app, httpCounts(st.http));
     apps.push(app);
   }
   return apps;

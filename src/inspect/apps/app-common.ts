@@ -22,6 +22,7 @@ export const APP_ANOMALIES = [
   { name: 'dtls_record_malformed', description: 'DTLS record or handshake fragment whose length runs past the datagram or its container (or cut by the snaplen)' },
   { name: 'sip_message_malformed', description: 'SIP start line followed by a header line without a colon; headers after it were not read' },
   { name: 'http_request_malformed', description: 'HTTP request line followed by a header line without a colon; headers after it were not read' },
+  { name: 'http_response_malformed', description: 'HTTP status line followed by a header line without a colon; headers after it were not read' },
 ] as const;
 export type AppAnomaly = (typeof APP_ANOMALIES)[number]['name'];
 

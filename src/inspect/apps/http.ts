@@ -7,6 +7,7 @@
  *    request-line = method SP request-target SP HTTP-version CRLF
  */
 import { clip, type AppAnomaly } from './app-common.js';
+import { httpStartLine } from './http-stream.js';
 import { field, readTextMessage, startsWith } from './text-message.js';
 
 const MAX_METHOD = 32;
@@ -61,4 +62,35 @@ export function parseHttpRequest(buf: Buffer, off: number, end: number): HttpReq
 /** A character of a method token as real methods spell them: A-Z, '_' or '-'. */
 function isMethodChar(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x2d;
+}
+
+export interface HttpResponse {
+  protocol: 'http';
+  /** "HTTP/1.1" or "HTTP/1.0". */
+  version: string;
+  statusCode: number;
+  /** Reason phrase as sent, at most 256 characters. */
+  reason: string;
+  server?: string;
+  truncated: boolean;
+  anomaly: AppAnomaly | null;
+}
+
+/**
+ * An HTTP/1.x response at the start of buf[off, end) (RFC 9112 §4), or null: the answer side of a
+ * flow, and all there is of one whose request came before the capture began. Never throws.
+ */
+export function parseHttpResponse(buf: Buffer, off: number, end: number): HttpResponse | null {
+  if (end - off < 12 || !startsWith(buf, off, end, 'HTTP/')) return null;
+  const msg = readTextMessage(buf, off, end);
+  if (msg === null) return null;
+  const code = httpStartLine(buf, msg.startLineStart, msg.startLineEnd);
+  if (code < 100) return null;
+  const s = msg.startLineStart;
+  const res: HttpResponse = { protocol: 'http', version: clip(buf, s, s + 8), statusCode: code, reason: clip(buf, Math.min(s + 13, msg.startLineEnd), msg.startLineEnd), truncated: false, anomaly: null };
+  const server = field(msg, 'server');
+  if (server !== undefined) res.server = server;
+  if (msg.malformed) res.anomaly = 'http_response_malformed';
+  else if (!msg.complete) res.truncated = true;
+  return res;
 }

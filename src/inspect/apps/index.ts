@@ -4,4 +4,4 @@ export { parseTlsHello, type TlsHello } from './tls.js';
 export { parseTlsRecords, type TlsMidSession } from './tls-records.js';
 export { parseDtls, type DtlsInfo } from './dtls.js';
 export { parseSip, type SipMessage } from './sip.js';
-export { parseHttpRequest, type HttpRequest } from './http.js';
+export { parseHttpRequest, parseHttpResponse, type HttpRequest, type HttpResponse } from './http.js';

@@ -108,8 +108,11 @@ function detailText(v: unknown): string | undefined {
   return undefined;
 }
 
-/** A SIP flow's message counts (apps/sip-stream.ts SipCounts): "9 messages: INVITE 2, ACK 1; 200 ×2, 486 ×1; 2 calls". */
-function sipCountsText(app: HtmlApp): string {
+/**
+ * A SIP or HTTP flow's message counts (apps/sip-stream.ts SipCounts, apps/http-stream.ts HttpCounts):
+ * "9 messages: INVITE 2, ACK 1; 200 ×2, 486 ×1; 2 calls", "12 messages: GET 6; 200 ×5, 503 ×1; hosts meet.contoso.com 6".
+ */
+function messageCountsText(app: HtmlApp): string {
   const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'object' && x !== null) : []);
   const requests = list(app.requests).slice(0, 16).map((r) => `${cut(String(r.method), 40)} ${Number(r.count)}`);
   if (typeof app.otherRequests === 'number') requests.push(`other ${app.otherRequests}`);
@@ -117,10 +120,13 @@ function sipCountsText(app: HtmlApp): string {
   const responses = all.slice(0, 16).map((r) => `${Number(r.code)} \u00d7${Number(r.count)}`);
   if (all.length > 16) responses.push(`${all.length - 16} more codes`);
   const calls = typeof app.calls === 'number' ? `${app.calls}${app.callsCapped === true ? '+' : ''} call${app.calls === 1 ? '' : 's'}` : '';
+  const hostList = list(app.hosts).slice(0, 16).map((h) => `${cut(String(h.host), 80)} ${Number(h.count)}`);
+  if (typeof app.otherHosts === 'number') hostList.push(`other ${app.otherHosts}`);
+  const hosts = hostList.length > 0 ? `hosts ${hostList.join(', ')}` : '';
   const unread = typeof app.unreadSegments === 'number' ? `${app.unreadSegments} TCP segment${app.unreadSegments === 1 ? '' : 's'} not read` : '';
   const n = Number(app.messages);
   const messages = `${n} message${n === 1 ? '' : 's'}${requests.length > 0 ? ': ' + requests.join(', ') : ''}`;
-  return [messages, responses.join(', '), calls, unread].filter((x) => x !== '').join('; ');
+  return [messages, responses.join(', '), calls, hosts, unread].filter((x) => x !== '').join('; ');
 }
 
 /**
@@ -134,7 +140,7 @@ export function appText(app: HtmlApp, software?: string): string {
   if (app.midSession === true) details.push(`after its handshake, records ${cut(detailText(app.recordVersion) ?? '?')}`);
   // Real or GREASE (indistinguishable by design): the SNI may be a public name only.
   if (app.ech === true) details.push('ECH offered: the SNI may be a public name only');
-  if (app.protocol === 'sip' && typeof app.messages === 'number') details.push(sipCountsText(app));
+  if ((app.protocol === 'sip' || app.protocol === 'http') && typeof app.messages === 'number') details.push(messageCountsText(app));
   for (const [key, label] of APP_DETAILS) {
     const v = detailText(key === 'software' && app.protocol === 'stun' ? (app.software ?? software) : app[key]);
     if (v === undefined || v === '') continue;

@@ -126,6 +126,12 @@ export const HTTP_GET = Buffer.from(
   'User-Agent: Mozilla/5.0\r\n' +
   '\r\n', 'latin1');
 
+export const HTTP_RESPONSE = Buffer.from(
+  'HTTP/1.1 503 Service Unavailable\r\n' +
+  'Server: Microsoft-IIS/8.5\r\n' +
+  'Content-Length: 0\r\n' +
+  '\r\n', 'latin1');
+
 /** SSL 2.0-compatible ClientHello offering TLS 1.0 (RFC 5246 E.2), as legacy Skype / Google pseudo-SSL send it (72 bytes). */
 export const SSL2_CLIENT_HELLO = hex(`
   8046                            # 2-byte header, high bit set: 70 bytes follow

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_APP_LIST, MAX_APP_STRING } from '../../../src/inspect/apps/app-common.js';
 import { parseDtls } from '../../../src/inspect/apps/dtls.js';
-import { parseHttpRequest } from '../../../src/inspect/apps/http.js';
+import { parseHttpRequest, parseHttpResponse } from '../../../src/inspect/apps/http.js';
 import { parseSip } from '../../../src/inspect/apps/sip.js';
 import { parseTlsHello } from '../../../src/inspect/apps/tls.js';
 import { parseTlsRecords } from '../../../src/inspect/apps/tls-records.js';
@@ -16,8 +16,8 @@ import * as F from './fixtures.js';
 
 const ROUNDS = 12_000;
 const GUARD = 0x7e; // '~': appears in no fixture
-const SEEDS = [F.CLIENT_HELLO, F.SSL2_CLIENT_HELLO, F.SERVER_HELLO, F.PSEUDO_TLS_CLIENT, F.PSEUDO_TLS_SERVER, F.DTLS_CLIENT_HELLO, F.DTLS_APPLICATION_DATA, F.SIP_INVITE, F.SIP_RESPONSE, F.HTTP_GET, F.TLS_RECORDS];
-const PARSERS = [parseTlsHello, parseTlsRecords, parseDtls, parseSip, parseHttpRequest];
+const SEEDS = [F.CLIENT_HELLO, F.SSL2_CLIENT_HELLO, F.SERVER_HELLO, F.PSEUDO_TLS_CLIENT, F.PSEUDO_TLS_SERVER, F.DTLS_CLIENT_HELLO, F.DTLS_APPLICATION_DATA, F.SIP_INVITE, F.SIP_RESPONSE, F.HTTP_GET, F.HTTP_RESPONSE, F.TLS_RECORDS];
+const PARSERS = [parseTlsHello, parseTlsRecords, parseDtls, parseSip, parseHttpRequest, parseHttpResponse];
 
 function mutate(src: Buffer, rnd: () => number): Buffer {
   const b = Buffer.from(src);

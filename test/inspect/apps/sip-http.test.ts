@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_APP_STRING } from '../../../src/inspect/apps/app-common.js';
-import { parseHttpRequest } from '../../../src/inspect/apps/http.js';
+import { parseHttpRequest, parseHttpResponse } from '../../../src/inspect/apps/http.js';
 import { parseSip } from '../../../src/inspect/apps/sip.js';
 import { HTTP_GET, SIP_INVITE, SIP_RESPONSE } from './fixtures.js';
 
@@ -76,5 +76,17 @@ describe('parseHttpRequest', () => {
       expect(r.truncated).toBe(n < HTTP_GET.length);
     }
     expect(http('GET / HTTP/1.1\r\nHost: a\r\n: empty name\r\n\r\n')).toMatchObject({ host: 'a', anomaly: 'http_request_malformed' });
+  });
+
+  it('reads a response: version, status, reason and Server (a flow whose request came before the capture)', () => {
+    const res = (s: string) => parseHttpResponse(Buffer.from(s), 0, Buffer.byteLength(s));
+    expect(res('HTTP/1.1 503 Service Unavailable\r\nServer: Microsoft-IIS/8.5\r\nContent-Length: 0\r\n\r\n'))
+      .toEqual({ protocol: 'http', version: 'HTTP/1.1', statusCode: 503, reason: 'Service Unavailable', server: 'Microsoft-IIS/8.5', truncated: false, anomaly: null });
+    expect(res('HTTP/1.0 204\r\n\r\n')).toMatchObject({ statusCode: 204, reason: '' });
+    expect(res('HTTP/1.1 200 OK\r\nX: y\r\n')).toMatchObject({ truncated: true });
+    expect(res('HTTP/1.1 200 OK\r\nno colon\r\n\r\n')).toMatchObject({ anomaly: 'http_response_malformed' });
+    for (const bad of ['HTTP/1.1 20 OK\r\n\r\n', 'HTTP/1.1 099 x\r\n\r\n', 'HTTP/1.1 2000\r\n\r\n', 'HTTP/x.1 200 OK\r\n\r\n', 'SIP/2.0 200 OK\r\n\r\n', 'HTTP/1.1 200 OK']) {
+      expect(res(bad), bad).toBeNull();
+    }
   });
 });
