@@ -70,6 +70,11 @@ function explanation(g: FindingGroup, ports: string): string {
           : g.severity === 'info'
             ? 'The callee answered (unavailable, busy, cancelled or declined), or refused a change to a call already answered: the network and the servers did their part.'
             : 'Requests were refused or failed (RFC 3261 §21): look at the first one\'s request and its Call-ID.');
+    case 'http-error':
+      return `HTTP error responses on ${countText(n, 'flow')} ${between}: ${detailsText(g)}. `
+        + (high
+          ? 'A gateway or reverse proxy could not reach the server behind it, or the service was unavailable (502, 503, 504): clients using it fail.'
+          : 'Requests were refused or failed (RFC 9110 §15): look at the first one\'s request and its Host.');
     default:
       return FINDING_TITLES[g.kind];
   }

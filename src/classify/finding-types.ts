@@ -15,7 +15,8 @@ export type FindingKind =
   | 'turn-error'
   | 'payload-mismatch'
   | 'media-quality'
-  | 'sip-error';
+  | 'sip-error'
+  | 'http-error';
 
 /** Every kind, in the order findings of equal severity are listed. */
 export const FINDING_KINDS = [
@@ -30,6 +31,7 @@ export const FINDING_KINDS = [
   'payload-mismatch',
   'media-quality',
   'sip-error',
+  'http-error',
 ] as const satisfies readonly FindingKind[];
 
 export const FINDING_TITLES = {
@@ -44,6 +46,7 @@ export const FINDING_TITLES = {
   'payload-mismatch': 'Payload does not match the documented protocol',
   'media-quality': 'Media loss or jitter past documented thresholds',
   'sip-error': 'SIP requests answered with errors',
+  'http-error': 'HTTP requests to a documented web service answered with errors',
 } as const satisfies Record<FindingKind, string>;
 
 /** Ordered: info < low < medium < high. */
@@ -68,6 +71,7 @@ export const FINDING_SEVERITY_RULES = {
   'payload-mismatch': 'high for plaintext SIP or HTTP on a port every matching rule documents as TLS (or as MS-TURN over TCP, which opens with pseudo-TLS, next to TLS rules); medium for UDP payload with no STUN, TURN or media on a port documented for STUN',
   'media-quality': 'medium: an RTP stream with loss above 10% over more than 500 packets sent, or mean jitter above 30 ms over more than 500 received (the Call Quality Dashboard audio limits)',
   'sip-error': 'high for 5xx (a server or gateway failed) and 488 or 606 (no acceptable media: codecs or SDP); info when all are the callee\'s answer (480, 486, 487, 600, 603) or refuse a re-INVITE in a call already answered (the call goes on); medium for any other 4xx-6xx; 401 and 407 (challenges) only on a flow with no 2xx response. Plaintext SIP flows only: SIP over TLS cannot be read',
+  'http-error': 'high for 502, 503 and 504 (a reverse proxy or gateway could not reach the pool, or the service is down); medium for other 5xx, and for 401 and 407 on a flow with no 2xx response (credentials rejected); low for other 4xx. Plaintext HTTP flows a catalog rule documents as a service (not a broad media range) only: HTTPS cannot be read',
 } as const satisfies Record<FindingKind, string>;
 
 /** One catalog rule a finding rests on, with where the rule comes from. */

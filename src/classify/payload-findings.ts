@@ -86,6 +86,7 @@ export class PayloadProblems {
     const streams = this.streamsByFlow.get(flow.id);
     const sip = flow.apps?.find((a) => a.protocol === 'sip');
     if (stun === undefined && streams === undefined && sip === undefined && v.verdict !== 'documented') return NONE; // most flows of a scan
+    const http = v.verdict === 'documented' ? flow.apps?.find((a) => a.protocol === 'http') : undefined;
     let found: PayloadProblem[] | undefined;
     const keep = (p: PayloadProblem | undefined): void => {
       if (p !== undefined) (found ??= []).push(p);
@@ -101,6 +102,8 @@ export class PayloadProblems {
     }
     if (streams !== undefined) keep(mediaProblem(streams));
     if (sip !== undefined) keep(sipErrorProblem(sip));
+    // Web services only: on a port only broad media ranges document, HTTP is no service of the catalog's.
+    if (http !== undefined && this.expectation(v.rules).service) keep(httpErrorProblem(http));
     return found ?? NONE;
   }
 }
@@ -252,7 +255,34 @@ function sipErrorProblem(sip: AppEvidence): PayloadProblem | undefined {
   let severity: Severity = 'info';
   for (const r of errors) if (SEVERITY_RANK[severityOf(r)] > SEVERITY_RANK[severity]) severity = severityOf(r);
   const first = errors.reduce((a, b) => (b.firstFrame < a.firstFrame ? b : a));
-  const detail = errors.map((r) => `${r.code}${r.reason ? ` ${r.reason}` : ''} \u00d7${r.count}${CHALLENGES.has(r.code) ? ' with no 2xx response (credentials rejected)' : ''}${
+  const detail = errors.map((r) => `${responseText(r)}${
     r.inCall ? ` (${onlyInCall(r) ? 'all' : r.inCall} refusing a re-INVITE in a call already answered: the call went on)` : ''}`).join('; ');
   return { kind: 'sip-error', severity, frame: first.firstFrame, detail };
+}
+
+/** A gateway or reverse proxy could not reach the server behind it, or the service is unavailable (RFC 9110 §15.6.3-15.6.5). */
+const GATEWAY_FAILURES: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/**
+ * Error responses (4xx-5xx) counted on a plaintext HTTP flow of a documented web service
+ * (apps/http-stream.ts): the pool behind a reverse proxy unreachable (502-504), a server failing
+ * (other 5xx), credentials rejected (401, 407 with no 2xx on the flow: Lync web services challenge
+ * every first request), or requests refused (other 4xx).
+ */
+function httpErrorProblem(http: AppEvidence): PayloadProblem | undefined {
+  const responses = http.responses ?? [];
+  const succeeded = responses.some((r) => r.code >= 200 && r.code < 300);
+  const errors = responses.filter((r) => r.code >= 400 && r.code < 600 && !(CHALLENGES.has(r.code) && succeeded));
+  if (errors.length === 0) return undefined;
+  const severityOf = (code: number): Severity => GATEWAY_FAILURES.has(code) ? 'high' : code >= 500 || CHALLENGES.has(code) ? 'medium' : 'low';
+  let severity: Severity = 'info';
+  for (const r of errors) if (SEVERITY_RANK[severityOf(r.code)] > SEVERITY_RANK[severity]) severity = severityOf(r.code);
+  const first = errors.reduce((a, b) => (b.firstFrame < a.firstFrame ? b : a));
+  const detail = errors.map(responseText).join('; ');
+  return { kind: 'http-error', severity, frame: first.firstFrame, detail };
+}
+
+/** "503 Service Unavailable ×2", "401 Unauthorized ×1 with no 2xx response (credentials rejected)". */
+function responseText(r: NonNullable<AppEvidence['responses']>[number]): string {
+  return `${r.code}${r.reason ? ` ${r.reason}` : ''} \u00d7${r.count}${CHALLENGES.has(r.code) ? ' with no 2xx response (credentials rejected)' : ''}`;
 }

@@ -290,3 +290,38 @@ describe('SIP error responses', () => {
     expect(sipKinds(run({ flows: [sipFlow(22, [{ code: 500, count: 1, firstFrame: 3 }])] }, false).findings)).toEqual([]);
   });
 });
+
+describe('HTTP error responses on documented web services', () => {
+  /** Reverse proxy to the front-end pool's external web services on 8080 (reverse-proxy/int-http-8080). */
+  const webFlow = (host: number, responses: { code: number; count: number; firstFrame: number; reason?: string }[], spec = `tcp 10.0.4.5:${50000 + host} > 10.0.2.${host}:8080`) => {
+    const f = flow({ spec });
+    return { ...f, apps: [{ protocol: 'http', evidenceFrames: [f.frames.first], responses }] };
+  };
+  const httpKinds = (list: readonly Finding[]) => list.filter((f) => f.kind === 'http-error').map((f) => `${f.severity} ${f.server} ${f.evidenceFrames[0]}`);
+
+  it('502-504 high, other 5xx medium, challenges only without a 2xx, other 4xx low; evidence at the first error', () => {
+    const flows = [
+      webFlow(1, [{ code: 200, count: 9, firstFrame: 3 }, { code: 503, count: 2, firstFrame: 40, reason: 'Service Unavailable' }, { code: 404, count: 1, firstFrame: 7 }]),
+      webFlow(2, [{ code: 500, count: 1, firstFrame: 12, reason: 'Internal Server Error' }]),
+      webFlow(3, [{ code: 401, count: 3, firstFrame: 4, reason: 'Unauthorized' }, { code: 200, count: 3, firstFrame: 6 }]), // NTLM: challenged, then in
+      webFlow(4, [{ code: 401, count: 2, firstFrame: 4, reason: 'Unauthorized' }]),
+      webFlow(5, [{ code: 404, count: 1, firstFrame: 8, reason: 'Not Found' }, { code: 304, count: 4, firstFrame: 2 }]),
+    ];
+    const r = run({ flows });
+    expect(httpKinds(r.findings).sort()).toEqual(['high 10.0.2.1 7', 'low 10.0.2.5 8', 'medium 10.0.2.2 12', 'medium 10.0.2.4 4'].sort());
+    const proxy = r.findings.find((f) => f.kind === 'http-error' && f.server === '10.0.2.1')!;
+    expect(proxy.explanation).toContain('503 Service Unavailable ×2; 404 ×1');
+    expect(proxy.explanation).toContain('could not reach the server behind it');
+    expect(r.findings.find((f) => f.kind === 'http-error' && f.server === '10.0.2.4')!.explanation).toContain('401 Unauthorized ×2 with no 2xx response (credentials rejected)');
+  });
+
+  it('only on flows a catalog rule documents as a service: not undocumented ports, not broad media ranges', () => {
+    const errors = [{ code: 503, count: 1, firstFrame: 5 }];
+    const undocumented = webFlow(6, errors, 'tcp 203.0.113.7:50100 > 131.107.10.10:8081');
+    expect(httpKinds(run({ flows: [undocumented] }).findings)).toEqual([]);
+    const documented = webFlow(7, errors);
+    expect(httpKinds(run({ flows: [documented] }).findings)).toEqual(['high 10.0.2.7 5']);
+    expect(httpKinds(run({ flows: [documented] }, false).findings)).toEqual([]); // no inspection evidence: no payload findings
+  });
+});
+
