@@ -29,7 +29,7 @@ function explanation(g: FindingGroup, ports: string): string {
         + (high
           ? `${verb(n, 'It was', 'They were')} not blocked (answered, or no reset or ICMP error seen): undocumented traffic is passing.`
           : g.severity === 'info'
-            ? 'Sent to a multicast or broadcast address: local discovery or announcements (mDNS, SSDP, LAN sync), which stay on the local network and cross no firewall.'
+            ? 'Sent to a link- or site-scoped multicast or a broadcast address: local discovery or announcements (mDNS, SSDP, LAN sync), which stay on the local network and cross no firewall.'
             : `${verb(n, 'The attempt was', 'Every attempt was')} blocked (no SYN-ACK, a reset, or an ICMP error), so a firewall or the host already stops it; it is reported because something tried.`)
         + (n === 1 ? ` ${g.firstVerdict.explanation}` : '');
     case 'misdirected-flow':

@@ -60,7 +60,7 @@ export const SEVERITY_RANK = { info: 0, low: 1, medium: 2, high: 3 } as const sa
  * ICMP error quoting the flow (the same test as the checklist's "failing").
  */
 export const FINDING_SEVERITY_RULES = {
-  'undocumented-port': 'high; medium for flows that were blocked (the firewall or host already stopped them, but something tried); info for flows to a multicast or broadcast address (local discovery, no firewall path)',
+  'undocumented-port': 'high; medium for flows that were blocked (the firewall or host already stopped them, but something tried); info for flows to a link- or site-scoped multicast or a broadcast address (local discovery, no firewall path)',
   'misdirected-flow': 'high',
   'tcp-unanswered': 'high on a documented port (a documented service is blocked); info otherwise (blocked as it should be)',
   'tcp-refused': 'high on a documented port (a documented service refuses connections); info otherwise',

@@ -10,7 +10,7 @@ import type { Catalog, CatalogRule } from '../catalog/types.js';
 import type { FlowRecord, IcmpErrorRecord } from '../flow/flow-record.js';
 import { FINDING_KINDS, FINDING_TITLES, SEVERITY_RANK, type Finding, type FindingCitation, type FindingKind, type Severity } from './finding-types.js';
 import { icmpErrorKind, icmpErrorName, isPortUnreachable } from './icmp-kinds.js';
-import { isGroupAddress } from './infer-address.js';
+import { isLocalGroupAddress } from './infer-address.js';
 import { explainFinding } from './finding-explanations.js';
 import { addFrame, MAX_DETAILS, type FindingGroup } from './finding-group.js';
 import { ANY_PEER, foldPeers } from './fold-findings.js';
@@ -62,8 +62,8 @@ export interface FindingsResult {
 function severityFor(kind: FindingKind, flow: FlowRecord, documented: boolean): Severity {
   switch (kind) {
     case 'undocumented-port':
-      // Multicast and broadcast stay on the local network: discovery chatter, not a path through a firewall.
-      return isGroupAddress(flow.server.ip) ? 'info' : isBlocked(flow) ? 'medium' : 'high';
+      // Site-local multicast and broadcast stay on the local network: discovery chatter, not a path through a firewall.
+      return isLocalGroupAddress(flow.server.ip) ? 'info' : isBlocked(flow) ? 'medium' : 'high';
     case 'misdirected-flow':
       return 'high';
     case 'tcp-unanswered':

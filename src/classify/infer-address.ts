@@ -41,16 +41,25 @@ export function isPublicAddress(ip: string): boolean {
   return true;
 }
 
-/** Multicast (RFC 5771, RFC 4291 §2.7) and the limited broadcast (RFC 919): one-to-many destinations. */
-const GROUP: readonly Prefix[] = ['224.0.0.0/4', '255.255.255.255/32', 'ff00::/8'].map((t) => parsePrefix(t) as Prefix);
+/**
+ * Multicast that does not leave the site, and the limited broadcast: IPv4 local network control
+ * (224.0.0.0/24, RFC 5771 §4) and administratively scoped (239.0.0.0/8, RFC 2365), 255.255.255.255
+ * (RFC 919); IPv6 multicast of interface-, link-, admin-, site- and organisation-local scope, permanent
+ * or transient (RFC 4291 §2.7). Globally scoped multicast is left out: it can cross firewalls.
+ */
+const LOCAL_GROUP: readonly Prefix[] = [
+  '224.0.0.0/24', '239.0.0.0/8', '255.255.255.255/32',
+  ...['1', '2', '4', '5', '8'].flatMap((scope) => [`ff0${scope}::/16`, `ff1${scope}::/16`]),
+].map((t) => parsePrefix(t) as Prefix);
 
 /**
- * True when `ip` (report text) is a multicast or limited-broadcast address: traffic to it is local
- * service discovery and announcements (mDNS, SSDP, LAN sync) that no client-server rule governs. A
- * directed broadcast (a subnet's last address) cannot be told without the netmask, and is not.
+ * True when `ip` (report text) is a multicast address that stays on the site, or the limited
+ * broadcast: traffic to it is local service discovery and announcements (mDNS, SSDP, LAN sync) that
+ * no client-server rule governs. A directed broadcast (a subnet's last address) cannot be told
+ * without the netmask, and is not.
  */
-export function isGroupAddress(ip: string): boolean {
+export function isLocalGroupAddress(ip: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   const a = addressWords(mapped !== null ? mapped[1] : ip);
-  return a !== undefined && GROUP.some((p) => prefixContains(p, a.family, a.words));
+  return a !== undefined && LOCAL_GROUP.some((p) => prefixContains(p, a.family, a.words));
 }

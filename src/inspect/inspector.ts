@@ -309,7 +309,12 @@ export class Inspector implements FrameSink {
     // Data on a SYN (TCP Fast Open, RFC 7413) starts after the sequence number the SYN itself takes.
     const seq = (pkt.tcpFlags & TcpFlag.SYN) !== 0 ? (pkt.tcpSeq + 1) >>> 0 : pkt.tcpSeq;
     if (st.sip !== null) sipSegment(st.sip, dir, seq, pkt.payloadLen, pkt.buf, pkt.payloadOff, pkt.payloadEnd, this.curFrame);
-    else if (st.http !== null) httpSegment(st.http, dir, seq, pkt.payloadLen, pkt.buf, pkt.payloadOff, pkt.payloadEnd, this.curFrame);
+    else if (st.http !== null) {
+      httpSegment(st.http, dir, seq, pkt.payloadLen, pkt.buf, pkt.payloadOff, pkt.payloadEnd, this.curFrame);
+      // A tunnel, another protocol, or a body to the end of the connection: nothing more is read, so the
+      // flow's packets need not come here (an inspection worker's main thread stops copying them).
+      if (st.http.done[0] || st.http.done[1]) this.mode[st.flow] = SKIP;
+    }
   }
 
   // ---------------------------------------------------------------- STUN
@@ -609,7 +614,7 @@ export class Inspector implements FrameSink {
         if (id !== undefined) this.anomalies[id]++;
       }
       const st = this.flowState(flow);
-      if (hello.protocol === 'sip' && st.sip === null) st.sip = newSipTally();
+      if (hello.protocol === 'sip' && st.sip === null && st.http === null) st.sip = newSipTally();
       else if (hello.protocol === 'http' && st.http === null && st.sip === null) st.http = newHttpTally();
       const known = st.apps.find((h) => h.protocol === hello.protocol);
       if (known === undefined) st.apps.push({ ...hello, evidenceFrames: [frame] });

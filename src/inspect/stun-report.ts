@@ -402,9 +402,11 @@ export const ALLOCATION_OUTCOME_LABELS = { success: 'success', challenged: 'chal
 
 export function allocationOutcomes(allocations: readonly TurnAllocationReport[]): { success: number; challenged: number; error: number; unanswered: number } {
   const counts = { success: 0, challenged: 0, error: 0, unanswered: 0 };
+  const lastSuccess = new Map<number, number>(); // by flow: the request frame of its last successful Allocate
+  for (const a of allocations) if (a.outcome === 'success') lastSuccess.set(a.flow, Math.max(lastSuccess.get(a.flow) ?? 0, a.requestFrame));
   for (const a of allocations) {
     if (a.outcome !== 'error') counts[a.outcome]++;
-    else if (RETRIED_ERRORS.has(a.errorCode ?? 0) && allocations.some((b) => b.flow === a.flow && b.outcome === 'success' && b.requestFrame > a.requestFrame)) counts.challenged++;
+    else if (RETRIED_ERRORS.has(a.errorCode ?? 0) && (lastSuccess.get(a.flow) ?? 0) > a.requestFrame) counts.challenged++;
     else counts.error++;
   }
   return counts;

@@ -121,12 +121,16 @@ describe('severities', () => {
     expect(severityOf({ spec: 'udp 203.0.113.9:40000 > 131.107.10.10:161', fromServer: 0 }, 'undocumented-port')).toBe('high');
   });
 
-  it('undocumented-port to a multicast or broadcast address is info: local discovery, no firewall path', () => {
-    for (const spec of ['udp 10.0.9.7:17500 > 255.255.255.255:17500', 'udp 10.0.9.7:5353 > 224.0.0.251:5353', 'udp 10.0.9.7:50000 > 239.255.255.250:1900', 'udp [fe80::1]:5353 > [ff02::fb]:5353']) {
+  it('undocumented-port to a link- or site-scoped multicast or a broadcast address is info: local discovery, no firewall path', () => {
+    for (const spec of ['udp 10.0.9.7:17500 > 255.255.255.255:17500', 'udp 10.0.9.7:5353 > 224.0.0.251:5353', 'udp 10.0.9.7:50000 > 239.255.255.250:1900',
+      'udp [fe80::1]:5353 > [ff02::fb]:5353', 'udp [2001:db8::1]:5000 > [ff15::1]:5000']) {
       const f = only(findings([{ spec, fromServer: 0 }]).list, 'undocumented-port');
       expect(f.severity, spec).toBe('info');
-      expect(f.explanation).toContain('multicast or broadcast');
+      expect(f.explanation).toContain('multicast or a broadcast address');
     }
+    // Globally scoped multicast can cross firewalls: judged as any other flow.
+    expect(severityOf({ spec: 'udp 10.0.9.7:5004 > 233.252.0.1:5004', fromServer: 0 }, 'undocumented-port')).toBe('high');
+    expect(severityOf({ spec: 'udp [2001:db8::1]:5004 > [ff0e::1]:5004', fromServer: 0 }, 'undocumented-port')).toBe('high');
     // A subnet's directed broadcast cannot be told without its netmask: judged as unicast.
     expect(severityOf({ spec: 'udp 10.0.9.7:40000 > 10.0.9.255:161', fromServer: 0 }, 'undocumented-port')).toBe('high');
   });

@@ -40,12 +40,18 @@ const HTTP_NAME = 'HTTP/';
 /** "HTTP/1.1 200 " */
 const STATUS_PREFIX = 'HTTP/1.1 200 '.length;
 const H2_PREFACE = 'PRI * HTTP/2.0';
+/**
+ * Methods believed where counting resumes after a loss: RFC 9110 §9, PATCH (RFC 5789), WebDAV
+ * (RFC 4918), and RPC over HTTP (Exchange and Lync/SfB clients' RPC_IN_DATA, RPC_OUT_DATA).
+ */
+const KNOWN_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH',
+  'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT', 'RPC_IN_DATA', 'RPC_OUT_DATA'];
 const CR = 0x0d;
 const LF = 0x0a;
 const SP = 0x20;
 
 /** What starts at a direction's next position. */
-const Next = { Message: 0, ChunkSize: 1, Trailer: 2 } as const;
+const Next = { Message: 0, ChunkSize: 1, ChunkDataEnd: 2, Trailer: 3 } as const;
 /** A request still waiting for its response: what it means for the response's framing. */
 const Pending = { Other: 0, Head: 1, Connect: 2 } as const;
 
@@ -82,6 +88,12 @@ const HTTP_READER: UnitReader<HttpTally> = {
     switch (t.next[dir]) {
       case Next.ChunkSize:
         return chunk(t, dir, buf, p, end, force);
+      case Next.ChunkDataEnd: {
+        // The line end after a chunk's data: CRLF, or a bare LF (lenient, as for every line here).
+        const after = buf[p] === LF ? p + 1 : buf[p] !== CR ? Unread.Bad : p + 1 >= end ? (force ? Unread.Bad : Unread.Incomplete) : buf[p + 1] === LF ? p + 2 : Unread.Bad;
+        if (after >= 0) t.next[dir] = Next.ChunkSize;
+        return after;
+      }
       case Next.Trailer: {
         const after = headerFields(buf, p, end, () => true);
         if (after === Unread.Incomplete) return force ? Unread.Bad : after;
@@ -92,9 +104,12 @@ const HTTP_READER: UnitReader<HttpTally> = {
         return message(t, dir, buf, p, end, frame, force);
     }
   },
-  startsMessage(_t, _dir, buf, off, end) {
+  startsMessage(_t, _dir, buf, off, end, first) {
     const p = skipCrlf(buf, off, end);
     if (p === end) return true;
+    // After a loss the bytes may start inside a request line ("T /b HTTP/1.1" of "GET /b..."): only
+    // a method of RFC 9110 and its extensions in use is believed then, any method at a stream's start.
+    if (!first && !startsWith(buf, p, end, HTTP_NAME) && !knownMethodAt(buf, p, end)) return false;
     const lf = lineEnd(buf, p, end);
     return lf >= 0 ? startLine(buf, p, lineEndTrimmed(buf, p, lf)) !== NONE : startLinePrefix(buf, p, end);
   },
@@ -126,7 +141,7 @@ function message(t: HttpTally, dir: number, buf: Buffer, p: number, end: number,
   const request = kind < 0;
   const headersEnd = headerFields(buf, lf + 1, end, (ns, ne, vs, ve) => {
     if (named(buf, ns, ne, 'content-length')) {
-      const n = decimal(buf, vs, ve, MAX_HTTP_BODY);
+      const n = contentLength(buf, vs, ve);
       if (n < 0 || (length >= 0 && n !== length)) return false; // RFC 9112 §6.3: invalid or conflicting lengths
       length = n;
     } else if (named(buf, ns, ne, 'transfer-encoding')) {
@@ -184,11 +199,35 @@ function chunk(t: HttpTally, dir: number, buf: Buffer, p: number, end: number, f
   }
   // Digits, then optional whitespace and chunk extensions (";name=value"), then the line end.
   if (i === p || (i < lf && buf[i] !== 0x3b && buf[i] !== SP && buf[i] !== 0x09 && buf[i] !== CR)) return Unread.Bad;
-  if (size === 0) {
-    t.next[dir] = Next.Trailer;
-    return lf + 1;
+  t.next[dir] = size === 0 ? Next.Trailer : Next.ChunkDataEnd;
+  return lf + 1 + size;
+}
+
+/** A Content-Length value: a number, or a list of the same number (RFC 9112 §6.3: "42, 42"); -1 otherwise or past MAX_HTTP_BODY. */
+function contentLength(buf: Buffer, s: number, e: number): number {
+  let value = -1;
+  for (let p = s; p <= e;) {
+    let c = p;
+    while (c < e && buf[c] !== 0x2c) c++;
+    let a = p;
+    let b = c;
+    while (a < b && (buf[a] === SP || buf[a] === 0x09)) a++;
+    while (b > a && (buf[b - 1] === SP || buf[b - 1] === 0x09)) b--;
+    const n = decimal(buf, a, b, MAX_HTTP_BODY);
+    if (n < 0 || (value >= 0 && n !== value)) return -1;
+    value = n;
+    p = c + 1;
   }
-  return lf + 1 + size + 2;
+  return value;
+}
+
+/** Whether buf[p, end) starts with a method of KNOWN_METHODS followed by a space (or the end of the bytes, inside it). */
+function knownMethodAt(buf: Buffer, p: number, end: number): boolean {
+  let m = p;
+  while (m < end && isMethodChar(buf[m])) m++;
+  if (m === p || m - p > MAX_METHOD) return false;
+  const token = buf.toString('latin1', p, m);
+  return m === end ? KNOWN_METHODS.some((k) => k.startsWith(token)) : buf[m] === SP && KNOWN_METHODS.includes(token);
 }
 
 function hexDigit(c: number): number {

@@ -75,8 +75,12 @@ export interface UnitReader<T extends MessageTally> {
    * counted as far as it came and Unread.Bad returned. Unread.Bad: no unit here.
    */
   unit(t: T, dir: number, buf: Buffer, p: number, end: number, frame: number, force: boolean): number;
-  /** Whether new bytes at a position not known start a message (where counting picks up again). */
-  startsMessage(t: T, dir: number, buf: Buffer, p: number, end: number): boolean;
+  /**
+   * Whether new bytes at a position not known start a message (where counting picks up again);
+   * `first`: nothing of this direction was seen before (a stream's start, not a resumption after a
+   * loss, which may land inside a line).
+   */
+  startsMessage(t: T, dir: number, buf: Buffer, p: number, end: number, first: boolean): boolean;
   /** The position in `dir` was lost: what the reader expected there goes with it. */
   lost(t: T, dir: number): void;
   /** Whether `dir` carries nothing more to read (a tunnel, a body that runs to the end of the connection). */
@@ -115,7 +119,7 @@ export function tcpSegment<T extends MessageTally>(t: T, r: UnitReader<T>, dir: 
   if (rel >= 0) {
     if (rel < end - off) walk(t, r, dir, seq, wireLen, buf, off + rel, end, frame, off);
     else lose(t, r, dir, true); // the next unit starts in bytes the snaplen cut off
-  } else if (fresh >= wireLen && r.startsMessage(t, dir, buf, off, end)) {
+  } else if (fresh >= wireLen && r.startsMessage(t, dir, buf, off, end, seen === UNKNOWN)) {
     r.lost(t, dir); // whatever was expected before, a message starts here
     walk(t, r, dir, seq, wireLen, buf, off, end, frame); // found again (or first seen): new bytes that start with a message
   } else {

@@ -22,6 +22,8 @@ export { MAX_HOLDS, MAX_METHODS } from './message-stream.js';
 
 /** Distinct Call-IDs told apart per flow; past it the count is a lower bound. */
 export const MAX_CALL_IDS = 1024;
+/** A re-INVITE answered 408 or 481 ends the dialog (RFC 3261 §14.1): the call did not go on. */
+const DIALOG_ENDING: ReadonlySet<number> = new Set([408, 481]);
 /** The longest method a start line may have (apps/sip.ts). */
 const MAX_METHOD_LETTERS = 32;
 /** A Content-Length beyond this is not believed (SIP bodies are SDP, a few KB): the position is lost instead. */
@@ -37,7 +39,7 @@ export interface SipTally extends MessageTally {
   callIds: Set<number>;
   /** Hashes of the Call-IDs whose INVITE got a 2xx: calls that were answered (at most MAX_CALL_IDS). */
   answeredCalls: Set<number>;
-  /** By status code: error responses to an INVITE in a call already answered, a re-INVITE refused (the call goes on). */
+  /** By status code: error responses to an INVITE in a call already answered, a re-INVITE refused (the call goes on; not 408 or 481, which end it). */
   inCallRefusals: Map<number, number>;
 }
 
@@ -127,7 +129,7 @@ function countMessage(t: SipTally, buf: Buffer, s: number, lf: number, end: numb
     if (invite && callId !== -1) {
       if (code >= 200 && code < 300) {
         if (t.answeredCalls.size < MAX_CALL_IDS) t.answeredCalls.add(callId);
-      } else if (code >= 300 && t.answeredCalls.has(callId)) {
+      } else if (code >= 300 && !DIALOG_ENDING.has(code) && t.answeredCalls.has(callId)) {
         t.inCallRefusals.set(code, (t.inCallRefusals.get(code) ?? 0) + 1);
       }
     }

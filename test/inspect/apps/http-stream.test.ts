@@ -117,6 +117,34 @@ describe('HTTP message counts', () => {
     expect(summary(ended)).toEqual({ messages: 1, requests: [], responses: ['502 1'], unread: 0 });
   });
 
+  it('after a loss, believes only a known method: bytes starting inside a request line are no request (helper-32)', () => {
+    const t = newHttpTally();
+    const a = request('GET', '/a');
+    const b = request('GET', '/b');
+    feed(t, 0, a);
+    const tail = b.subarray(2); // "T /b HTTP/1.1...": the segment holding "GE" was lost
+    httpSegment(t, 0, 1000 + a.length + 2, tail.length, tail, 0, tail.length, 5);
+    const c = request('PROPFIND', '/c');
+    httpSegment(t, 0, 1000 + a.length + b.length, c.length, c, 0, c.length, 6); // a known method: counting resumes
+    expect(summary(t)).toEqual({ messages: 2, requests: ['GET 1', 'PROPFIND 1'], responses: [], unread: 1 });
+    // At a stream's start any method is taken (the app parser recognised it).
+    const custom = newHttpTally();
+    feed(custom, 0, request('BPROPFIND', '/x'));
+    expect(summary(custom).requests).toEqual(['BPROPFIND 1']);
+  });
+
+  it('takes bare-LF chunked bodies and a Content-Length list of one value (RFC 9112 §6.3), split anywhere (helper-32)', () => {
+    const bare = Buffer.from('HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\nabc\n0\n\nHTTP/1.1 404 NF\nContent-Length: 2, 2\n\nnoHTTP/1.1 204 No Content\n\n');
+    for (let cut = 1; cut < bare.length; cut++) {
+      const t = newHttpTally();
+      feed(t, 1, bare, [cut]);
+      expect(summary(t), `cut at ${cut}`).toEqual({ messages: 3, requests: [], responses: ['200 1', '204 1', '404 1'], unread: 0 });
+    }
+    const crlf = newHttpTally();
+    feed(crlf, 1, Buffer.concat([chunked('200 OK', ['abc']), withLength('204 No Content', '')]), [chunked('200 OK', ['abc']).indexOf('abc') + 4]); // between CR and LF
+    expect(summary(crlf).messages).toBe(2);
+  });
+
   it('names at most MAX_HOSTS hosts and counts the rest', () => {
     const t = newHttpTally();
     feed(t, 0, Buffer.concat(Array.from({ length: MAX_HOSTS + 4 }, (_, i) => request('GET', '/', `h${i}.contoso.com`))));

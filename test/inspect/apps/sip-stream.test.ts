@@ -40,7 +40,9 @@ describe('SIP message counts', () => {
     feed(response('SIP/2.0 488 Not Acceptable Here', 'other', '1 INVITE'), 5); // another call, never answered
     feed(response('SIP/2.0 200 OK', 'other', '5 INVITEX'), 6); // not INVITE either: "other" stays unanswered
     feed(response('SIP/2.0 503 Service Unavailable', 'other', '2 INVITE'), 7);
-    expect(sipCounts(t).responses.map((r) => [r.code, r.count, r.inCall])).toEqual([[200, 2, undefined], [488, 4, 1], [503, 1, undefined]]);
+    feed(response('SIP/2.0 481 Call/Transaction Does Not Exist', 'fax', '6 INVITE'), 8); // ends the dialog (RFC 3261 §14.1): the call did not go on
+    feed(response('SIP/2.0 408 Request Timeout', 'fax', '7 INVITE'), 9);
+    expect(sipCounts(t).responses.map((r) => [r.code, r.count, r.inCall])).toEqual([[200, 2, undefined], [408, 1, undefined], [481, 1, undefined], [488, 4, 1], [503, 1, undefined]]);
   });
 
   it('counts datagrams by method and status code, with the first frame of each code and distinct Call-IDs', () => {
