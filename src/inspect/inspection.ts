@@ -53,6 +53,8 @@ export interface PacketInspection {
 /** Where an InspectionCore counts, when another thread reads it (shared memory); else its own arrays. */
 export interface CoreMemory {
   mode?: Uint8Array;
+  /** Where the inspector says where each SIP or HTTP flow's next message starts (Inspector.textPositions). */
+  textPositions?: Float64Array;
   anomalies?: AnomalyCounters;
   mediaAnomalies?: Uint32Array;
 }
@@ -68,7 +70,7 @@ export class InspectionCore implements PacketJobSink, RtpJobSink {
   constructor(maxStreams = DEFAULT_MAX_STREAMS, memory: CoreMemory = {}) {
     this.streams = new RtpStreams(maxStreams, memory.mediaAnomalies);
     this.arrival = this.streams.arrival;
-    this.inspector = new Inspector(this.streams, APP_PARSERS, memory.mode);
+    this.inspector = new Inspector(this.streams, APP_PARSERS, memory.mode, memory.textPositions);
     this.inspector.anomalies = memory.anomalies ?? newAnomalyCounters();
   }
 

@@ -28,6 +28,7 @@ import { detectFraming, feedSegment, Frame, Framing, opensWithData, pseudoTlsHel
 import { NOT_RTP, rtpHeaderBytes } from './media/rtp-header.js';
 import { Outcome } from './transactions.js';
 import { httpFlowEnded, httpSegment, httpStartLineEnd, newHttpTally } from './apps/http-stream.js';
+import { UNKNOWN as UNKNOWN_POSITION } from './apps/message-stream.js';
 import { newSipTally, sipDatagram, sipFlowEnded, sipSegment } from './apps/sip-stream.js';
 import { sipStartLineEnd } from './apps/sip.js';
 
@@ -108,11 +109,24 @@ export class Inspector implements FrameSink {
   private curTs = 0;
   private curFrame = 0;
 
-  /** `mode`: where the per-flow modes are kept (shared with another thread); a larger copy replaces it for flows past its end. */
-  constructor(media: MediaSink | null = null, apps: AppParsers = { tcp: [], udp: [] }, mode: Uint8Array<ArrayBufferLike> = new Uint8Array(1024)) {
+  /**
+   * Per direction of a SIP or HTTP flow (index flow * 2 + dir, for the flows it has room for): the TCP
+   * sequence number at which its next message starts, plus 1, or 0 when not known (or a message's
+   * head is held). Every byte before it is a body's, or was read already: an inspection worker's main
+   * thread does not copy such segments (thread/worker-inspection.ts), which this would only skip.
+   */
+  private readonly textPositions: Float64Array | null;
+
+  /**
+   * `mode`: where the per-flow modes are kept (shared with another thread); a larger copy replaces it
+   * for flows past its end. `textPositions`: see the field.
+   */
+  constructor(media: MediaSink | null = null, apps: AppParsers = { tcp: [], udp: [] }, mode: Uint8Array<ArrayBufferLike> = new Uint8Array(1024),
+    textPositions: Float64Array | null = null) {
     this.media = media;
     this.apps = apps;
     this.mode = mode;
+    this.textPositions = textPositions;
     this.seen = new Uint8Array(mode.length);
   }
 
@@ -308,12 +322,19 @@ export class Inspector implements FrameSink {
   private textSegment(st: FlowInspection, dir: number, pkt: PacketView): void {
     // Data on a SYN (TCP Fast Open, RFC 7413) starts after the sequence number the SYN itself takes.
     const seq = (pkt.tcpFlags & TcpFlag.SYN) !== 0 ? (pkt.tcpSeq + 1) >>> 0 : pkt.tcpSeq;
+    const tally = st.sip ?? st.http!;
     if (st.sip !== null) sipSegment(st.sip, dir, seq, pkt.payloadLen, pkt.buf, pkt.payloadOff, pkt.payloadEnd, this.curFrame);
-    else if (st.http !== null) {
-      httpSegment(st.http, dir, seq, pkt.payloadLen, pkt.buf, pkt.payloadOff, pkt.payloadEnd, this.curFrame);
+    else {
+      httpSegment(st.http!, dir, seq, pkt.payloadLen, pkt.buf, pkt.payloadOff, pkt.payloadEnd, this.curFrame);
       // A tunnel, another protocol, or a body to the end of the connection: nothing more is read, so the
       // flow's packets need not come here (an inspection worker's main thread stops copying them).
-      if (st.http.done[0] || st.http.done[1]) this.mode[st.flow] = SKIP;
+      if (st.http!.done[0] || st.http!.done[1]) this.mode[st.flow] = SKIP;
+    }
+    const positions = this.textPositions;
+    const at = st.flow * 2 + dir;
+    if (positions !== null && at < positions.length) {
+      const next = tally.nextMessage[dir];
+      positions[at] = tally.held[dir] === null && next !== UNKNOWN_POSITION ? next + 1 : 0;
     }
   }
 

@@ -12,8 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { analyze as analyzeFromSources } from '../../src/analyze.js';
 import type * as Library from '../../src/index.js';
-import { EtherType, ethernet, ipv6, IpProto, tcpSegment, TcpFlag } from '../../samples/generator/packets.js';
+import { EtherType, ethernet, ipv6, IpProto, tcpSegment, TcpFlag, udpDatagram } from '../../samples/generator/packets.js';
 import { PcapngWriter } from '../helpers/capture-builders.js';
+import { prng } from '../helpers/prng.js';
 import { hasSharedCaptures, REPO_ROOT, SAMPLES, SHARED_CAPTURES, sharedCaptures, skipNote } from '../helpers/environment.js';
 
 const lib = (await import(pathToFileURL(join(REPO_ROOT, 'dist', 'index.js')).href)) as typeof Library;
@@ -65,6 +66,58 @@ describe('inspection worker', () => {
     expect(worker).toBe(inline);
     expect(JSON.parse(inline).totals.packets).toBe(1);
   });
+
+  it('counts HTTP keep-alive flows as the main thread does, body segments skipped by the positions the worker publishes', async () => {
+    // Interleaved flows with long Content-Length bodies (the main thread stops copying their segments
+    // once the worker said where the next response starts), chunked bodies, repeated and lost segments.
+    const rnd = prng(0x7e47);
+    const writer = new PcapngWriter().section().iface(1, { snaplen: 0 });
+    let t = 1_700_000_000_000_000;
+    const emit = (src: string, dst: string, sport: number, dport: number, seq: number, payload: Buffer) => {
+      const seg = tcpSegment(src, dst, { sport, dport, seq, ack: 1, flags: TcpFlag.ACK | TcpFlag.PSH, window: 512 }, payload);
+      const frame = ethernet({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' }, EtherType.IPv6, Buffer.concat([ipv6({ src, dst, ttl: 64 }, IpProto.TCP, seg)]));
+      writer.epb(0, (t += 10), frame);
+    };
+    // First some unrelated UDP, so that the worker has started and keeps up when the bodies come.
+    for (let i = 0; i < 150_000; i++) {
+      const frame = ethernet({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' }, EtherType.IPv6, ipv6({ src: '2001:db8::7', dst: '2001:db8::8', ttl: 64 }, IpProto.UDP, udpDatagram('2001:db8::7', '2001:db8::8', 5000 + (i % 50), 161, Buffer.alloc(8))));
+      writer.epb(0, (t += 10), frame);
+    }
+    const flows = Array.from({ length: 8 }, (_, f) => {
+      const client = `2001:db8::${f + 10}`;
+      const requests: Buffer[] = [];
+      const responses: Buffer[] = [];
+      for (let k = 0; k < 4; k++) {
+        requests.push(Buffer.from(`GET /f${f}/${k} HTTP/1.1\r\nHost: fe${k}.contoso.com\r\n\r\n`));
+        const len = 1000 + Math.floor(rnd() * 2_000_000);
+        responses.push(k === 1
+          ? Buffer.from(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${`7d0\r\n${'c'.repeat(2000)}\r\n`.repeat(3)}0\r\n\r\n`)
+          : Buffer.concat([Buffer.from(`HTTP/1.1 ${k === 3 ? '503 Service Unavailable' : '200 OK'}\r\nContent-Length: ${len}\r\n\r\n`), Buffer.alloc(len, 0x61)]));
+      }
+      return { client, sport: 40000 + f, isn: Math.floor(rnd() * 2 ** 32), req: Buffer.concat(requests), res: Buffer.concat(responses), at: 0, sent: false };
+    });
+    for (let left = true; left;) {
+      left = false;
+      for (const f of flows) {
+        if (!f.sent) { emit(f.client, '2001:db8::2', f.sport, 8080, 1, f.req); f.sent = true; }
+        if (f.at >= f.res.length) continue;
+        left = true;
+        const n = Math.min(200 + Math.floor(rnd() * 1300), f.res.length - f.at);
+        const seg = f.res.subarray(f.at, f.at + n);
+        if (rnd() > 0.002) emit('2001:db8::2', f.client, 8080, f.sport, f.isn + f.at, seg); // a few lost
+        if (rnd() < 0.02) emit('2001:db8::2', f.client, 8080, f.sport, f.isn + f.at, seg); // some sent again
+        f.at += n;
+      }
+    }
+    const path = join(process.env.KEEP_CAPTURE ?? mkdtempSync(join(tmpdir(), 'flowaudit-')), 'http-keepalive.pcapng');
+    writeFileSync(path, writer.toBuffer());
+    const { inline, worker } = await bothWays([path]);
+    expect(worker).toBe(inline);
+    const http = (JSON.parse(inline) as { flows: { apps?: { protocol: string; messages?: number }[] }[] }).flows
+      .flatMap((f) => f.apps ?? []).filter((a) => a.protocol === 'http');
+    expect(http.length).toBe(8);
+    expect(http.reduce((n, a) => n + (a.messages ?? 0), 0)).toBeGreaterThan(8 * 5); // most requests and responses read despite the losses
+  }, 60_000);
 
   it('is refused when asked for where its module is not built (running from the TypeScript sources)', async () => {
     await expect(analyzeFromSources([samples[0]], { inspectionWorker: true })).rejects.toThrow(/inspection worker module is not built/);
