@@ -259,7 +259,8 @@ export class Inspector implements FrameSink {
         if (counted?.sip || counted?.http) this.textSegment(counted, dir, pkt);
         if (n >= TCP_UNFRAMED_PACKETS || (app === Hello.Read && n >= 2)) {
           // SIP and HTTP go on being counted, message by message; other protocols have shown all that is read of them.
-          this.mode[flow] = counted?.sip || counted?.http ? ACTIVE : SKIP;
+          // (An HTTP flow already turned into a tunnel or a close-delimited body stays skipped.)
+          this.mode[flow] = (counted?.sip || counted?.http) && this.mode[flow] !== SKIP ? ACTIVE : SKIP;
           const held = this.states[flow];
           if (held?.hello) this.parseHeld(held, true);
         }
