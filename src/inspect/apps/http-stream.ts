@@ -111,7 +111,7 @@ const HTTP_READER: UnitReader<HttpTally> = {
     // a method of RFC 9110 and its extensions in use is believed then, any method at a stream's start.
     if (!first && !startsWith(buf, p, end, HTTP_NAME) && !knownMethodAt(buf, p, end)) return false;
     const lf = lineEnd(buf, p, end);
-    return lf >= 0 ? startLine(buf, p, lineEndTrimmed(buf, p, lf)) !== NONE : startLinePrefix(buf, p, end);
+    return lf >= 0 ? httpStartLine(buf, p, lineEndTrimmed(buf, p, lf)) !== NONE : startLinePrefix(buf, p, end);
   },
   lost(t, dir) {
     t.next[dir] = Next.Message;
@@ -126,7 +126,7 @@ function message(t: HttpTally, dir: number, buf: Buffer, p: number, end: number,
   const lf = lineEnd(buf, p, end);
   if (lf < 0) return !force && end - p < MAX_LINE && startLinePrefix(buf, p, end) ? Unread.Incomplete : Unread.Bad;
   const e = lineEndTrimmed(buf, p, lf);
-  const kind = startLine(buf, p, e);
+  const kind = httpStartLine(buf, p, e);
   if (kind === NONE) return Unread.Bad;
   if (kind === H2) {
     // The HTTP/2 connection preface (RFC 9113 §3.4): binary frames follow, in both directions.
@@ -265,10 +265,6 @@ const H2 = 1;
  * HTTP/2 preface's first line, or NONE.
  */
 export function httpStartLine(buf: Buffer, s: number, e: number): number {
-  return startLine(buf, s, e);
-}
-
-function startLine(buf: Buffer, s: number, e: number): number {
   if (startsWith(buf, s, e, HTTP_NAME)) {
     // HTTP-version SP 3DIGIT [SP reason-phrase]
     if (e - s < 12 || !isDigit(buf[s + 5]) || buf[s + 6] !== 0x2e || !isDigit(buf[s + 7]) || buf[s + 8] !== SP) return NONE;
@@ -304,7 +300,7 @@ function startLinePrefix(buf: Buffer, p: number, end: number): boolean {
 /** The first line of an HTTP message whole at buf[off]: the offset of its LF, or -1 (for the worker's main thread, worker-inspection.ts). */
 export function httpStartLineEnd(buf: Buffer, off: number, end: number): number {
   const lf = lineEnd(buf, off, end);
-  return lf >= 0 && startLine(buf, off, lineEndTrimmed(buf, off, lf)) !== NONE ? lf : -1;
+  return lf >= 0 && httpStartLine(buf, off, lineEndTrimmed(buf, off, lf)) !== NONE ? lf : -1;
 }
 
 function isDigit(c: number): boolean {
