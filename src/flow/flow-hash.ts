@@ -34,9 +34,12 @@ function endpoint(family: number, addr: Uint32Array, off: number, port: number):
 }
 
 /**
- * 32-bit unsigned hash of a flow key, equal for both orders of the endpoints.
- * The two endpoint values are put in numeric order without a branch (the
- * direction of packets is random, a branch on it would mispredict).
+ * 32-bit hash of a flow key, equal for both orders of the endpoints, as a
+ * signed int32: V8's small integers are int32 on Node's 64-bit builds, so an
+ * unsigned hash at or above 2^31 handed to a call that is not inlined (the
+ * flow index's probe) was a new heap number, for every other packet. The two
+ * endpoint values are put in numeric order without a branch (the direction of
+ * packets is random, a branch on it would mispredict).
  */
 export function flowKeyHash(
   family: number,
@@ -71,7 +74,7 @@ export function flowKeyHashV4(proto: number, a: number, aPort: number, b: number
   h ^= h >>> 13;
   h = Math.imul(h, M2);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h | 0;
 }
 
 /** Combines the two endpoint values symmetrically with `kind` (proto << 8 | family) and finalises. */
@@ -87,5 +90,5 @@ function mix(ea: number, eb: number, kind: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, M2);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h | 0;
 }
