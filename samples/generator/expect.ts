@@ -47,7 +47,7 @@ export const READINGS: Record<Reading, string> = {
   listening:
     "Primary. A broad rule is a candidate with media payload evidence, or when the host holding its port is known to fit and is the flow's " +
     "listening end (server), or the rule's portSide is 'client' (the host holding the port, the flow's client, checked against `from`). " +
-    "A client's ephemeral port falling in an 'either' range (1024-65535, 49152-65535) does not qualify it. " +
+    "A client's port falling in a broad 'either' range (1024-65535, 49152-65535) qualifies nothing, media or not: such a range documents the flows opened to it. " +
     'The wrong-direction check (ports match only with client and server swapped) uses non-broad rules only.',
   literal:
     'The spec word for word: a broad rule is a candidate when the host holding the port, whichever end, checked against `to` is yes. ' +
@@ -170,6 +170,7 @@ export class Evaluator {
     }
     let best: Outcome | null = null;
     for (const o of orientations) {
+      if (rule.broad && reading === 'listening' && !o.listening) continue; // the opener's own port in a broad 'either' range
       if (rule.broad && !media && !(o.holder === 'yes' && (o.listening || reading === 'literal'))) continue;
       const out: Outcome = o.checks.every((x) => x === 'yes') ? 'match' : o.checks.includes('no') ? 'mismatch' : 'possible';
       if (best === null || RANK[out] > RANK[best]) best = out;

@@ -126,8 +126,13 @@ function holderFits(host: EndpointRoles, side: RoleSet): boolean {
  * Evaluates the catalog against one flow's ports and roles. Broad ranges
  * count only with media payload, or when the listening end (the server; for a
  * 'client' rule the opener, whose own relay range the rule documents) is
- * known to fit. An opener's port in an 'either' range counts only with media
- * payload: on TCP it is an ephemeral source port, and says nothing.
+ * known to fit. An opener's port in a broad 'either' range (the clients'
+ * 1024-65535, the servers' 49152-65535) counts for nothing: nearly every
+ * source port is in one, so with media it would document a flow to any port
+ * at all, STUN to an edge's UDP 443 say, and a firewall rule the flow does not
+ * need would be cited (and shown failing) for it. Such a range documents the
+ * flows opened to it; one its holder opens is documented, or not, at the port
+ * it was opened to.
  */
 export function candidatesOf(index: CatalogIndex, transport: 'tcp' | 'udp', cport: number, sport: number, client: EndpointRoles, server: EndpointRoles, media: boolean): Candidates {
   const t = index[transport];
@@ -145,8 +150,8 @@ export function candidatesOf(index: CatalogIndex, transport: 'tcp' | 'udp', cpor
       let outcome = -1;
       if (!broad || media || holderFits(server, r.to)) outcome = forward(r, client, server);
       else if (c.gatedAtServer++ === 0) c.firstGated = r;
-      // The same rule may hold the client's port too: that end's own port, `to` checked on the client.
-      if ((!broad || media) && holdsPort(r.rule, cport)) outcome = Math.max(outcome, forward(r, server, client));
+      // A specific rule may hold the client's port too: that end's own port, `to` checked on the client.
+      if (!broad && holdsPort(r.rule, cport)) outcome = Math.max(outcome, forward(r, server, client));
       if (outcome >= 0) record(c, r, outcome, false);
     } else if (!broad) c.swapped = add(c.swapped, r);
   }
@@ -159,7 +164,7 @@ export function candidatesOf(index: CatalogIndex, transport: 'tcp' | 'udp', cpor
     if (side === 'client') {
       if (!broad || media || holderFits(client, r.from)) record(c, r, forward(r, client, server), backward(r, client, server));
     } else if (side === 'either') {
-      if ((!broad || media) && !holdsPort(r.rule, sport)) record(c, r, forward(r, server, client), false);
+      if (!broad && !holdsPort(r.rule, sport)) record(c, r, forward(r, server, client), false);
     } else if (!broad) c.swapped = add(c.swapped, r);
   }
   return c;

@@ -163,6 +163,21 @@ describe('undocumented and broad ranges', () => {
     expect(byMedia.rules).toContain('lync2013-edge/ext-e12-rtp-udp-in-50000-59999');
   });
 
+  it("a client's own media port documents nothing: STUN to the edge's UDP 443 is undocumented, media or roles aside", () => {
+    const spec = 'udp 203.0.113.25:40042 > 131.107.10.12:443'; // (a client port outside the edge's own relay range, 50000-59999)
+    for (const roles of [withTopology, noTopology]) {
+      const v = verdict({ spec, apps: ['stun'] }, roles);
+      expect(v.verdict).toBe('undocumented');
+      expect(v.rules).toEqual([]);
+    }
+    // To the documented 3478, the rules cited are those of 3478, none of the clients' own 1024-65535 media ranges.
+    const stun = verdict({ spec: 'udp 203.0.113.25:40042 > 131.107.10.12:3478', apps: ['stun'] });
+    expect(stun.verdict).toBe('documented');
+    const clientRanges = catalog.rules.filter((r) => r.broad && r.portSide === 'either' && r.transport === 'udp' && r.to.includes('external-client')).map((r) => r.id);
+    expect(clientRanges.length).toBeGreaterThan(1);
+    for (const id of clientRanges) expect(stun.rules).not.toContain(id);
+  });
+
   it("the edge's own relay range (portSide client) is admitted by the opener's role", () => {
     const v = verdict('udp 131.107.10.12:55300 > 198.51.100.77:49875');
     expect(v.verdict).toBe('documented');
