@@ -47,7 +47,7 @@ export const READINGS: Record<Reading, string> = {
   listening:
     "Primary. A broad rule is a candidate with media payload evidence, or when the host holding its port is known to fit and is the flow's " +
     "listening end (server), or the rule's portSide is 'client' (the host holding the port, the flow's client, checked against `from`). " +
-    "A client's port falling in a broad 'either' range (1024-65535, 49152-65535) qualifies nothing, media or not: such a range documents the flows opened to it. " +
+    "A client's port falling in a broad 'either' range (1024-65535, 49152-65535) qualifies it only with media, and only when the server's port is a peer's media port (a broad range holds it, no other rule documents it as a service's). " +
     'The wrong-direction check (ports match only with client and server swapped) uses non-broad rules only.',
   literal:
     'The spec word for word: a broad rule is a candidate when the host holding the port, whichever end, checked against `to` is yes. ' +
@@ -156,7 +156,8 @@ export class Evaluator {
   }
 
   /** The rule's best outcome for the flow oriented as given, or null when it is no candidate. */
-  private outcome(rule: RefRule, c: { roles: string[]; port: number }, s: { roles: string[]; port: number }, media: boolean, reading: Reading): Outcome | null {
+  private outcome(rule: RefRule, c: { roles: string[]; port: number }, s: { roles: string[]; port: number }, media: boolean, reading: Reading,
+    peerMediaPort = false): Outcome | null {
     const inRange = (p: number) => rule.ranges.some(([lo, hi]) => p >= lo && p <= hi);
     const orientations: { checks: Fit[]; holder: Fit; listening: boolean }[] = [];
     if (rule.portSide === 'server' && inRange(s.port)) {
@@ -170,7 +171,8 @@ export class Evaluator {
     }
     let best: Outcome | null = null;
     for (const o of orientations) {
-      if (rule.broad && reading === 'listening' && !o.listening) continue; // the opener's own port in a broad 'either' range
+      // The opener's own port in a broad 'either' range: only with media, to a peer's media port.
+      if (rule.broad && reading === 'listening' && !o.listening && !(media && peerMediaPort)) continue;
       if (rule.broad && !media && !(o.holder === 'yes' && (o.listening || reading === 'literal'))) continue;
       const out: Outcome = o.checks.every((x) => x === 'yes') ? 'match' : o.checks.includes('no') ? 'mismatch' : 'possible';
       if (best === null || RANK[out] > RANK[best]) best = out;
@@ -184,7 +186,10 @@ export class Evaluator {
     const c = { roles: cRoles, port: flow.client.port };
     const s = { roles: sRoles, port: flow.server.port };
     const rules = opt.rules.filter((r) => r.transport === flow.transport);
-    const cands = rules.map((rule) => ({ rule, out: this.outcome(rule, c, s, opt.media, opt.reading) })).filter((x) => x.out !== null);
+    // The server's port is a peer's media port when a broad range holds it and no rule documents it as a service.
+    const atServer = rules.filter((r) => r.ranges.some(([lo, hi]) => s.port >= lo && s.port <= hi));
+    const peerMediaPort = atServer.some((r) => r.broad) && atServer.every((r) => r.broad || r.portSide === 'client');
+    const cands = rules.map((rule) => ({ rule, out: this.outcome(rule, c, s, opt.media, opt.reading, peerMediaPort) })).filter((x) => x.out !== null);
     const ids = (out: Outcome) => cands.filter((x) => x.out === out).map((x) => x.rule.id).sort();
     const bothKnown = cRoles.length > 0 && sRoles.length > 0;
     if (ids('match').length) return { verdict: 'documented', confidence: bothKnown ? 'role' : 'port', ruleIds: ids('match') };

@@ -17,7 +17,7 @@ export const PORT_SIDE_MEANING = {
 
 /** What `broad` means (ARCHITECTURE.md, "Broad ranges"). */
 export const BROAD_MEANING = {
-  yes: 'a broad media range: it documents a flow only when the payload is media (STUN, RTP/RTCP, SRTP, ChannelData, DTLS) or the listening endpoint\'s role is known to fit, and (unless it is the opener\'s source range, client side) only at the port the flow was opened to; otherwise it would document nearly every port',
+  yes: 'a broad media range: it documents a flow only when the payload is media (STUN, RTP/RTCP, SRTP, ChannelData, DTLS) or the listening endpoint\'s role is known to fit; the opener\'s port in an either-side range counts only for media sent to a peer\'s media port (not to an undocumented service port such as UDP 443); otherwise it would document nearly every port',
   no: 'a specific port: a flow on it is documented when transport, port and (with a topology) roles and direction match',
 } as const;
 

@@ -115,6 +115,10 @@ export function explainUndocumented(k: ExplainCase, c: Candidates): Explainer {
     const listener = isKnown(k.server) ? `the server's roles (${k.server.roles.join(', ')}) do not fit them` : "the server's role is unknown";
     rest = ` Broad media ranges hold the server's port (${named}), but they document a flow only with media payload or a listening end known to fit: no media payload was seen and ${listener}.`;
   }
+  if (c.gatedAtClient !== undefined && k.media) {
+    // Media from a client's media port: say why its range does not document the flow.
+    rest += ` The client's port is only in broad media ranges (such as ${c.gatedAtClient.rule.id}), which document the flows opened to them, and one their holder opens only when it carries media to a peer's media port.`;
+  }
   return (t, cp, sp) => `No rule of the chosen packs documents ${t}/${sp} (the server's port) or ${t}/${cp} (the client's port).${rest}`;
 }
 

@@ -88,6 +88,8 @@ export interface Candidates {
   gatedAtServer: number;
   /** The first of them, for the explanation. */
   firstGated?: IndexedRule;
+  /** A broad 'either' rule held the client's port and was not counted (see candidatesOf), for the explanation. */
+  gatedAtClient?: IndexedRule;
 }
 
 function add(list: IndexedRule[] | undefined, r: IndexedRule): IndexedRule[] {
@@ -127,18 +129,20 @@ function holderFits(host: EndpointRoles, side: RoleSet): boolean {
  * count only with media payload, or when the listening end (the server; for a
  * 'client' rule the opener, whose own relay range the rule documents) is
  * known to fit. An opener's port in a broad 'either' range (the clients'
- * 1024-65535, the servers' 49152-65535) counts for nothing: nearly every
- * source port is in one, so with media it would document a flow to any port
- * at all, STUN to an edge's UDP 443 say, and a firewall rule the flow does not
- * need would be cited (and shown failing) for it. Such a range documents the
- * flows opened to it; one its holder opens is documented, or not, at the port
- * it was opened to.
+ * 1024-65535, the servers' 49152-65535) counts only with media, and only when
+ * the port the flow was opened to is a peer's media port: one a broad range
+ * holds and no specific rule documents (a PSTN gateway's RTP port, which only
+ * the Mediation Server's own range documents). Nearly every source port is in
+ * such a range: counted whatever the other port, it would document media to
+ * any port at all (STUN to an edge's UDP 443), and cite firewall rules the
+ * flow does not need beside those of the service it went to (3478).
  */
 export function candidatesOf(index: CatalogIndex, transport: 'tcp' | 'udp', cport: number, sport: number, client: EndpointRoles, server: EndpointRoles, media: boolean): Candidates {
   const t = index[transport];
   const c: Candidates = { gatedAtServer: 0 };
 
   const atServer = t.sets[t.slot[sport]];
+  const openerMedia = media && isPeerMediaPort(atServer);
   for (let i = 0; i < atServer.length; i++) {
     const r = atServer[i];
     const broad = r.rule.broad;
@@ -150,8 +154,8 @@ export function candidatesOf(index: CatalogIndex, transport: 'tcp' | 'udp', cpor
       let outcome = -1;
       if (!broad || media || holderFits(server, r.to)) outcome = forward(r, client, server);
       else if (c.gatedAtServer++ === 0) c.firstGated = r;
-      // A specific rule may hold the client's port too: that end's own port, `to` checked on the client.
-      if (!broad && holdsPort(r.rule, cport)) outcome = Math.max(outcome, forward(r, server, client));
+      // The same rule may hold the client's port too: that end's own port, `to` checked on the client.
+      if ((!broad || openerMedia) && holdsPort(r.rule, cport)) outcome = Math.max(outcome, forward(r, server, client));
       if (outcome >= 0) record(c, r, outcome, false);
     } else if (!broad) c.swapped = add(c.swapped, r);
   }
@@ -164,10 +168,22 @@ export function candidatesOf(index: CatalogIndex, transport: 'tcp' | 'udp', cpor
     if (side === 'client') {
       if (!broad || media || holderFits(client, r.from)) record(c, r, forward(r, client, server), backward(r, client, server));
     } else if (side === 'either') {
-      if (!broad && !holdsPort(r.rule, sport)) record(c, r, forward(r, server, client), false);
+      if ((!broad || openerMedia) && !holdsPort(r.rule, sport)) record(c, r, forward(r, server, client), false);
+      else if (broad && c.gatedAtClient === undefined) c.gatedAtClient = r;
     } else if (!broad) c.swapped = add(c.swapped, r);
   }
   return c;
+}
+
+/** True when the rules holding a port (all of them, any side) make it a media port: a broad range holds it, and no specific rule documents it as a service's. */
+function isPeerMediaPort(rules: readonly IndexedRule[]): boolean {
+  let broad = false;
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i].rule;
+    if (rule.broad) broad = true;
+    else if (rule.portSide !== 'client') return false;
+  }
+  return broad;
 }
 
 /** True when payload inspection found a media protocol in the flow. */
@@ -233,11 +249,14 @@ function ids(list: readonly IndexedRule[]): readonly string[] {
   return Object.freeze(list.map((r) => r.rule.id));
 }
 
-/** True when one of the rules holds the server's port (rather than only the client's). */
+/**
+ * True when one of the rules holds the server's port (rather than only the client's). A client-side
+ * rule documents the client's port, even when its range holds the server's too (relay to relay).
+ */
 function heldAtServer(index: CatalogIndex, transport: 'tcp' | 'udp', sport: number, rules: readonly IndexedRule[]): boolean {
   const t = index[transport];
   const at = t.sets[t.slot[sport]];
-  return rules.some((r) => at.includes(r));
+  return rules.some((r) => r.rule.portSide !== 'client' && at.includes(r));
 }
 
 function decide(index: CatalogIndex, transport: 'tcp' | 'udp', cport: number, sport: number, client: EndpointRoles, server: EndpointRoles, media: boolean): Case {

@@ -169,13 +169,26 @@ describe('undocumented and broad ranges', () => {
       const v = verdict({ spec, apps: ['stun'] }, roles);
       expect(v.verdict).toBe('undocumented');
       expect(v.rules).toEqual([]);
+      expect(v.explanation).toContain("The client's port is only in broad media ranges");
     }
+    // Without media the question does not arise, and the explanation does not raise it.
+    expect(verdict('tcp 203.0.113.25:40042 > 131.107.10.12:23').explanation).not.toContain('broad media ranges');
     // To the documented 3478, the rules cited are those of 3478, none of the clients' own 1024-65535 media ranges.
     const stun = verdict({ spec: 'udp 203.0.113.25:40042 > 131.107.10.12:3478', apps: ['stun'] });
     expect(stun.verdict).toBe('documented');
     const clientRanges = catalog.rules.filter((r) => r.broad && r.portSide === 'either' && r.transport === 'udp' && r.to.includes('external-client')).map((r) => r.id);
     expect(clientRanges.length).toBeGreaterThan(1);
     for (const id of clientRanges) expect(stun.rules).not.toContain(id);
+  });
+
+  it("media a server opens from its own range to a peer's media port no rule documents (a PSTN gateway's RTP) is documented by that range", () => {
+    const roles = resolverFor(siteTopology({ mediation: ['10.0.5.5'], 'pstn-gateway': ['10.0.6.6'] }));
+    const v = verdict({ spec: 'udp 10.0.5.5:49300 > 10.0.6.6:16400', apps: ['rtp'] }, roles);
+    expect(v.verdict).toBe('documented');
+    expect(v.confidence).toBe('role');
+    expect(v.rules).toContain('media-ranges/server-audio-49152-57500-udp');
+    // Without media, the opener's range says nothing: nothing documents the gateway's port for a gateway.
+    expect(verdict('udp 10.0.5.5:49300 > 10.0.6.6:16400', roles).verdict).not.toBe('documented');
   });
 
   it("the edge's own relay range (portSide client) is admitted by the opener's role", () => {

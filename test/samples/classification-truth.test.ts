@@ -156,7 +156,7 @@ describe('reference evaluator (samples/generator/expect.ts) on the spec clauses'
   const roleOf = (ip: string) => ({ '10.0.10.1': ['internal-client'], '10.0.2.1': ['front-end'], '10.0.1.10': ['edge-internal'] })[ip] ?? [];
   const flow = (c: string, cp: number, s: string, sp: number) => ({ transport: 'tcp' as const, client: { ip: c, port: cp }, server: { ip: s, port: sp } });
 
-  it("does not let a client's port qualify a broad 'either' rule, media or not, unless read literally", () => {
+  it("lets a client's port qualify a broad 'either' rule only with media to a peer's media port, unless read literally", () => {
     const telnet = flow('10.0.10.1', 50000, '10.0.2.1', 23);
     expect(ev.evaluate(telnet, { rules: [clientMedia, sip], roleOf, media: false, reading: 'listening' }).verdict).toBe('undocumented');
     expect(ev.evaluate(telnet, { rules: [clientMedia, sip], roleOf, media: false, reading: 'literal' })).toEqual({
@@ -167,6 +167,11 @@ describe('reference evaluator (samples/generator/expect.ts) on the spec clauses'
     // Opened to a client's media port, media qualifies the range whatever the roles.
     expect(ev.evaluate(flow('10.0.2.1', 50000, '10.0.10.1', 50002), { rules: [clientMedia, sip], roleOf, media: true, reading: 'listening' }))
       .toEqual({ verdict: 'documented', confidence: 'role', ruleIds: ['x/client-media'] });
+    // Opened by the client to a media port of a host the range does not name: documented by the client's own port.
+    const toPeer = flow('10.0.10.1', 50000, '10.0.2.1', 50002);
+    expect(ev.evaluate(toPeer, { rules: [clientMedia, sip], roleOf, media: true, reading: 'listening' }))
+      .toEqual({ verdict: 'documented', confidence: 'role', ruleIds: ['x/client-media'] });
+    expect(ev.evaluate(toPeer, { rules: [clientMedia, sip], roleOf, media: false, reading: 'listening' }).verdict).toBe('undocumented');
   });
 
   it('documents by role, misdirects on a role mismatch, documents by port when a role is unknown', () => {
