@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { A, anomaliesToRecord, newAnomalyCounters, type AnomalyCounters } from './anomalies.js';
 import { CaptureFormatError } from './capture/errors.js';
-import { LINK_UNKNOWN_INTERFACE } from './capture/pcapng.js';
+import { LINK_FRAME_ONLY, LINK_UNKNOWN_INTERFACE } from './capture/pcapng.js';
 import { readCapture } from './capture/reader.js';
 import { MAX_PACKET_BYTES } from './capture/record-parser.js';
 import { openSource } from './capture/source.js';
@@ -109,6 +109,7 @@ function catalogOf(options: LoadCatalogOptions): { catalog: Catalog; ports: Serv
 // hole check, at every use (see inspect/media/rtp-header.ts).
 const UDP = IpProto.UDP;
 const TCP = IpProto.TCP;
+const FRAME_ONLY = LINK_FRAME_ONLY;
 
 /** Per-input counters the hot loop updates; reset for each input. */
 class InputCounters {
@@ -145,6 +146,7 @@ class Pipeline {
   readonly onPacket = (pkt: PacketView): void => {
     const input = this.input;
     pkt.frameNo = ++this.frameNo;
+    if (pkt.linkType === FRAME_ONLY) return; // a pcapng block Wireshark numbers as a frame: no packet
     if (pkt.wireLen > MAX_PACKET_BYTES) {
       // No link carries such a frame: the record is damaged. Its captured bytes are the honest count.
       input.anomalies[A.WireLengthImplausible]++;

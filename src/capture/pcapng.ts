@@ -34,8 +34,14 @@ const OPT_END = 0;
 const OPT_IF_TSRESOL = 9;
 const OPT_IF_TSOFFSET = 14;
 const MIN_BLOCK_BYTES = 12;
-// NRB, ISB, IRIG timestamp, ARINC 429, systemd journal, decryption secrets, custom (copyable and not).
-const KNOWN_NON_PACKET_BLOCKS = new Set([0x4, 0x5, 0x7, 0x8, 0x9, 0xa, 0xbad, 0x40000bad]);
+// NRB, ISB, IRIG timestamp, ARINC 429, decryption secrets.
+const KNOWN_NON_PACKET_BLOCKS = new Set([0x4, 0x5, 0x7, 0x8, 0xa]);
+/**
+ * Blocks without a packet that Wireshark lists as frames of their own: systemd journal export,
+ * custom (copyable and not). They take a frame number (LINK_FRAME_ONLY), so that every later
+ * frame number, the report's evidence, is the one Wireshark shows.
+ */
+const NUMBERED_NON_PACKET_BLOCKS = new Set([0x9, 0xbad, 0x40000bad]);
 
 /**
  * Pseudo link types for packets that cannot be decoded because of their block,
@@ -44,6 +50,8 @@ const KNOWN_NON_PACKET_BLOCKS = new Set([0x4, 0x5, 0x7, 0x8, 0x9, 0xa, 0xbad, 0x
  */
 export const LINK_UNKNOWN_INTERFACE = -1;
 export const LINK_MALFORMED_BLOCK = -2;
+/** Not a packet: a block that takes a frame number only (NUMBERED_NON_PACKET_BLOCKS); not counted in `packets`. */
+export const LINK_FRAME_ONLY = -3;
 
 interface Interface {
   linkType: number;
@@ -127,7 +135,8 @@ export class PcapngParser implements RecordParser {
         return;
       default:
         // Name resolution, statistics, secrets, custom blocks... carry no packets.
-        if (!KNOWN_NON_PACKET_BLOCKS.has(type) && this.anomalies) this.anomalies[A.PcapngBlockSkipped]++;
+        if (NUMBERED_NON_PACKET_BLOCKS.has(type)) this.frameOnly(buf, off, pkt);
+        else if (!KNOWN_NON_PACKET_BLOCKS.has(type) && this.anomalies) this.anomalies[A.PcapngBlockSkipped]++;
     }
   }
 
@@ -209,6 +218,17 @@ export class PcapngParser implements RecordParser {
     pkt.ts = ts;
     pkt.linkType = linkType;
     this.packets++;
+    this.onPacket(pkt);
+  }
+
+  /** A block that takes a frame number and holds no packet (LINK_FRAME_ONLY). */
+  private frameOnly(buf: Buffer, off: number, pkt: PacketView): void {
+    pkt.buf = buf;
+    pkt.frameStart = off;
+    pkt.frameEnd = off;
+    pkt.wireLen = 0;
+    pkt.ts = this.lastTs;
+    pkt.linkType = LINK_FRAME_ONLY;
     this.onPacket(pkt);
   }
 
