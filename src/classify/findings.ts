@@ -62,8 +62,8 @@ export interface FindingsResult {
 function severityFor(kind: FindingKind, flow: FlowRecord, documented: boolean): Severity {
   switch (kind) {
     case 'undocumented-port':
-      // Site-local multicast and broadcast stay on the local network: discovery chatter, not a path through a firewall.
-      return isLocalGroupAddress(flow.server.ip) ? 'info' : isBlocked(flow) ? 'medium' : 'high';
+      // Site-local multicast and broadcast (by address, or by the frame for a subnet's) stay on the local network: discovery chatter, not a path through a firewall.
+      return isLocalGroupAddress(flow.server.ip) || flow.linkBroadcast === true ? 'info' : isBlocked(flow) ? 'medium' : 'high';
     case 'misdirected-flow':
       return 'high';
     case 'tcp-unanswered':

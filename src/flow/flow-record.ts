@@ -102,6 +102,12 @@ export interface FlowRecord {
    * connection closed), 'closed' (TCP: closed and then quiet for the linger time).
    */
   endedBy: EndedByName;
+  /**
+   * Present (true) when the packet that started the flow went to the link-layer broadcast address
+   * (Ethernet ff:ff:ff:ff:ff:ff, or a Linux cooked capture's packet type "broadcast"): a limited or
+   * directed IP broadcast (a subnet's last address), which stays on its LAN segment.
+   */
+  linkBroadcast?: true;
   /** TCP flows only, in Zeek conn.log terms. */
   tcp?: {
     /** Zeek conn_state: S0, S1, SF, REJ, S2, S3, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH. */
@@ -164,6 +170,7 @@ export function flowRecord(source: FlowStore | FlowTable, flow: number): FlowRec
     orientedBy: ORIENTED_BY_NAMES[s.orientedBy[flow]] as OrientedByName,
     endedBy: ENDED_BY_NAMES[ended] as EndedByName,
   };
+  if (s.linkBroadcast[flow] === 1) record.linkBroadcast = true;
   if (proto === IpProto.TCP) record.tcp = { state: connState(s, flow), history: history(s, flow) };
   const errors = s.icmpErrors.get(flow);
   if (errors !== undefined && errors.length > 0) {

@@ -168,6 +168,8 @@ export class FlowStore {
 
   orientedBy: Uint8Array;
   endedBy: Uint8Array;
+  /** 1 when the packet that started the flow went to the link-layer broadcast address (decode/link-broadcast.ts). */
+  linkBroadcast: Uint8Array;
 
   /** TCP: history letters (ASCII) and how many (the bitmask of letters seen is in the hot record). */
   history: Uint8Array;
@@ -189,6 +191,7 @@ export class FlowStore {
     this.fragBytes = new Float64Array(n * 2);
     this.orientedBy = new Uint8Array(n);
     this.endedBy = new Uint8Array(n);
+    this.linkBroadcast = new Uint8Array(n);
     this.history = new Uint8Array(n * HISTORY_CAPACITY);
     this.historyLen = new Uint8Array(n);
   }
@@ -311,6 +314,7 @@ export class FlowStore {
     this.fragBytes = growF64(this.fragBytes, n * 2);
     this.orientedBy = growU8(this.orientedBy, n);
     this.endedBy = growU8(this.endedBy, n);
+    this.linkBroadcast = growU8(this.linkBroadcast, n);
     this.history = growU8(this.history, n * HISTORY_CAPACITY);
     this.historyLen = growU8(this.historyLen, n);
   }

@@ -31,6 +31,7 @@
  */
 import { A, newAnomalyCounters, type AnomalyCounters } from '../anomalies.js';
 import { Family, IpProto, TcpFlag, type PacketView } from '../decode/packet-view.js';
+import { isLinkBroadcast } from '../decode/link-broadcast.js';
 import { flowKeyHash, flowKeyHashV4 } from './flow-hash.js';
 import { FlowIndex, matchDir, SEEN_UNKNOWN } from './flow-index.js';
 import { DEFAULT_IDLE_TIMEOUTS, DEFAULT_MAX_LIVE_FLOWS, type FlowTableOptions, type IdleTimeouts, type ServicePorts } from './flow-options.js';
@@ -346,6 +347,7 @@ export class FlowTable {
       ? s.create(pkt.family, proto, pkt.src, 0, sport, pkt.dst, 0, dport)
       : s.create(pkt.family, proto, pkt.dst, 0, dport, pkt.src, 0, sport);
     s.orientedBy[f] = by;
+    if (isLinkBroadcast(pkt)) s.linkBroadcast[f] = 1;
     const r = s.rec;
     const o = f * REC_F64;
     r[o + F_FIRST_TS] = pkt.ts;

@@ -141,6 +141,7 @@ export function flowFromMessage(f: any): FlowRecord {
     orientedBy: f.orientedBy,
     endedBy: f.endedBy,
   };
+  if (f.linkBroadcast === true) flow.linkBroadcast = true;
   if (f.tcp !== undefined) flow.tcp = f.tcp;
   if (f.icmpErrors.length > 0) flow.icmpErrors = f.icmpErrors;
   if (f.fragments !== undefined) flow.fragments = f.fragments;

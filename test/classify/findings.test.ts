@@ -131,8 +131,12 @@ describe('severities', () => {
     // Globally scoped multicast can cross firewalls: judged as any other flow.
     expect(severityOf({ spec: 'udp 10.0.9.7:5004 > 233.252.0.1:5004', fromServer: 0 }, 'undocumented-port')).toBe('high');
     expect(severityOf({ spec: 'udp [2001:db8::1]:5004 > [ff0e::1]:5004', fromServer: 0 }, 'undocumented-port')).toBe('high');
-    // A subnet's directed broadcast cannot be told without its netmask: judged as unicast.
+    // A subnet's directed broadcast cannot be told by its address without the netmask: judged as unicast,
+    // unless its frame went to the link-layer broadcast address (Dropbox LAN sync, NetBIOS datagrams).
     expect(severityOf({ spec: 'udp 10.0.9.7:40000 > 10.0.9.255:161', fromServer: 0 }, 'undocumented-port')).toBe('high');
+    const directed = only(findings([{ ...flow({ spec: 'udp 10.0.9.7:17500 > 10.0.9.255:17500', fromServer: 0 }), linkBroadcast: true }]).list, 'undocumented-port');
+    expect(directed.severity).toBe('info');
+    expect(directed.explanation).toContain('multicast or a broadcast address');
   });
 
   it('misdirected-flow is high', () => {
