@@ -351,7 +351,9 @@ async function orderByFirstPacket(paths: readonly string[]): Promise<string[]> {
     const source = await openSource(path);
     let ts = Number.POSITIVE_INFINITY;
     const probe = new PacketView();
-    await readCapture(source, probe, (p) => { ts = p.ts; }, {
+    // Records that are not readable packets (negative pseudo link types: a frame-only block, an unknown
+    // interface's packet) carry no timestamp of their own.
+    await readCapture(source, probe, (p) => { if (p.linkType >= 0) ts = p.ts; }, {
       anomalies: newAnomalyCounters(),
       shouldStop: () => ts !== Number.POSITIVE_INFINITY,
     });

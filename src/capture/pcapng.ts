@@ -37,11 +37,11 @@ const MIN_BLOCK_BYTES = 12;
 // NRB, ISB, IRIG timestamp, ARINC 429, decryption secrets.
 const KNOWN_NON_PACKET_BLOCKS = new Set([0x4, 0x5, 0x7, 0x8, 0xa]);
 /**
- * Blocks without a packet that Wireshark lists as frames of their own: systemd journal export,
- * custom (copyable and not). They take a frame number (LINK_FRAME_ONLY), so that every later
- * frame number, the report's evidence, is the one Wireshark shows.
+ * Blocks without a packet that Wireshark (4.0) lists as frames of their own: systemd journal
+ * export, custom (copyable and not), sysdig events (0x204, 0x216, 0x221). They take a frame number
+ * (LINK_FRAME_ONLY), so that every later frame number, the report's evidence, is the one Wireshark shows.
  */
-const NUMBERED_NON_PACKET_BLOCKS = new Set([0x9, 0xbad, 0x40000bad]);
+const NUMBERED_NON_PACKET_BLOCKS = new Set([0x9, 0xbad, 0x40000bad, 0x204, 0x216, 0x221]);
 
 /**
  * Pseudo link types for packets that cannot be decoded because of their block,
