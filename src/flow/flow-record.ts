@@ -105,7 +105,8 @@ export interface FlowRecord {
   /**
    * Present (true) when the packet that started the flow went to the link-layer broadcast address
    * (Ethernet ff:ff:ff:ff:ff:ff, or a Linux cooked capture's packet type "broadcast"): a limited or
-   * directed IP broadcast (a subnet's last address), which stays on its LAN segment.
+   * directed IP broadcast (a subnet's last address), which stays on its LAN segment. A Linux cooked
+   * capture taken on the sending host marks its own sends only as outgoing: those are not marked.
    */
   linkBroadcast?: true;
   /** TCP flows only, in Zeek conn.log terms. */
