@@ -135,7 +135,7 @@ export class PcapngParser implements RecordParser {
         return;
       default:
         // Name resolution, statistics, secrets, custom blocks... carry no packets.
-        if (NUMBERED_NON_PACKET_BLOCKS.has(type)) this.frameOnly(buf, off, pkt);
+        if (NUMBERED_NON_PACKET_BLOCKS.has(type)) this.emit(buf, off, 0, 0, LINK_FRAME_ONLY, this.lastTs, pkt);
         else if (!KNOWN_NON_PACKET_BLOCKS.has(type) && this.anomalies) this.anomalies[A.PcapngBlockSkipped]++;
     }
   }
@@ -217,18 +217,7 @@ export class PcapngParser implements RecordParser {
     pkt.wireLen = origLen;
     pkt.ts = ts;
     pkt.linkType = linkType;
-    this.packets++;
-    this.onPacket(pkt);
-  }
-
-  /** A block that takes a frame number and holds no packet (LINK_FRAME_ONLY). */
-  private frameOnly(buf: Buffer, off: number, pkt: PacketView): void {
-    pkt.buf = buf;
-    pkt.frameStart = off;
-    pkt.frameEnd = off;
-    pkt.wireLen = 0;
-    pkt.ts = this.lastTs;
-    pkt.linkType = LINK_FRAME_ONLY;
+    if (linkType !== LINK_FRAME_ONLY) this.packets++;
     this.onPacket(pkt);
   }
 

@@ -19,7 +19,7 @@ export interface RecordParser {
   record(buf: Buffer, off: number, end: number, pkt: PacketView): void;
   /** Why recordLength() returned -1. */
   error: string;
-  /** Packets handed to the handler so far. */
+  /** Packets handed to the handler so far (not pcapng blocks that only take a frame number). */
   readonly packets: number;
   /** Link types declared so far (pcap header or pcapng IDBs). */
   readonly linkTypes: Set<number>;

@@ -62,7 +62,7 @@ const MAYBE_LOCAL_GROUP = /^(?:2(?:24|39|55)\.|ff|::ffff:)/i;
  * without the netmask, and is not.
  */
 export function isLocalGroupAddress(ip: string): boolean {
-  // Most flows' servers are unicast: reject them on the text, before parsing (a third of classification otherwise).
+  // Most flows' servers are unicast: reject them on the text, before parsing (a fifth of classification otherwise).
   if (!MAYBE_LOCAL_GROUP.test(ip)) return false;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   const a = addressWords(mapped !== null ? mapped[1] : ip);
