@@ -106,6 +106,8 @@ export class FlowInspection {
   /** Frames of the pseudo-TLS hellos (at most MAX_EVIDENCE_FRAMES). */
   readonly pseudoTlsFrames: number[] = [];
   tcp: [TcpDirection, TcpDirection] | null = null;
+  /** RFC 6062 data connection: the frame of the ConnectionBind success after which the TCP flow carries relayed data, unframed (0: none). */
+  dataConnectionFrame = 0;
   /** MS-TURN over TCP: end-to-end data frames (type 0x03), and the first frames that carried them. */
   msTurnDataFrames = 0;
   readonly msTurnDataFrameNos: number[] = [];

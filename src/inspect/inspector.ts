@@ -20,11 +20,11 @@ import { A, ANOMALY_ID, type AnomalyCounters, newAnomalyCounters } from '../anom
 import { IpProto, TcpFlag, type PacketView } from '../decode/packet-view.js';
 import { Decode } from '../decode/status.js';
 import { formatIp } from '../flow/ip-format.js';
-import { ChannelDataView, MS_MUX_CHANNEL, parseChannelData } from './channeldata.js';
+import { CHANNEL_MAX, ChannelDataView, MS_MUX_CHANNEL, parseChannelData } from './channeldata.js';
 import { addBounded, Allocation, FlowInspection, HELD_CHANNELS, MAX_ALLOCATIONS, MAX_EVIDENCE_FRAMES, MAX_PEERS, MAX_UNKNOWN_TYPES, type AppHello } from './flow-state.js';
 import { Addr, Flaw, parseStun, peerSlot, StunMessage, stunText, Txt } from './stun.js';
 import { Dialect, Method, MsType, StunClass } from './stun-constants.js';
-import { detectFraming, feedSegment, Frame, Framing, opensWithData, pseudoTlsHello, relayedPayload, SYNC_SEGMENTS, Stop, TcpDirection, type FrameSink } from './tcp-framing.js';
+import { detectFraming, endFraming, feedSegment, Frame, Framing, opensWithData, pseudoTlsHello, relayedPayload, SYNC_SEGMENTS, Stop, TcpDirection, type FrameSink } from './tcp-framing.js';
 import { NOT_RTP, rtpHeaderBytes } from './media/rtp-header.js';
 import { Outcome } from './transactions.js';
 import { httpFlowEnded, httpSegment, httpStartLineEnd, newHttpTally } from './apps/http-stream.js';
@@ -86,6 +86,9 @@ const DTLS_FIRST = 20;
 const DTLS_LAST = 63;
 const CHANNELDATA_FIRST = 64;
 const CHANNELDATA_LAST = 79;
+// RFC 5766 §11 channels run to 0x7FFF, and older servers (coturn 4.6 among them) still bind numbers past
+// 0x4FFF; RFC 7983 and RFC 9443 give first bytes 80-127 to QUIC, so those are believed only on a TURN flow.
+const CHANNEL_RFC5766_LAST = CHANNEL_MAX >> 8;
 const MS_MUX_FIRST_BYTE = MS_MUX_CHANNEL >> 8;
 // First bytes of a SIP start line: an upper-case method, or "SIP/2.0" (apps/sip.ts).
 const SIP_FIRST = 0x41;
@@ -224,10 +227,12 @@ export class Inspector implements FrameSink {
       // Every later message of a SIP flow (upper-case letters overlap ChannelData's first bytes, 0x40-0x4F).
       sipDatagram(this.states[flow]!.sip!, buf, off, end, this.curFrame);
       found = true;
-    } else if ((b0 >= CHANNELDATA_FIRST && b0 <= CHANNELDATA_LAST) || b0 === MS_MUX_FIRST_BYTE) {
+    } else if ((b0 >= CHANNELDATA_FIRST && b0 <= CHANNEL_RFC5766_LAST) || b0 === MS_MUX_FIRST_BYTE) {
       const st = this.states[flow];
       if (st !== undefined && (st.turnSeen || st.channelDataConfirmed)) found = this.channelData(st, buf, off, end, wireLen, false);
-      else if (this.standaloneChannelData(flow, buf, off, end, wireLen)) found = this.channelData(this.flowState(flow), buf, off, end, wireLen, false);
+      else if ((b0 <= CHANNELDATA_LAST || b0 === MS_MUX_FIRST_BYTE) && this.standaloneChannelData(flow, buf, off, end, wireLen)) {
+        found = this.channelData(this.flowState(flow), buf, off, end, wireLen, false);
+      }
     } else if (b0 >= DTLS_FIRST && b0 <= DTLS_LAST && mode === ACTIVE && this.appRoom(flow, 'dtls')) {
       // DTLS after ICE made the flow active (WebRTC, SfB media): its handshake, for `apps`, while evidence is wanted.
       this.tryApps(flow, this.apps.udp, buf, off, end);
@@ -369,7 +374,20 @@ export class Inspector implements FrameSink {
     } else if (isTurnMethod(msg)) {
       st.turnSeen = true;
     }
+    if (msg.method === Method.ConnectionBind && msg.kind === StunClass.Success && st.tcp !== null && st.framing === Framing.StunStream) this.dataConnection(st);
     return true;
+  }
+
+  /**
+   * RFC 6062 §4.3: once a ConnectionBind succeeds, its TCP connection carries the peer's data as is,
+   * both ways (the client sends nothing before the success arrives): nothing more is framed, and
+   * the flow's later payloads need not come here.
+   */
+  private dataConnection(st: FlowInspection): void {
+    st.dataConnectionFrame = this.curFrame;
+    endFraming(st.tcp![0], Stop.DataConnection);
+    endFraming(st.tcp![1], Stop.DataConnection);
+    this.mode[st.flow] = SKIP;
   }
 
   private countFlaws(flaws: number): void {

@@ -89,6 +89,8 @@ export const Attr = {
   ReservationToken: 0x0022, // RFC 8656 §18.10
   Priority: 0x0024, // RFC 8445 §16.1
   UseCandidate: 0x0025, // RFC 8445 §16.1
+  Padding: 0x0026, // RFC 5780 §7.6
+  ResponsePort: 0x0027, // RFC 5780 §7.5
   ConnectionId: 0x002a, // RFC 6062 §6.2.1
   MsVersion: 0x8008, // [MS-TURN] §2.2.2.14
   MsXorMappedAddress: 0x8020, // [MS-TURN] §2.2.2.15 (the old draft code)
@@ -99,6 +101,7 @@ export const Attr = {
   IceControlling: 0x802a, // RFC 8445 §16.1
   ResponseOrigin: 0x802b, // RFC 5780 §7.3
   OtherAddress: 0x802c, // RFC 5780 §7.4
+  MobilityTicket: 0x8030, // RFC 8016 §3.1
   MsSequenceNumber: 0x8050, // [MS-TURN] §2.2.2.17
   MsCandidateIdentifier: 0x8054, // [MS-ICE2] §2.2.2.3
   MsServiceQuality: 0x8055, // [MS-TURN] §2.2.2.18
@@ -110,12 +113,13 @@ export const Attr = {
   MsMultiplexedSessionId: 0x8095, // [MS-TURN] §2.2.2.20
 } as const;
 
-/** ERROR-CODE classes whose meaning the report names (RFC 8489 §14.8, RFC 8656 §19, [MS-TURN] §2.2.2.10). */
+/** ERROR-CODE classes whose meaning the report names (RFC 8489 §14.8, RFC 8656 §19, RFC 8016 §3.4, [MS-TURN] §2.2.2.10). */
 export const ERROR_REASONS: Readonly<Record<number, string>> = {
   300: 'Try Alternate',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
+  405: 'Mobility Forbidden',
   420: 'Unknown Attribute',
   434: 'Missing Realm (MS-TURN)',
   435: 'Missing Nonce (MS-TURN)',

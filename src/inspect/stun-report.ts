@@ -94,6 +94,11 @@ export interface StunFlowReport {
   framing?: 'turn-tcp' | 'rfc4571' | 'ms-turn-tcp';
   /** TCP only: the MS-TURN pseudo-TLS handshake was seen (not real TLS). */
   pseudoTls?: boolean;
+  /**
+   * TCP only: an RFC 6062 data connection. The frame of the ConnectionBind success response after which
+   * the connection carries the peer's data as is (not framed, nor counted as STUN).
+   */
+  dataConnectionFrame?: number;
   /** STUN messages parsed (malformed ones included; not those tunnelled in TURN data). */
   messages: number;
   /** Messages by type and direction. */
@@ -248,15 +253,17 @@ export function buildStunReport(inspector: InspectedFlows, flows: readonly FlowR
 
 /**
  * Matches the responses no request of their flow was waiting for with requests still pending on
- * another flow: same transport, sent from the address and port the response went to, same method
- * and transaction id. Teams' relays answer an Allocate sent to one of their addresses from another
- * (msturn_teams_ndpi.pcap: frame 1250 to .141, answered by frame 1275 from .123); the request would
- * otherwise read unanswered, the evidence of blocked UDP.
+ * another flow: same transport, sent from the address and port the response went to (or from that
+ * address, naming that port in RESPONSE-PORT), same method and transaction id. Teams' relays answer an
+ * Allocate sent to one of their addresses from another (msturn_teams_ndpi.pcap: frame 1250 to .141,
+ * answered by frame 1275 from .123); an RFC 5780 server answers a CHANGE-REQUEST from its other
+ * address and port, and to the client's RESPONSE-PORT. The request would otherwise read unanswered,
+ * the evidence of blocked UDP.
  */
 function answerAcrossFlows(states: readonly FlowInspection[], flows: readonly FlowRecord[]): void {
-  const keyOf = (record: FlowRecord, side: 0 | 1, method: number, tid: number[]) => {
+  const keyOf = (record: FlowRecord, side: 0 | 1, method: number, tid: number[], port = -1) => {
     const at = side === 0 ? record.client : record.server;
-    return `${record.transport}|${at.ip}|${at.port}|${method}|${tid.join(',')}`;
+    return `${record.transport}|${at.ip}|${port >= 0 ? port : at.port}|${method}|${tid.join(',')}`;
   };
   const waiting = new Map<string, { tx: TransactionTable; response: UnmatchedResponse }>();
   for (const st of states) {
@@ -270,7 +277,7 @@ function answerAcrossFlows(states: readonly FlowInspection[], flows: readonly Fl
     const record = flows[st.flow];
     if (st.tx === null || record === undefined) continue;
     for (const request of st.tx.pending()) {
-      const key = keyOf(record, request.dir as 0 | 1, request.method, request.tid);
+      const key = keyOf(record, request.dir as 0 | 1, request.method, request.tid, request.responsePort);
       const found = waiting.get(key);
       if (found === undefined || found.tx === st.tx) continue;
       waiting.delete(key);
@@ -331,6 +338,7 @@ function flowSummary(st: FlowInspection, record: FlowRecord | undefined): StunFl
   if (record?.transport === 'tcp' && st.framing !== 0) {
     out.framing = FRAMING_NAMES[st.framing] as StunFlowReport['framing'];
     out.pseudoTls = st.pseudoTls;
+    if (st.dataConnectionFrame > 0) out.dataConnectionFrame = st.dataConnectionFrame;
   }
   out.messages = st.stunMessages;
   out.types = types;

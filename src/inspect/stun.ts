@@ -90,6 +90,8 @@ export class StunMessage {
   lifetime = -1;
   requestedTransport = -1;
   channel = -1;
+  /** RESPONSE-PORT (RFC 5780 §7.5): the client's port the response is to go to, -1 when absent. */
+  responsePort = -1;
   /** DATA attribute value: offset and length in the parsed buffer, -1 when absent. */
   dataOff = -1;
   dataLen = 0;
@@ -131,6 +133,7 @@ export class StunMessage {
     this.lifetime = -1;
     this.requestedTransport = -1;
     this.channel = -1;
+    this.responsePort = -1;
     this.dataOff = -1;
     this.dataLen = 0;
     this.msVersion = -1;
@@ -341,6 +344,10 @@ function attribute(buf: Buffer, off: number, v: number, len: number, t: number, 
       if (len !== 4) return bad(msg);
       msg.channel = (buf[v] << 8) | buf[v + 1];
       return;
+    case Attr.ResponsePort:
+      if (len !== 4) return bad(msg);
+      msg.responsePort = (buf[v] << 8) | buf[v + 1]; // then 2 bytes of padding
+      return;
     case Attr.Data:
       msg.dataOff = v;
       msg.dataLen = len;
@@ -417,6 +424,8 @@ function attribute(buf: Buffer, off: number, v: number, len: number, t: number, 
     case Attr.ConnectionId:
     case Attr.ResponseOrigin:
     case Attr.OtherAddress:
+    case Attr.Padding:
+    case Attr.MobilityTicket:
       return; // known, nothing the report uses
     default:
       unknown(msg, t);

@@ -47,8 +47,11 @@ export const MAX_FRAME = MSTURN_TCP_HEADER + 0xffff + STUN_HEADER;
 /** Framed bytes per direction after which a flow stops being inspected (bounds CPU on long TCP relays). */
 export const MAX_FRAMED_BYTES = 256 * 1024 * 1024;
 
-/** Why a direction stopped. */
-export const Stop = { None: 0, Gap: 1, Desync: 2, Limit: 3 } as const;
+/**
+ * Why a direction stopped. DataConnection is no anomaly: the sink ended the framing because the
+ * stream carries relayed data from then on (RFC 6062 §4.3: a bound data connection).
+ */
+export const Stop = { None: 0, Gap: 1, Desync: 2, Limit: 3, DataConnection: 4 } as const;
 
 /** Receives each complete frame; implemented by the inspector (no closure per packet). */
 export interface FrameSink {
@@ -139,7 +142,7 @@ export function feedSegment(d: TcpDirection, mode: number, seq: number, wireLen:
     off = completeHeld(d, mode, buf, off, end, sink);
     if (off < 0) return stop(d, Stop.Desync);
   }
-  while (off < end && d.heldLen === 0) {
+  while (off < end && d.heldLen === 0 && d.stopped === Stop.None) {
     const n = frameLength(mode, buf, off, end - off);
     if (n < 0 || n > MAX_FRAME) return stop(d, Stop.Desync);
     if (n === 0 || off + n > end) {
@@ -150,6 +153,7 @@ export function feedSegment(d: TcpDirection, mode: number, seq: number, wireLen:
     deliver(mode, buf, off, off + n, sink);
     off += n;
   }
+  if (d.stopped !== Stop.None) return Stop.None; // the sink ended the framing (endFraming)
   return cut ? stop(d, Stop.Gap) : Stop.None;
 }
 
@@ -188,6 +192,11 @@ function ensure(d: TcpDirection, size: number): void {
   const grown = Buffer.allocUnsafe(Math.min(MAX_FRAME, Math.max(size, 2048, d.held === null ? 0 : d.held.length * 2)));
   if (d.held !== null && d.heldLen > 0) d.held.copy(grown, 0, 0, d.heldLen);
   d.held = grown;
+}
+
+/** Ends a direction's framing from the sink, for `why` (Stop.DataConnection): nothing after it is framed. */
+export function endFraming(d: TcpDirection, why: number): void {
+  stop(d, why);
 }
 
 function stop(d: TcpDirection, why: number): number {

@@ -12,7 +12,7 @@
  * A response that matches no request of its flow is kept (at most
  * MAX_UNMATCHED): the report matches it with a request still pending on
  * another flow of the same client address (a relay answering from another
- * address, stun-report.ts). A response inside TURN data (an ICE check through
+ * address, or to the port a RESPONSE-PORT named, stun-report.ts). A response inside TURN data (an ICE check through
  * the relay answered by the peer) answers a pending request of the flow but
  * is not a transaction of its own.
  */
@@ -74,6 +74,8 @@ export interface PendingRequest {
   method: number;
   dir: number;
   ts: number;
+  /** RESPONSE-PORT of the request (RFC 5780 §7.5): the response goes to this port of the sender, not to the one it sent from; -1 when absent. */
+  responsePort: number;
 }
 
 /** What the last record() call found, for the allocation ledger. */
@@ -86,6 +88,7 @@ export class TransactionTable {
   private readonly frame = new Float64Array(MAX_OPEN);
   private readonly ts = new Float64Array(MAX_OPEN);
   private readonly dir = new Uint8Array(MAX_OPEN);
+  private readonly responsePort = new Int32Array(MAX_OPEN);
   readonly byMethod = new Map<number, MethodStats>();
   /** Pending requests dropped because the table was full (counted unanswered). */
   evictedPending = 0;
@@ -117,6 +120,7 @@ export class TransactionTable {
       this.frame[s] = frameNo;
       this.ts[s] = ts;
       this.dir[s] = dir;
+      this.responsePort[s] = msg.responsePort;
       return Outcome.NewRequest;
     }
     // A success or error response.
@@ -147,7 +151,7 @@ export class TransactionTable {
     for (let s = 0; s < MAX_OPEN; s++) {
       if (this.state[s] !== PENDING) continue;
       const w = s * 4;
-      out.push({ slot: s, tid: [this.tid[w], this.tid[w + 1], this.tid[w + 2], this.tid[w + 3]], method: this.method[s], dir: this.dir[s], ts: this.ts[s] });
+      out.push({ slot: s, tid: [this.tid[w], this.tid[w + 1], this.tid[w + 2], this.tid[w + 3]], method: this.method[s], dir: this.dir[s], ts: this.ts[s], responsePort: this.responsePort[s] });
     }
     return out;
   }

@@ -157,7 +157,8 @@ function stunFlowsTable(perFlow: readonly StunFlowReport[], ctx: AvContext): str
   const out = new Markup(html);
   for (let i = 0; i < shown; i++) {
     const f = perFlow[i];
-    const dialects = `${(f.dialects ?? []).join(', ')}${f.framing ? ` (${f.framing}${f.pseudoTls ? ', pseudo-TLS' : ''})` : ''}`;
+    const framingNotes = [f.framing, f.pseudoTls ? 'pseudo-TLS' : '', f.dataConnectionFrame ? `data connection from frame ${f.dataConnectionFrame}` : ''].filter(Boolean).join(', ');
+    const dialects = `${(f.dialects ?? []).join(', ')}${framingNotes ? ` (${framingNotes})` : ''}`;
     const types = (f.types ?? []).slice(0, 24).map((t) => `${t.name} ${t.direction === 'fromClient' ? '\u2192' : '\u2190'} ${count(t.count)}`).join(', ');
     const ms = f.microsoft;
     const microsoft = ms === undefined ? '' : [

@@ -1,0 +1,148 @@
+/**
+ * What a real RFC TURN server does that Microsoft's relays do not, as a coturn 4.6 session on
+ * loopback showed (test/oracle/coturn-tshark.test.ts runs one against tshark where coturn is
+ * installed). These captures are built here, so that each behaviour is checked everywhere:
+ * - ChannelData on channels past 0x4FFF, which RFC 5766 allows and coturn binds;
+ * - an RFC 6062 data connection: after its ConnectionBind succeeds, the peer's bytes as they are;
+ * - an RFC 5780 Binding with CHANGE-REQUEST and RESPONSE-PORT, answered from the server's other
+ *   address and port, to the port the request named.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ethernet, EtherType, ipPacket, IpProto, TcpFlag, tcpSegment, udpDatagram } from '../../samples/generator/packets.js';
+import { attr, stunMessage } from '../../samples/generator/payloads/stun.js';
+import type { AnalyzeOptions } from '../../src/analyze.js';
+import type * as Library from '../../src/index.js';
+import { pcapFile } from '../helpers/capture-builders.js';
+import { REPO_ROOT } from '../helpers/environment.js';
+
+// The built library (test/global-setup.ts builds it): the inspection worker is a compiled module.
+const { analyze } = (await import(pathToFileURL(join(REPO_ROOT, 'dist', 'index.js')).href)) as typeof Library;
+
+const l2 = { src: '00:15:5d:00:00:01', dst: '00:15:5d:00:00:02' };
+type End = [string, number];
+const CLIENT: End = ['198.51.100.20', 50020];
+const SERVER: End = ['203.0.113.5', 3478];
+
+const datagram = (from: End, to: End, payload: Buffer) =>
+  ethernet(l2, EtherType.IPv4, ipPacket({ src: from[0], dst: to[0], ttl: 64 }, IpProto.UDP, udpDatagram(from[0], to[0], from[1], to[1], payload)));
+
+const txid = (n: number) => Buffer.from(`tx-${String(n).padStart(9, '0')}`);
+
+async function analyzeFrames(frames: Buffer[], options: AnalyzeOptions = {}) {
+  const file = join(mkdtempSync(join(tmpdir(), 'flowaudit-rfc-turn-')), 'capture.pcap');
+  writeFileSync(file, pcapFile(frames.map((data, i) => ({ sec: 1_700_000_000, frac: i * 1000, data }))));
+  return analyze([file], options);
+}
+
+/** RFC 8656 §12.4, unpadded (UDP). */
+function channelData(channel: number, data: Buffer): Buffer {
+  const b = Buffer.alloc(4 + data.length);
+  b.writeUInt16BE(channel, 0);
+  b.writeUInt16BE(data.length, 2);
+  data.copy(b, 4);
+  return b;
+}
+
+describe('ChannelData on channels past 0x4FFF (RFC 5766 §11)', () => {
+  const PAYLOAD = Buffer.alloc(120, 7); // coturn's test data: not RTP
+
+  it('is counted on a flow where TURN was seen', async () => {
+    const frames = [
+      datagram(CLIENT, SERVER, stunMessage(0x0003, txid(1), [attr(0x0019, 0x11000000)])), // Allocate, UDP
+      datagram(SERVER, CLIENT, stunMessage(0x0103, txid(1), [attr(0x000d, 600)])),
+      datagram(CLIENT, SERVER, stunMessage(0x0009, txid(2), [attr(0x000c, 0x772f0000)])), // ChannelBind 0x772F
+      datagram(SERVER, CLIENT, stunMessage(0x0109, txid(2), [])),
+    ];
+    for (let i = 0; i < 5; i++) frames.push(datagram(CLIENT, SERVER, channelData(0x772f, PAYLOAD)), datagram(SERVER, CLIENT, channelData(0x772f, PAYLOAD)));
+    const report = await analyzeFrames(frames);
+    const [stun] = report.stun.perFlow;
+    expect(stun.channelData).toEqual({ messages: 10, multiplexedTurn: 0, channels: [0x772f] });
+    expect(report.inputs[0].anomalies).toEqual({});
+  });
+
+  it('is not guessed without TURN: first bytes 80-127 are QUIC short headers (RFC 9443)', async () => {
+    const frames: Buffer[] = [];
+    for (let i = 0; i < 5; i++) frames.push(datagram(CLIENT, SERVER, channelData(0x5a00, PAYLOAD)), datagram(SERVER, CLIENT, channelData(0x5a00, PAYLOAD)));
+    const report = await analyzeFrames(frames);
+    expect(report.flows[0].apps ?? []).toEqual([]);
+    expect(report.stun.perFlow).toEqual([]);
+  });
+});
+
+describe('an RFC 6062 data connection', () => {
+  const PEER_DATA = Buffer.concat([Buffer.alloc(4), Buffer.alloc(116, 7)]); // opens with zeros, as STUN would
+  const CONNECTION_ID = attr(0x002a, 0x90ce3001);
+
+  function dataConnection(): Buffer[] {
+    const client: End = ['198.51.100.20', 50100];
+    const server: End = SERVER;
+    let cseq = 1000;
+    let sseq = 9000;
+    const seg = (from: End, to: End, seq: number, ack: number, flags: number, payload: Buffer = Buffer.alloc(0)) =>
+      ethernet(l2, EtherType.IPv4, ipPacket({ src: from[0], dst: to[0], ttl: 64 }, IpProto.TCP,
+        tcpSegment(from[0], to[0], { sport: from[1], dport: to[1], seq, ack, flags, window: 65535 }, payload)));
+    const frames = [
+      seg(client, server, cseq++, 0, TcpFlag.SYN),
+      seg(server, client, sseq++, cseq, TcpFlag.SYN | TcpFlag.ACK),
+      seg(client, server, cseq, sseq, TcpFlag.ACK),
+    ];
+    const send = (fromClient: boolean, payload: Buffer) => {
+      if (fromClient) {
+        frames.push(seg(client, server, cseq, sseq, TcpFlag.PSH | TcpFlag.ACK, payload));
+        cseq += payload.length;
+      } else {
+        frames.push(seg(server, client, sseq, cseq, TcpFlag.PSH | TcpFlag.ACK, payload));
+        sseq += payload.length;
+      }
+    };
+    send(true, stunMessage(0x000b, txid(7), [CONNECTION_ID])); // ConnectionBind
+    send(false, stunMessage(0x010b, txid(7), []));
+    for (let i = 0; i < 4; i++) {
+      send(true, PEER_DATA);
+      send(false, PEER_DATA);
+    }
+    return frames;
+  }
+
+  it.each([['in this thread', false], ['in the inspection worker', true]] as const)('is framed up to its ConnectionBind success and read no further (%s)', async (_how, inspectionWorker) => {
+    const report = await analyzeFrames(dataConnection(), { inspectionWorker });
+    const [stun] = report.stun.perFlow;
+    expect(stun).toMatchObject({ framing: 'turn-tcp', messages: 2, dataConnectionFrame: 5 });
+    expect(stun.transactions).toMatchObject([{ name: 'ConnectionBind', requests: 1, success: 1, unanswered: 0 }]);
+    expect(report.inputs[0].anomalies).toEqual({}); // no inspect_tcp_desync: the data is not STUN gone wrong
+  });
+});
+
+describe('an RFC 5780 Binding with CHANGE-REQUEST and RESPONSE-PORT', () => {
+  it('is answered by the response sent from the other address to the port it named', async () => {
+    const other: End = ['203.0.113.6', 3479];
+    const responsePort = 50021;
+    const frames = [
+      datagram(CLIENT, SERVER, stunMessage(0x0001, txid(1), [])),
+      datagram(SERVER, CLIENT, stunMessage(0x0101, txid(1), [])),
+      // CHANGE-REQUEST (change IP and port) and RESPONSE-PORT (the port, then 2 bytes of padding).
+      datagram(CLIENT, SERVER, stunMessage(0x0001, txid(2), [attr(0x0003, 6), attr(0x0027, responsePort << 16)])),
+      datagram(other, [CLIENT[0], responsePort], stunMessage(0x0101, txid(2), [])),
+    ];
+    const report = await analyzeFrames(frames);
+    const asked = report.stun.perFlow.find((s) => s.flow === 1)!;
+    expect(asked.transactions).toMatchObject([{ name: 'Binding', requests: 2, success: 2, unanswered: 0, answeredOnOtherFlow: 1 }]);
+    expect(asked.unknownAttributes).toBeUndefined();
+    expect(report.stun.unanswered).toBe(0);
+    expect(report.findings.filter((f) => f.kind === 'stun-unanswered')).toEqual([]);
+  });
+
+  it('is still unanswered when the response went to another port than the one named', async () => {
+    const other: End = ['203.0.113.6', 3479];
+    const frames = [
+      datagram(CLIENT, SERVER, stunMessage(0x0001, txid(2), [attr(0x0003, 6), attr(0x0027, 50021 << 16)])),
+      datagram(other, [CLIENT[0], 50022], stunMessage(0x0101, txid(2), [])),
+    ];
+    const report = await analyzeFrames(frames);
+    expect(report.stun.unanswered).toBe(1);
+  });
+});
