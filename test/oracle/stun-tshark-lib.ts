@@ -3,6 +3,9 @@
  * flowaudit report, keyed alike: "udp 10.0.0.1:5000 10.0.0.2:3478" with the
  * two endpoints in sorted order, then "0x0003" -> count.
  */
+import { expect } from 'vitest';
+import { analyze } from '../../src/analyze.js';
+import { reportToJson } from '../../src/report/json.js';
 import { tsharkOutput } from '../helpers/environment.js';
 
 export type Counts = Map<string, Map<string, number>>;
@@ -42,9 +45,11 @@ export function tsharkStun(file: string, retransmitted: Counts, extraArgs: strin
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function reportStun(report: any): Counts {
+type Json = any;
+
+export function reportStun(report: Json): Counts {
   const counts: Counts = new Map();
-  const byId = new Map<number, any>();
+  const byId = new Map<number, Json>();
   for (const f of report.flows) byId.set(f.id, f);
   for (const s of report.stun.perFlow) {
     const f = byId.get(s.flow);
@@ -68,4 +73,37 @@ export function diff(ours: Counts, theirs: Counts): string[] {
     }
   }
   return lines.sort();
+}
+
+function subtract(theirs: Counts, retransmitted: Counts): void {
+  for (const [flow, types] of retransmitted) {
+    const t = theirs.get(flow);
+    if (t === undefined) continue;
+    for (const [type, n] of types) t.set(type, (t.get(type) ?? 0) - n);
+  }
+}
+
+/**
+ * flowaudit's STUN counts per flow and type against tshark's, less what tshark cannot see (MS-TURN
+ * over TCP with pseudo-TLS: such flows must hold messages of ours) and what it decodes twice (TCP
+ * retransmissions). `differences` is empty when they agree.
+ */
+export async function compareStunWithTshark(file: string): Promise<{ ours: Counts; differences: string[]; report: Json }> {
+  const report = JSON.parse(reportToJson(await analyze([file]))) as Json;
+  const ours = reportStun(report);
+  const retransmitted: Counts = new Map();
+  const theirs = tsharkStun(file, retransmitted);
+  subtract(theirs, retransmitted);
+  // tshark limitation: MS-TURN over TCP with pseudo-TLS is never decoded as STUN.
+  const byId = new Map<number, Json>(report.flows.map((f: Json) => [f.id, f]));
+  for (const s of report.stun.perFlow) {
+    if (s.framing !== 'ms-turn-tcp') continue;
+    const f = byId.get(s.flow);
+    const key = flowKey(f.transport, f.client.ip, f.client.port, f.server.ip, f.server.port);
+    expect(s.messages, `${key}: an MS-TURN TCP flow holds messages`).toBeGreaterThan(0);
+    ours.delete(key);
+    theirs.delete(key);
+  }
+  for (const [k, m] of theirs) for (const [t, n] of m) if (n === 0) m.delete(t), m.size === 0 && theirs.delete(k);
+  return { ours, differences: diff(ours, theirs), report };
 }

@@ -16,10 +16,8 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
-import { analyze } from '../../src/analyze.js';
-import { reportToJson } from '../../src/report/json.js';
 import { SAMPLES, SHARED_CAPTURES, hasSharedCaptures, hasTool, sharedCaptures, skipNote, TSHARK_GUESSES_FORMAT } from '../helpers/environment.js';
-import { diff, flowKey, reportStun, tsharkStun, type Counts } from './stun-tshark-lib.js';
+import { compareStunWithTshark as compare } from './stun-tshark-lib.js';
 
 const tshark = hasTool('tshark');
 skipNote('STUN against tshark', [...(tshark ? [] : ['tshark']), ...(hasSharedCaptures ? [] : [SHARED_CAPTURES])]);
@@ -29,34 +27,6 @@ const samples = readdirSync(SAMPLES).filter((f) => /\.pcap$/.test(f)).map((f) =>
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
-
-function subtract(theirs: Counts, retransmitted: Counts): void {
-  for (const [flow, types] of retransmitted) {
-    const t = theirs.get(flow);
-    if (t === undefined) continue;
-    for (const [type, n] of types) t.set(type, (t.get(type) ?? 0) - n);
-  }
-}
-
-async function compare(file: string): Promise<{ ours: Counts; differences: string[]; report: Json }> {
-  const report = JSON.parse(reportToJson(await analyze([file]))) as Json;
-  const ours = reportStun(report);
-  const retransmitted: Counts = new Map();
-  const theirs = tsharkStun(file, retransmitted);
-  subtract(theirs, retransmitted);
-  // tshark limitation: MS-TURN over TCP with pseudo-TLS is never decoded as STUN.
-  const byId = new Map<number, Json>(report.flows.map((f: Json) => [f.id, f]));
-  for (const s of report.stun.perFlow) {
-    if (s.framing !== 'ms-turn-tcp') continue;
-    const f = byId.get(s.flow);
-    const key = flowKey(f.transport, f.client.ip, f.client.port, f.server.ip, f.server.port);
-    expect(s.messages, `${key}: an MS-TURN TCP flow holds messages`).toBeGreaterThan(0);
-    ours.delete(key);
-    theirs.delete(key);
-  }
-  for (const [k, m] of theirs) for (const [t, n] of m) if (n === 0) m.delete(t), m.size === 0 && theirs.delete(k);
-  return { ours, differences: diff(ours, theirs), report };
-}
 
 describe.skipIf(!tshark || !hasSharedCaptures)('STUN messages per flow and type equal tshark (shared captures)', () => {
   it.each(shared.map((f) => [f.split('/').pop()!, f]))('%s', async (_name, file) => {

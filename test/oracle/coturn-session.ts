@@ -1,0 +1,145 @@
+/**
+ * A real TURN session to capture: coturn's turnserver, its UDP echo peers and its test clients, all
+ * on loopback, recorded by tcpdump. Real peers speak what a hand-made capture would not think of
+ * (channels past 0x4FFF, RFC 6062 data connections, RFC 5780 RESPONSE-PORT): the first session
+ * found three gaps in flowaudit. Every process is bounded in time and traffic, and ends with the
+ * session.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { hasTool } from '../helpers/environment.js';
+
+export const COTURN_TOOLS = ['turnserver', 'turnutils_uclient', 'turnutils_peer', 'turnutils_stunclient', 'tcpdump'];
+
+/** What stops a session here: missing tools, or no root for tcpdump on the loopback interface. */
+export function coturnSessionMissing(): string[] {
+  const missing = COTURN_TOOLS.filter((t) => !hasTool(t));
+  if (process.getuid?.() !== 0) missing.push('root (tcpdump on lo)');
+  return missing;
+}
+
+/** Ports of one session: the server, its RFC 5780 alternate port, the peers, then the relay range. */
+interface Ports {
+  server: number;
+  alternate: number;
+  peer: number;
+  relayMin: number;
+  relayMax: number;
+}
+
+export interface ClientRun {
+  /** What the client tried (its flags). */
+  name: string;
+  status: number | null;
+  output: string;
+}
+
+export interface CoturnSession {
+  pcap: string;
+  clients: ClientRun[];
+  ports: Ports;
+}
+
+const USER = 'alice';
+const PASSWORD = 'flowaudit-test';
+const REALM = 'flowaudit.test';
+const STEP_TIMEOUT_MS = 30_000;
+
+/** Starts `cmd` and resolves once `ready` appears in what it prints (rejects after STEP_TIMEOUT_MS or on exit). */
+function startAndWait(cmd: string, args: string[], ready: RegExp): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    const timer = setTimeout(() => fail(new Error(`${cmd} did not get ready in ${STEP_TIMEOUT_MS} ms: ${seen.slice(-2000)}`)), STEP_TIMEOUT_MS);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(err);
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString('utf8');
+      if (ready.test(seen)) {
+        clearTimeout(timer);
+        child.stdout!.removeListener('data', onData);
+        child.stderr!.removeListener('data', onData);
+        child.stdout!.resume();
+        child.stderr!.resume();
+        resolve(child);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`${cmd} exited (${code}) before it was ready: ${seen.slice(-2000)}`)));
+  });
+}
+
+/** Runs a client to its end (killed after STEP_TIMEOUT_MS). */
+function runClient(name: string, cmd: string, args: string[]): Promise<ClientRun> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: STEP_TIMEOUT_MS });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    child.once('error', (err) => resolve({ name, status: null, output: `${output}\n${err.message}` }));
+    child.once('close', (status) => resolve({ name, status, output }));
+  });
+}
+
+function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(hard);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+/**
+ * Records one session into `dir`/coturn.pcap: TURN over UDP with channels, with Send/Data
+ * indications and with padded channels; TURN over TCP; an IPv6 relay; RFC 6062 TCP relays; an
+ * RFC 5780 behaviour test. About 30 seconds in all.
+ */
+export async function captureCoturnSession(dir: string): Promise<CoturnSession> {
+  // Below Linux's ephemeral range (32768-60999), so that no client's port falls among the session's.
+  const base = 20_000 + 100 * Math.floor(Math.random() * 90);
+  const ports: Ports = { server: base, alternate: base + 1, peer: base + 2, relayMin: base + 10, relayMax: base + 99 };
+  const pcap = join(dir, 'coturn.pcap');
+  const processes: ChildProcess[] = [];
+  let tcpdump: ChildProcess | undefined;
+  try {
+    tcpdump = await startAndWait('tcpdump', ['-i', 'lo', '-U', '-n', '-w', pcap, `portrange ${base}-${base + 99}`], /listening on/);
+    processes.push(await startAndWait('turnserver', [
+      '-n', '--log-file=stdout', '--pidfile', join(dir, 'turnserver.pid'), '--userdb', join(dir, 'turndb'),
+      '--listening-ip=127.0.0.1', '--listening-ip=127.0.0.2', '--listening-ip=::1', `--listening-port=${ports.server}`, `--alt-listening-port=${ports.alternate}`,
+      '--relay-ip=127.0.0.1', '--relay-ip=::1', `--min-port=${ports.relayMin}`, `--max-port=${ports.relayMax}`,
+      '--lt-cred-mech', `--user=${USER}:${PASSWORD}`, `--realm=${REALM}`, '--fingerprint',
+      '--no-tls', '--no-dtls', '--no-cli', '--allow-loopback-peers',
+    ], /Total General servers/));
+    for (const ip of ['127.0.0.1', '::1']) processes.push(spawn('turnutils_peer', ['-p', String(ports.peer), '-L', ip], { stdio: 'ignore' }));
+    await new Promise((r) => setTimeout(r, 300)); // the peers print nothing when ready
+
+    const uclient = (flags: string[], server = '127.0.0.1', peer = '127.0.0.1') =>
+      ['-p', String(ports.server), '-u', USER, '-w', PASSWORD, '-n', '10', '-m', '1', '-l', '120', '-e', peer, '-r', String(ports.peer), ...flags, server];
+    const runs: [string, string, string[]][] = [
+      ['udp, channels', 'turnutils_uclient', uclient([])],
+      ['udp, send indications (-s)', 'turnutils_uclient', uclient(['-s'])],
+      ['udp, padded channels (-D)', 'turnutils_uclient', uclient(['-D'])],
+      ['tcp (-t)', 'turnutils_uclient', uclient(['-t'])],
+      ['ipv6 relay (-x)', 'turnutils_uclient', uclient(['-x'], '::1', '::1')],
+      ['rfc 6062 tcp relay (-T)', 'turnutils_uclient', ['-p', String(ports.server), '-u', USER, '-w', PASSWORD, '-n', '10', '-m', '1', '-l', '120', '-T', '127.0.0.1']],
+      ['rfc 5780 (stunclient -f)', 'turnutils_stunclient', ['-p', String(ports.server), '-f', '127.0.0.1']],
+    ];
+    // One after another: side by side, coturn sometimes relays only part of a client's test data, or none.
+    const clients: ClientRun[] = [];
+    for (const [name, cmd, args] of runs) clients.push(await runClient(name, cmd, args));
+    await new Promise((r) => setTimeout(r, 200)); // the last answers reach tcpdump
+    return { pcap, clients, ports };
+  } finally {
+    await Promise.all(processes.map((p) => stop(p)));
+    await stop(tcpdump, 'SIGINT'); // tcpdump flushes and closes the file on SIGINT
+  }
+}
