@@ -12,9 +12,9 @@
  * A response that matches no request of its flow is kept (at most
  * MAX_UNMATCHED): the report matches it with a request still pending on
  * another flow of the same client address (a relay answering from another
- * address, or to the port a RESPONSE-PORT named, stun-report.ts). A response inside TURN data (an ICE check through
- * the relay answered by the peer) answers a pending request of the flow but
- * is not a transaction of its own.
+ * address, or to the port a RESPONSE-PORT named, stun-report.ts). A response
+ * inside TURN data (an ICE check through the relay answered by the peer)
+ * answers a pending request of the flow but is not a transaction of its own.
  */
 import type { Allocation } from './flow-state.js';
 import { StunClass } from './stun-constants.js';

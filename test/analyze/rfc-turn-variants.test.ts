@@ -17,6 +17,7 @@ import { attr, stunMessage } from '../../samples/generator/payloads/stun.js';
 import type { AnalyzeOptions } from '../../src/analyze.js';
 import type * as Library from '../../src/index.js';
 import { pcapFile } from '../helpers/capture-builders.js';
+import { channelData } from '../inspect/fixtures.js';
 import { REPO_ROOT } from '../helpers/environment.js';
 
 // The built library (test/global-setup.ts builds it): the inspection worker is a compiled module.
@@ -36,15 +37,6 @@ async function analyzeFrames(frames: Buffer[], options: AnalyzeOptions = {}) {
   const file = join(mkdtempSync(join(tmpdir(), 'flowaudit-rfc-turn-')), 'capture.pcap');
   writeFileSync(file, pcapFile(frames.map((data, i) => ({ sec: 1_700_000_000, frac: i * 1000, data }))));
   return analyze([file], options);
-}
-
-/** RFC 8656 §12.4, unpadded (UDP). */
-function channelData(channel: number, data: Buffer): Buffer {
-  const b = Buffer.alloc(4 + data.length);
-  b.writeUInt16BE(channel, 0);
-  b.writeUInt16BE(data.length, 2);
-  data.copy(b, 4);
-  return b;
 }
 
 describe('ChannelData on channels past 0x4FFF (RFC 5766 §11)', () => {
