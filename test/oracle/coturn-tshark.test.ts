@@ -29,7 +29,11 @@ describe.skipIf(missing.length > 0)('a coturn session on loopback', () => {
 
   beforeAll(async () => {
     session = await captureCoturnSession(dir);
-    compared = await compareStunWithTshark(session.pcap);
+    // tshark picks a dissector by port before it tries STUN's heuristics: on a random port it knows for
+    // another protocol (UDP 27500 is QuakeWorld) it saw no STUN at all. A user tells it with Decode As.
+    const { server, alternate } = session.ports;
+    const decodeAs = [server, alternate].flatMap((port) => ['udp', 'tcp'].flatMap((t) => ['-d', `${t}.port==${port},stun`]));
+    compared = await compareStunWithTshark(session.pcap, decodeAs);
     report = compared.report;
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

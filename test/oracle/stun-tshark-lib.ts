@@ -86,13 +86,14 @@ function subtract(theirs: Counts, retransmitted: Counts): void {
 /**
  * flowaudit's STUN counts per flow and type against tshark's, less what tshark cannot see (MS-TURN
  * over TCP with pseudo-TLS: such flows must hold messages of ours) and what it decodes twice (TCP
- * retransmissions). `differences` is empty when they agree.
+ * retransmissions). `differences` is empty when they agree. `tsharkArgs`: more options for tshark
+ * (Decode As for ports it gives another protocol).
  */
-export async function compareStunWithTshark(file: string): Promise<{ ours: Counts; differences: string[]; report: Json }> {
+export async function compareStunWithTshark(file: string, tsharkArgs: string[] = []): Promise<{ ours: Counts; differences: string[]; report: Json }> {
   const report = JSON.parse(reportToJson(await analyze([file]))) as Json;
   const ours = reportStun(report);
   const retransmitted: Counts = new Map();
-  const theirs = tsharkStun(file, retransmitted);
+  const theirs = tsharkStun(file, retransmitted, tsharkArgs);
   subtract(theirs, retransmitted);
   // tshark limitation: MS-TURN over TCP with pseudo-TLS is never decoded as STUN.
   const byId = new Map<number, Json>(report.flows.map((f: Json) => [f.id, f]));
