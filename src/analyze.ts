@@ -186,13 +186,15 @@ async function readInputs(pipeline: Pipeline, ordered: readonly string[], option
   const inputs: InputReport[] = [];
   const counters: InputCounters[] = [];
   let bytesBefore = 0; // raw bytes of the inputs already read, for onProgress
+  let packetsBefore = 0; // and their packets (not frame numbers: a pcapng block may take one without being a packet)
   for (const path of ordered) {
     const source = await openSource(path, options.stdin);
     const c = pipeline.startInput();
     const progress = options.onProgress;
-    const onChunk = progress && (() => progress(bytesBefore + source.rawBytesRead(), pipeline.frameNo));
+    const onChunk = progress && (() => progress(bytesBefore + source.rawBytesRead(), packetsBefore + c.packets));
     const result = await readCapture(source, pipeline.pkt, pipeline.onPacket, { anomalies: c.anomalies, onChunk });
     bytesBefore += source.rawBytesRead();
+    packetsBefore += c.packets;
     pipeline.inspection.settleAnomalies(c.anomalies);
     counters.push(c);
     const input: InputReport = {

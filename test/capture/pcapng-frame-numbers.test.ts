@@ -54,8 +54,10 @@ function capture(): string {
 
 describe('pcapng frame numbers', () => {
   it('custom, systemd journal and sysdig event blocks take a frame number and are not packets', async () => {
-    const report = await analyze([capture()]);
+    const progress: number[] = [];
+    const report = await analyze([capture()], { onProgress: (_bytes, packets) => progress.push(packets) });
     expect(report.inputs[0].packets).toBe(4);
+    expect(progress.at(-1)).toBe(4); // the progress line counts packets too, not frame numbers (8)
     expect(report.flows).toHaveLength(1);
     expect(report.flows[0].frames).toEqual({ first: 1, last: 8 });
     expect(report.flows[0].packets.fromClient).toBe(4);
