@@ -52,9 +52,11 @@ export interface AppParsers {
 export type AppParser = (buf: Buffer, off: number, end: number) => { readonly protocol: string; readonly anomaly?: string | null } | null;
 
 /**
- * What a flow's payloads get, one byte per flow. A flow only ever goes from Undecided to Skip or to
- * Active, never back, so an inspection worker's main thread may read the bytes as the worker writes
- * them (thread/worker-inspection.ts): a value it sees is final or Undecided.
+ * What a flow's payloads get, one byte per flow. A flow goes from Undecided to Skip or to Active, and
+ * from Active to Skip once nothing more of it is read (an HTTP body to the end, an RFC 6062 data
+ * connection); never back. So an inspection worker's main thread may read the bytes as the worker
+ * writes them (thread/worker-inspection.ts): a value it sees is final, Undecided, or Active about to
+ * become Skip, when it queues a few packets the worker then drops.
  */
 export const FlowMode = { Undecided: 0, Skip: 1, Active: 2 } as const;
 const UNDECIDED = FlowMode.Undecided;
@@ -87,7 +89,8 @@ const DTLS_LAST = 63;
 const CHANNELDATA_FIRST = 64;
 const CHANNELDATA_LAST = 79;
 // RFC 5766 §11 channels run to 0x7FFF, and older servers (coturn 4.6 among them) still bind numbers past
-// 0x4FFF; RFC 7983 and RFC 9443 give first bytes 80-127 to QUIC, so those are believed only on a TURN flow.
+// 0x4FFF; RFC 9443 gives first bytes 80-127 to QUIC, so those are believed only on a flow already known to
+// carry TURN (TURN messages, or ChannelData confirmed on channels 0x4000-0x4FFF).
 const CHANNEL_RFC5766_LAST = CHANNEL_MAX >> 8;
 const MS_MUX_FIRST_BYTE = MS_MUX_CHANNEL >> 8;
 // First bytes of a SIP start line: an upper-case method, or "SIP/2.0" (apps/sip.ts).
@@ -224,7 +227,7 @@ export class Inspector implements FrameSink {
     } else if (b0 >= RTP_FIRST && b0 <= RTP_LAST) {
       found = this.media !== null && this.toMedia(this.media, flow, dir, buf, off, end);
     } else if (b0 >= SIP_FIRST && b0 <= SIP_LAST && this.states[flow]?.sip) {
-      // Every later message of a SIP flow (upper-case letters overlap ChannelData's first bytes, 0x40-0x4F).
+      // Every later message of a SIP flow (upper-case letters, 0x41-0x5A, overlap ChannelData's first bytes).
       sipDatagram(this.states[flow]!.sip!, buf, off, end, this.curFrame);
       found = true;
     } else if ((b0 >= CHANNELDATA_FIRST && b0 <= CHANNEL_RFC5766_LAST) || b0 === MS_MUX_FIRST_BYTE) {
@@ -379,7 +382,8 @@ export class Inspector implements FrameSink {
   }
 
   /**
-   * RFC 6062 §4.3: once a ConnectionBind succeeds, its TCP connection carries the peer's data as is,
+   * RFC 6062 §4.3 and §4.4 (a connection the client or the peer opened): once a ConnectionBind
+   * succeeds, its TCP connection carries the peer's data as is,
    * both ways (the client sends nothing before the success arrives): nothing more is framed, and
    * the flow's later payloads need not come here.
    */

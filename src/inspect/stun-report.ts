@@ -277,7 +277,9 @@ function answerAcrossFlows(states: readonly FlowInspection[], flows: readonly Fl
     const record = flows[st.flow];
     if (st.tx === null || record === undefined) continue;
     for (const request of st.tx.pending()) {
-      const key = keyOf(record, request.dir as 0 | 1, request.method, request.tid, request.responsePort);
+      // RESPONSE-PORT is comprehension-required, but a server that ignored it answers the source port.
+      let key = keyOf(record, request.dir as 0 | 1, request.method, request.tid, request.responsePort);
+      if (request.responsePort >= 0 && !waiting.has(key)) key = keyOf(record, request.dir as 0 | 1, request.method, request.tid);
       const found = waiting.get(key);
       if (found === undefined || found.tx === st.tx) continue;
       waiting.delete(key);

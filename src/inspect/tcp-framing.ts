@@ -49,7 +49,7 @@ export const MAX_FRAMED_BYTES = 256 * 1024 * 1024;
 
 /**
  * Why a direction stopped. DataConnection is no anomaly: the sink ended the framing because the
- * stream carries relayed data from then on (RFC 6062 §4.3: a bound data connection).
+ * stream carries relayed data from then on (RFC 6062 §4.3, §4.4: a bound data connection).
  */
 export const Stop = { None: 0, Gap: 1, Desync: 2, Limit: 3, DataConnection: 4 } as const;
 

@@ -56,12 +56,28 @@ describe('ChannelData on channels past 0x4FFF (RFC 5766 §11)', () => {
     expect(report.inputs[0].anomalies).toEqual({});
   });
 
-  it('is not guessed without TURN: first bytes 80-127 are QUIC short headers (RFC 9443)', async () => {
+  /** PCMU RTP of one stream: what a mid-call capture's ChannelData is believed by (standalone). */
+  const rtp = (seq: number) => {
+    const b = Buffer.alloc(12 + 160, 0xd5);
+    b[0] = 0x80;
+    b[1] = 0;
+    b.writeUInt16BE(seq, 2);
+    b.writeUInt32BE(seq * 160, 4);
+    b.writeUInt32BE(0x11111111, 8);
+    return b;
+  };
+  const midCall = (channel: number) => {
     const frames: Buffer[] = [];
-    for (let i = 0; i < 5; i++) frames.push(datagram(CLIENT, SERVER, channelData(0x5a00, PAYLOAD)), datagram(SERVER, CLIENT, channelData(0x5a00, PAYLOAD)));
-    const report = await analyzeFrames(frames);
-    expect(report.flows[0].apps ?? []).toEqual([]);
-    expect(report.stun.perFlow).toEqual([]);
+    for (let i = 0; i < 10; i++) frames.push(datagram(CLIENT, SERVER, channelData(channel, rtp(100 + i))));
+    return frames;
+  };
+
+  it('is guessed without TURN on channels 0x4000-0x4FFF only: first bytes 80-127 are QUIC short headers (RFC 9443)', async () => {
+    const guessed = await analyzeFrames(midCall(0x4a00));
+    expect(guessed.stun.perFlow[0]?.channelData?.messages).toBe(10);
+    const notGuessed = await analyzeFrames(midCall(0x5a00));
+    expect(notGuessed.flows[0].apps?.some((a) => a.protocol === 'channeldata') ?? false).toBe(false);
+    expect(notGuessed.stun.perFlow).toEqual([]);
   });
 });
 
@@ -126,6 +142,16 @@ describe('an RFC 5780 Binding with CHANGE-REQUEST and RESPONSE-PORT', () => {
     expect(asked.unknownAttributes).toBeUndefined();
     expect(report.stun.unanswered).toBe(0);
     expect(report.findings.filter((f) => f.kind === 'stun-unanswered')).toEqual([]);
+  });
+
+  it('is answered by a response to the source port, from a server that ignored RESPONSE-PORT', async () => {
+    const other: End = ['203.0.113.6', 3479];
+    const frames = [
+      datagram(CLIENT, SERVER, stunMessage(0x0001, txid(2), [attr(0x0003, 6), attr(0x0027, 50021 << 16)])),
+      datagram(other, CLIENT, stunMessage(0x0101, txid(2), [])),
+    ];
+    const report = await analyzeFrames(frames);
+    expect(report.stun.unanswered).toBe(0);
   });
 
   it('is still unanswered when the response went to another port than the one named', async () => {

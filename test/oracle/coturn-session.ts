@@ -6,6 +6,7 @@
  * session.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { hasTool } from '../helpers/environment.js';
 
@@ -15,6 +16,7 @@ export const COTURN_TOOLS = ['turnserver', 'turnutils_uclient', 'turnutils_peer'
 export function coturnSessionMissing(): string[] {
   const missing = COTURN_TOOLS.filter((t) => !hasTool(t));
   if (process.getuid?.() !== 0) missing.push('root (tcpdump on lo)');
+  if (!Object.values(networkInterfaces()).flat().some((a) => a?.address === '::1')) missing.push('IPv6 loopback (::1)');
   return missing;
 }
 
@@ -44,6 +46,10 @@ const USER = 'alice';
 const PASSWORD = 'flowaudit-test';
 const REALM = 'flowaudit.test';
 const STEP_TIMEOUT_MS = 30_000;
+/** The clients of a session (captureCoturnSession), each bounded by STEP_TIMEOUT_MS. */
+const CLIENT_RUNS = 7;
+/** The longest a session can take: its clients, and tcpdump's and turnserver's start and stop. */
+export const SESSION_TIMEOUT_MS = STEP_TIMEOUT_MS * (CLIENT_RUNS + 4);
 
 /** Starts `cmd` and resolves once `ready` appears in what it prints (rejects after STEP_TIMEOUT_MS or on exit). */
 function startAndWait(cmd: string, args: string[], ready: RegExp): Promise<ChildProcess> {
@@ -101,7 +107,7 @@ function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM
 /**
  * Records one session into `dir`/coturn.pcap: TURN over UDP with channels, with Send/Data
  * indications and with padded channels; TURN over TCP; an IPv6 relay; RFC 6062 TCP relays; an
- * RFC 5780 behaviour test. About 30 seconds in all.
+ * RFC 5780 behaviour test. About 30 seconds in all, SESSION_TIMEOUT_MS at most.
  */
 export async function captureCoturnSession(dir: string): Promise<CoturnSession> {
   // Below Linux's ephemeral range (32768-60999), so that no client's port falls among the session's.
@@ -110,8 +116,15 @@ export async function captureCoturnSession(dir: string): Promise<CoturnSession> 
   const pcap = join(dir, 'coturn.pcap');
   const processes: ChildProcess[] = [];
   let tcpdump: ChildProcess | undefined;
+  // A test worker that exits mid-session (a timeout) must not leave a root tcpdump or a server behind.
+  const killAll = () => {
+    for (const p of [...processes, tcpdump]) if (p !== undefined && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   try {
-    tcpdump = await startAndWait('tcpdump', ['-i', 'lo', '-U', '-n', '-w', pcap, `portrange ${base}-${base + 99}`], /listening on/);
+    // --immediate-mode: without it libpcap holds packets in the kernel for up to a second, and those
+    // still held when tcpdump stops (the last client's, the RFC 5780 test) never reach the file.
+    tcpdump = await startAndWait('tcpdump', ['-i', 'lo', '--immediate-mode', '-U', '-n', '-w', pcap, `portrange ${base}-${base + 99}`], /listening on/);
     processes.push(await startAndWait('turnserver', [
       '-n', '--log-file=stdout', '--pidfile', join(dir, 'turnserver.pid'), '--userdb', join(dir, 'turndb'),
       '--listening-ip=127.0.0.1', '--listening-ip=127.0.0.2', '--listening-ip=::1', `--listening-port=${ports.server}`, `--alt-listening-port=${ports.alternate}`,
@@ -119,7 +132,11 @@ export async function captureCoturnSession(dir: string): Promise<CoturnSession> 
       '--lt-cred-mech', `--user=${USER}:${PASSWORD}`, `--realm=${REALM}`, '--fingerprint',
       '--no-tls', '--no-dtls', '--no-cli', '--allow-loopback-peers',
     ], /Total General servers/));
-    for (const ip of ['127.0.0.1', '::1']) processes.push(spawn('turnutils_peer', ['-p', String(ports.peer), '-L', ip], { stdio: 'ignore' }));
+    for (const ip of ['127.0.0.1', '::1']) {
+      const peer = spawn('turnutils_peer', ['-p', String(ports.peer), '-L', ip], { stdio: 'ignore' });
+      peer.once('error', () => {}); // a peer that cannot start shows as the clients' relayed data missing
+      processes.push(peer);
+    }
     await new Promise((r) => setTimeout(r, 300)); // the peers print nothing when ready
 
     const uclient = (flags: string[], server = '127.0.0.1', peer = '127.0.0.1') =>
@@ -133,6 +150,7 @@ export async function captureCoturnSession(dir: string): Promise<CoturnSession> 
       ['rfc 6062 tcp relay (-T)', 'turnutils_uclient', ['-p', String(ports.server), '-u', USER, '-w', PASSWORD, '-n', '10', '-m', '1', '-l', '120', '-T', '127.0.0.1']],
       ['rfc 5780 (stunclient -f)', 'turnutils_stunclient', ['-p', String(ports.server), '-f', '127.0.0.1']],
     ];
+    if (runs.length !== CLIENT_RUNS) throw new Error('CLIENT_RUNS is the number of runs');
     // One after another: side by side, coturn sometimes relays only part of a client's test data, or none.
     const clients: ClientRun[] = [];
     for (const [name, cmd, args] of runs) clients.push(await runClient(name, cmd, args));
@@ -141,5 +159,6 @@ export async function captureCoturnSession(dir: string): Promise<CoturnSession> 
   } finally {
     await Promise.all(processes.map((p) => stop(p)));
     await stop(tcpdump, 'SIGINT'); // tcpdump flushes and closes the file on SIGINT
+    process.removeListener('exit', killAll);
   }
 }

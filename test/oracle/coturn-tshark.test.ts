@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasTool, REPO_ROOT, skipNote } from '../helpers/environment.js';
-import { captureCoturnSession, coturnSessionMissing, type CoturnSession } from './coturn-session.js';
+import { captureCoturnSession, coturnSessionMissing, SESSION_TIMEOUT_MS, type CoturnSession } from './coturn-session.js';
 import { compareStunWithTshark } from './stun-tshark-lib.js';
 
 const missing = [...coturnSessionMissing(), ...(hasTool('tshark') ? [] : ['tshark'])];
@@ -35,7 +35,7 @@ describe.skipIf(missing.length > 0)('a coturn session on loopback', () => {
     const decodeAs = [server, alternate].flatMap((port) => ['udp', 'tcp'].flatMap((t) => ['-d', `${t}.port==${port},stun`]));
     compared = await compareStunWithTshark(session.pcap, decodeAs);
     report = compared.report;
-  }, 120_000);
+  }, SESSION_TIMEOUT_MS + 60_000); // the session, then flowaudit and tshark
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ran every client to its end', () => {
@@ -96,6 +96,7 @@ describe.skipIf(missing.length > 0)('a coturn session on loopback', () => {
     expect(granted.length).toBeGreaterThanOrEqual(12);
     // The RFC 5780 test's answers come from the other address and port, to the port its RESPONSE-PORT named.
     expect(report.stun.unanswered).toBe(0);
+    expect(report.stun.perFlow.some((s: Json) => s.transactions.some((t: Json) => t.name === 'Binding' && t.answeredOnOtherFlow > 0))).toBe(true);
     expect(report.inputs[0].anomalies).toEqual({});
     const kinds = new Set(report.findings.map((f: Json) => f.kind));
     for (const kind of ['stun-unanswered', 'turn-error', 'payload-mismatch']) expect(kinds.has(kind), kind).toBe(false);
