@@ -18,6 +18,7 @@ import type { AnalyzeOptions } from '../../src/analyze.js';
 import type * as Library from '../../src/index.js';
 import { pcapFile } from '../helpers/capture-builders.js';
 import { channelData } from '../inspect/fixtures.js';
+import { rtp } from '../inspect/media/rtp-builders.js';
 import { REPO_ROOT } from '../helpers/environment.js';
 
 // The built library (test/global-setup.ts builds it): the inspection worker is a compiled module.
@@ -56,19 +57,10 @@ describe('ChannelData on channels past 0x4FFF (RFC 5766 §11)', () => {
     expect(report.inputs[0].anomalies).toEqual({});
   });
 
-  /** PCMU RTP of one stream: what a mid-call capture's ChannelData is believed by (standalone). */
-  const rtp = (seq: number) => {
-    const b = Buffer.alloc(12 + 160, 0xd5);
-    b[0] = 0x80;
-    b[1] = 0;
-    b.writeUInt16BE(seq, 2);
-    b.writeUInt32BE(seq * 160, 4);
-    b.writeUInt32BE(0x11111111, 8);
-    return b;
-  };
+  /** PCMU RTP of one stream in ChannelData: what a mid-call capture's ChannelData is believed by (standalone). */
   const midCall = (channel: number) => {
     const frames: Buffer[] = [];
-    for (let i = 0; i < 10; i++) frames.push(datagram(CLIENT, SERVER, channelData(channel, rtp(100 + i))));
+    for (let seq = 100; seq < 110; seq++) frames.push(datagram(CLIENT, SERVER, channelData(channel, rtp({ seq, ts: seq * 160, ssrc: 0x11111111 }))));
     return frames;
   };
 
