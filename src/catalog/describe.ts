@@ -15,9 +15,12 @@ export const PORT_SIDE_MEANING = {
   either: 'a port a "to" host uses at its own end, whichever side opens the flow (a media range)',
 } as const satisfies Record<PortSide, string>;
 
+/** When a broad range documents a flow (classify/verdict.ts candidatesOf), for `catalog show` and `catalog lookup`. */
+export const BROAD_CONDITION = 'only when the payload is media (STUN, RTP/RTCP, SRTP, ChannelData, DTLS) or the listening endpoint\'s role is known to fit; the opener\'s port in an either-side range counts only for media sent to a peer\'s media port (not to an undocumented service port such as UDP 443)';
+
 /** What `broad` means (ARCHITECTURE.md, "Broad ranges"). */
 export const BROAD_MEANING = {
-  yes: 'a broad media range: it documents a flow only when the payload is media (STUN, RTP/RTCP, SRTP, ChannelData, DTLS) or the listening endpoint\'s role is known to fit; the opener\'s port in an either-side range counts only for media sent to a peer\'s media port (not to an undocumented service port such as UDP 443); otherwise it would document nearly every port',
+  yes: `a broad media range: it documents a flow ${BROAD_CONDITION}; otherwise it would document nearly every port`,
   no: 'a specific port: a flow on it is documented when transport, port and (with a topology) roles and direction match',
 } as const;
 

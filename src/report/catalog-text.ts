@@ -4,6 +4,7 @@
  * no process access, so that tests call these directly.
  */
 import {
+  BROAD_CONDITION,
   BROAD_MEANING,
   formatQuery,
   formatRanges,
@@ -26,7 +27,7 @@ const LOOKUP_HEADINGS = {
   server: `Server side: ${PORT_SIDE_MEANING.server}`,
   client: `Client side: ${PORT_SIDE_MEANING.client}`,
   either: `Either side: ${PORT_SIDE_MEANING.either}`,
-  broad: 'Broad media ranges: these document a flow only when its payload is media (STUN, RTP/RTCP, SRTP, ChannelData, DTLS) or the listening endpoint\'s role is known to fit, and at an opener\'s port (either side) only for media sent to a peer\'s media port',
+  broad: `Broad media ranges: these document a flow ${BROAD_CONDITION}`,
 } as const satisfies Record<LookupGroup, string>;
 
 const GROUP_WORDS = { server: 'server side', client: 'client side', either: 'either side', broad: 'broad' } as const satisfies Record<LookupGroup, string>;
