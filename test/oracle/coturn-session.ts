@@ -6,6 +6,8 @@
  * session.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { hasTool } from '../helpers/environment.js';
@@ -104,14 +106,51 @@ function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM
   });
 }
 
+/** True when `port` can be bound on `ip`, over TCP and over UDP. */
+async function portFree(ip: string, port: number): Promise<boolean> {
+  const tcp = await new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: ip, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+  if (!tcp) return false;
+  return new Promise<boolean>((resolve) => {
+    const socket = createSocket(ip.includes(':') ? 'udp6' : 'udp4');
+    socket.once('error', () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind({ address: ip, port, exclusive: true }, () => socket.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The first port of a block of 100 for a session: random, below Linux's ephemeral range
+ * (32768-60999) so that no client's port falls among the session's, and with every port the
+ * session may bind free: another session, or any server, may hold some.
+ */
+async function freePortBlock(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = 20_000 + 100 * Math.floor(Math.random() * 90);
+    const relays = Array.from({ length: 90 }, (_, i) => base + 10 + i);
+    const listened: [string, number][] = [
+      ...['127.0.0.1', '127.0.0.2', '::1'].flatMap((ip): [string, number][] => [[ip, base], [ip, base + 1]]),
+      ...['127.0.0.1', '::1'].flatMap((ip) => [base + 2, ...relays].map((port): [string, number] => [ip, port])),
+    ];
+    let free = true;
+    for (const [ip, port] of listened) if (!(free = await portFree(ip, port))) break;
+    if (free) return base;
+  }
+  throw new Error('no free block of ports for a coturn session in 20 tries');
+}
+
 /**
  * Records one session into `dir`/coturn.pcap: TURN over UDP with channels, with Send/Data
  * indications and with padded channels; TURN over TCP; an IPv6 relay; RFC 6062 TCP relays; an
  * RFC 5780 behaviour test. About 30 seconds in all, SESSION_TIMEOUT_MS at most.
  */
 export async function captureCoturnSession(dir: string): Promise<CoturnSession> {
-  // Below Linux's ephemeral range (32768-60999), so that no client's port falls among the session's.
-  const base = 20_000 + 100 * Math.floor(Math.random() * 90);
+  const base = await freePortBlock();
   const ports: Ports = { server: base, alternate: base + 1, peer: base + 2, relayMin: base + 10, relayMax: base + 99 };
   const pcap = join(dir, 'coturn.pcap');
   const processes: ChildProcess[] = [];
