@@ -16,6 +16,18 @@ export const MAX_UNKNOWN_TYPES = 32; // distinct unknown attribute types counted
 /** Channels whose last ChannelData candidate each direction holds on a flow without TURN (inspector.ts standaloneChannelData). */
 export const HELD_CHANNELS = 4;
 
+/** A peer's TCP connection to an RFC 6062 TCP allocation's relayed address, as the server named it. */
+export interface RelayConnection {
+  /** CONNECTION-ID: the client binds a data connection to it (ConnectionBind). */
+  connectionId: number;
+  /** The peer ("ip:port"): XOR-PEER-ADDRESS of the Connect request or of the ConnectionAttempt. */
+  peer: string | null;
+  /** 'client': a Connect the server answered (RFC 6062 §4.3); 'peer': a ConnectionAttempt, the peer connected (§4.4). */
+  initiatedBy: 'client' | 'peer';
+  /** Frame of the Connect success response or of the ConnectionAttempt. */
+  frame: number;
+}
+
 /** One TURN Allocate transaction and what followed it on the same 5-tuple. */
 export class Allocation {
   /** Transaction id words of the Allocate request. */
@@ -51,6 +63,12 @@ export class Allocation {
   destination: string | undefined;
   sendIndications = 0;
   dataIndications = 0;
+  /** RFC 6062: Connect requests, ConnectionAttempts from the server, and the connections they named (at most MAX_PEERS). */
+  connects = 0;
+  connectionAttempts = 0;
+  readonly connections: RelayConnection[] = [];
+  /** Connect requests not answered yet, with their peers (at most MAX_PEERS): the success names only the connection. */
+  readonly pendingConnects: { tid: number[]; peer: string | null }[] = [];
 }
 
 /** Per-flow inspection state. */
@@ -108,6 +126,8 @@ export class FlowInspection {
   tcp: [TcpDirection, TcpDirection] | null = null;
   /** RFC 6062 data connection: the frame of the ConnectionBind success after which the TCP flow carries relayed data, unframed (0: none). */
   dataConnectionFrame = 0;
+  /** RFC 6062 data connection: the CONNECTION-ID its ConnectionBind request named (-1: none). */
+  boundConnectionId = -1;
   /** MS-TURN over TCP: end-to-end data frames (type 0x03), and the first frames that carried them. */
   msTurnDataFrames = 0;
   readonly msTurnDataFrameNos: number[] = [];

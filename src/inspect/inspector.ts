@@ -479,9 +479,16 @@ export class Inspector implements FrameSink {
       }
       return;
     }
+    if (method === Method.ConnectionBind) {
+      // RFC 6062 §4.3: on a new connection to the server, the client names the peer connection this one is to carry.
+      if (kind === StunClass.Request && msg.connectionId >= 0 && st.boundConnectionId < 0) st.boundConnectionId = msg.connectionId;
+      return;
+    }
     const a = current(st);
     if (a === undefined) return;
-    if (method === Method.Refresh && !ms) {
+    if (method === Method.Connect || method === Method.ConnectionAttempt) {
+      this.relayConnection(a, msg, outcome);
+    } else if (method === Method.Refresh && !ms) {
       if (kind === StunClass.Request && outcome === Outcome.NewRequest) {
         a.refreshes++;
         if (msg.lifetime === 0) a.deleted = true;
@@ -507,6 +514,35 @@ export class Inspector implements FrameSink {
       a.channelBinds++;
       if (msg.channel >= 0 && a.channels.length < MAX_PEERS && !a.channels.some((c) => c.channel === msg.channel)) {
         a.channels.push({ channel: msg.channel, peer: msg.addrFamily[Addr.Peer] !== 0 ? addrText(msg, Addr.Peer) : null });
+      }
+    }
+  }
+
+  /**
+   * RFC 6062 on a TCP allocation's control connection: the client asks the server to connect to a
+   * peer (Connect, §4.3; the success names the connection), or the server says a peer connected to
+   * the relayed address (ConnectionAttempt, §4.4, an indication as coturn sends it, or a request).
+   */
+  private relayConnection(a: Allocation, msg: StunMessage, outcome: number): void {
+    const kind = msg.kind;
+    const peer = msg.peers > 0 ? addrText(msg, peerSlot(0)) : null;
+    if (msg.method === Method.Connect) {
+      if (kind === StunClass.Request && outcome === Outcome.NewRequest) {
+        a.connects++;
+        if (a.pendingConnects.length >= MAX_PEERS) a.pendingConnects.shift();
+        a.pendingConnects.push({ tid: Array.from(msg.tid), peer });
+      } else if (kind === StunClass.Success && outcome === Outcome.Answer) {
+        const t = msg.tid;
+        const i = a.pendingConnects.findIndex((p) => p.tid[0] === t[0] && p.tid[1] === t[1] && p.tid[2] === t[2] && p.tid[3] === t[3]);
+        const requested = i >= 0 ? a.pendingConnects.splice(i, 1)[0].peer : null;
+        if (msg.connectionId >= 0 && a.connections.length < MAX_PEERS) {
+          a.connections.push({ connectionId: msg.connectionId, peer: requested, initiatedBy: 'client', frame: this.curFrame });
+        }
+      }
+    } else if (kind === StunClass.Indication || (kind === StunClass.Request && outcome === Outcome.NewRequest)) {
+      a.connectionAttempts++;
+      if (msg.connectionId >= 0 && a.connections.length < MAX_PEERS) {
+        a.connections.push({ connectionId: msg.connectionId, peer, initiatedBy: 'peer', frame: this.curFrame });
       }
     }
   }

@@ -7,7 +7,7 @@
  * ascending, allocations by flow then request frame.
  */
 import type { FlowRecord } from '../flow/flow-record.js';
-import { Allocation, FlowInspection, type AppHello } from './flow-state.js';
+import { Allocation, FlowInspection, type AppHello, type RelayConnection } from './flow-state.js';
 import type { InspectedFlows } from './inspection.js';
 import { Dialect, DIALECT_NAMES, ERROR_REASONS, hex4, messageTypeName, type DialectName } from './stun-constants.js';
 import { FRAMING_NAMES } from './tcp-framing.js';
@@ -99,6 +99,13 @@ export interface StunFlowReport {
    * the connection carries the peer's data as is (not framed, nor counted as STUN).
    */
   dataConnectionFrame?: number;
+  /**
+   * TCP only, RFC 6062: the CONNECTION-ID its ConnectionBind request named, and the flow of the TCP
+   * allocation whose control connection the server named it on (a Connect success or a
+   * ConnectionAttempt to the same server address and port), when the capture holds it.
+   */
+  connectionId?: number;
+  allocationFlow?: number;
   /** STUN messages parsed (malformed ones included; not those tunnelled in TURN data). */
   messages: number;
   /** Messages by type and direction. */
@@ -178,6 +185,21 @@ export interface TurnAllocationReport {
   dataIndications: number;
   /** Ids of other flows with the relayed address and port as an endpoint, on the relayed transport (REQUESTED-TRANSPORT, else the allocation flow's): the media relayed for this allocation, when the capture holds it. */
   relayFlows: number[];
+  /**
+   * RFC 6062 TCP allocations, when any was seen: Connect requests (the client asks the server to
+   * connect to a peer), ConnectionAttempts (the server says a peer connected to the relayed
+   * address), and the peer connections they named (at most 8), each with the flow of the data
+   * connection the client bound to it (ConnectionBind), null when the capture does not hold it.
+   */
+  connects?: number;
+  connectionAttempts?: number;
+  connections?: { connectionId: number; peer: string | null; initiatedBy: 'client' | 'peer'; frame: number; dataConnectionFlow: number | null }[];
+  /**
+   * True on a 401 or 438 error after which an Allocate from the same client address and port
+   * succeeded, on this flow or another (Teams asks again at another address of the relay): the
+   * normal authentication step (a challenge, or a stale nonce), not a failure. Absent otherwise.
+   */
+  challenge?: true;
 }
 
 export interface StunReport {
@@ -222,10 +244,11 @@ export function buildStunReport(inspector: InspectedFlows, flows: readonly FlowR
   let unanswered = 0;
   let endpoints: Map<string, number[]> | null = null;
   answerAcrossFlows(inspector.inspected(), flows);
+  const bound = boundConnections(inspector.inspected(), flows);
   for (const st of inspector.inspected()) {
     if (st.stunMessages === 0 && st.channelData === 0) continue;
     st.tx?.finish();
-    const flowReport = flowSummary(st, flows[st.flow]);
+    const flowReport = flowSummary(st, flows[st.flow], bound.allocationFlow.get(st.flow));
     perFlow.push(flowReport);
     messages += st.stunMessages;
     for (const t of flowReport.types) byDialect[t.dialect] += t.count;
@@ -237,8 +260,9 @@ export function buildStunReport(inspector: InspectedFlows, flows: readonly FlowR
     if (st.allocations.length > 0 && endpoints === null) endpoints = endpointIndex(flows, relayedPorts(inspector));
     const dialect: DialectName = (st.dialects & (1 << 2)) !== 0 ? 'ms-turn' : (st.dialects & (1 << 1)) !== 0 ? 'rfc5389' : 'rfc3489';
     const carrier = flows[st.flow]?.transport;
-    for (const a of st.allocations) allocations.push(allocationReport(st.flow + 1, dialect, a, endpoints!, relayTransport(a, carrier)));
+    for (const a of st.allocations) allocations.push(allocationReport(st.flow + 1, dialect, a, endpoints!, relayTransport(a, carrier), bound.dataConnectionFlow));
   }
+  markChallenges(allocations, flows);
   return {
     messages,
     byDialect,
@@ -307,6 +331,37 @@ function answerAcrossFlows(states: readonly FlowInspection[], flows: readonly Fl
 }
 
 /**
+ * RFC 6062 data connections and the peer connections they carry: a ConnectionBind names a
+ * CONNECTION-ID that a Connect success or a ConnectionAttempt gave on a TCP allocation's control
+ * connection to the same server address and port (the id is the server's, so unique only there).
+ * Flow ids, both ways.
+ */
+function boundConnections(states: readonly FlowInspection[], flows: readonly FlowRecord[]): {
+  allocationFlow: Map<number, number>;
+  dataConnectionFlow: Map<RelayConnection, number>;
+} {
+  const allocationFlow = new Map<number, number>(); // data connection's flow index -> allocation's flow id
+  const dataConnectionFlow = new Map<RelayConnection, number>();
+  const keyOf = (record: FlowRecord, connectionId: number) => `${record.server.ip}|${record.server.port}|${connectionId}`;
+  const named = new Map<string, { flow: number; connection: RelayConnection }>();
+  for (const st of states) {
+    const record = flows[st.flow];
+    if (record?.transport !== 'tcp') continue;
+    for (const a of st.allocations) for (const c of a.connections) named.set(keyOf(record, c.connectionId), { flow: st.flow + 1, connection: c });
+  }
+  if (named.size === 0) return { allocationFlow, dataConnectionFlow };
+  for (const st of states) {
+    const record = flows[st.flow];
+    if (st.boundConnectionId < 0 || record?.transport !== 'tcp') continue;
+    const found = named.get(keyOf(record, st.boundConnectionId));
+    if (found === undefined) continue;
+    allocationFlow.set(st.flow, found.flow);
+    if (!dataConnectionFlow.has(found.connection)) dataConnectionFlow.set(found.connection, st.flow + 1);
+  }
+  return { allocationFlow, dataConnectionFlow };
+}
+
+/**
  * An MS-TURN allocation found live only at report time (answered on another flow): the Allocates its
  * flow sent after it were its refreshes, and a release (LIFETIME 0), not new allocations, as the
  * inspector counts them when it knows the allocation is live (inspector.ts turn()).
@@ -322,7 +377,8 @@ function foldRefreshes(st: FlowInspection, live: Allocation): void {
   }
 }
 
-function flowSummary(st: FlowInspection, record: FlowRecord | undefined): StunFlowReport {
+/** `allocationFlow`: the flow of the allocation whose peer connection this data connection carries (boundConnections). */
+function flowSummary(st: FlowInspection, record: FlowRecord | undefined, allocationFlow: number | undefined): StunFlowReport {
   const dialects: DialectName[] = [];
   for (let d = 1; d <= 3; d++) if (st.dialects & (1 << d)) dialects.push(DIALECT_NAMES[d] as DialectName);
   const types: StunTypeCount[] = [...st.typeCounts].sort((a, b) => a[0] - b[0]).map(([key, count]) => {
@@ -341,6 +397,8 @@ function flowSummary(st: FlowInspection, record: FlowRecord | undefined): StunFl
     out.framing = FRAMING_NAMES[st.framing] as StunFlowReport['framing'];
     out.pseudoTls = st.pseudoTls;
     if (st.dataConnectionFrame > 0) out.dataConnectionFrame = st.dataConnectionFrame;
+    if (st.boundConnectionId >= 0) out.connectionId = st.boundConnectionId;
+    if (allocationFlow !== undefined) out.allocationFlow = allocationFlow;
   }
   out.messages = st.stunMessages;
   out.types = types;
@@ -403,26 +461,34 @@ function relayTransport(a: Allocation, carrier: string | undefined): string | un
 /** Error codes a TURN client answers by asking again: a challenge (401) or a stale nonce (438, RFC 8656 §7.2). */
 const RETRIED_ERRORS: ReadonlySet<number> = new Set([401, 438]);
 
+/** Sets `challenge` on the 401 and 438 errors an Allocate of the same client address and port later got past. */
+export function markChallenges(allocations: TurnAllocationReport[], flows: readonly FlowRecord[]): void {
+  const clientOf = (a: TurnAllocationReport) => {
+    const f = flows[a.flow - 1];
+    return f === undefined ? `flow ${a.flow}` : `${f.transport}|${f.client.ip}|${f.client.port}`;
+  };
+  const lastSuccess = new Map<string, number>(); // by client: the request frame of its last successful Allocate
+  for (const a of allocations) if (a.outcome === 'success') lastSuccess.set(clientOf(a), Math.max(lastSuccess.get(clientOf(a)) ?? 0, a.requestFrame));
+  for (const a of allocations) {
+    if (a.outcome === 'error' && RETRIED_ERRORS.has(a.errorCode ?? 0) && (lastSuccess.get(clientOf(a)) ?? 0) > a.requestFrame) a.challenge = true;
+  }
+}
+
 /**
  * The ledger's Allocate transactions by what they came to, for summaries: `challenged` are the 401
- * and 438 errors followed by a successful Allocate on the same flow (the normal authentication
- * step, not a failure); `error` the other errors.
+ * and 438 errors an Allocate of the same client later got past (`challenge`: the normal
+ * authentication step, not a failure); `error` the other errors.
  */
 export const ALLOCATION_OUTCOME_LABELS = { success: 'success', challenged: 'challenged (401/438, then success)', error: 'error', unanswered: 'unanswered' } as const;
 
 export function allocationOutcomes(allocations: readonly TurnAllocationReport[]): { success: number; challenged: number; error: number; unanswered: number } {
   const counts = { success: 0, challenged: 0, error: 0, unanswered: 0 };
-  const lastSuccess = new Map<number, number>(); // by flow: the request frame of its last successful Allocate
-  for (const a of allocations) if (a.outcome === 'success') lastSuccess.set(a.flow, Math.max(lastSuccess.get(a.flow) ?? 0, a.requestFrame));
-  for (const a of allocations) {
-    if (a.outcome !== 'error') counts[a.outcome]++;
-    else if (RETRIED_ERRORS.has(a.errorCode ?? 0) && (lastSuccess.get(a.flow) ?? 0) > a.requestFrame) counts.challenged++;
-    else counts.error++;
-  }
+  for (const a of allocations) counts[a.outcome === 'error' && a.challenge === true ? 'challenged' : a.outcome]++;
   return counts;
 }
 
-function allocationReport(flow: number, dialect: DialectName, a: Allocation, endpoints: Map<string, number[]>, transport: string | undefined): TurnAllocationReport {
+function allocationReport(flow: number, dialect: DialectName, a: Allocation, endpoints: Map<string, number[]>, transport: string | undefined,
+  dataConnectionFlow: ReadonlyMap<RelayConnection, number>): TurnAllocationReport {
   const r: TurnAllocationReport = {
     flow,
     dialect,
@@ -459,6 +525,11 @@ function allocationReport(flow: number, dialect: DialectName, a: Allocation, end
   r.sendIndications = a.sendIndications;
   r.dataIndications = a.dataIndications;
   r.relayFlows = a.relayedIp === undefined ? [] : (endpoints.get(`${transport}|${a.relayedIp}|${a.relayedPort}`) ?? []).filter((id) => id !== flow);
+  if (a.connects + a.connectionAttempts + a.connections.length > 0) {
+    r.connects = a.connects;
+    r.connectionAttempts = a.connectionAttempts;
+    r.connections = a.connections.map((c) => ({ ...c, dataConnectionFlow: dataConnectionFlow.get(c) ?? null }));
+  }
   return r;
 }
 

@@ -92,6 +92,8 @@ export class StunMessage {
   channel = -1;
   /** RESPONSE-PORT (RFC 5780 §7.5): the client's port the response is to go to, -1 when absent. */
   responsePort = -1;
+  /** CONNECTION-ID (RFC 6062 §6.2.1): the server's name for a peer's TCP connection to a relayed address, -1 when absent. */
+  connectionId = -1;
   /** DATA attribute value: offset and length in the parsed buffer, -1 when absent. */
   dataOff = -1;
   dataLen = 0;
@@ -134,6 +136,7 @@ export class StunMessage {
     this.requestedTransport = -1;
     this.channel = -1;
     this.responsePort = -1;
+    this.connectionId = -1;
     this.dataOff = -1;
     this.dataLen = 0;
     this.msVersion = -1;
@@ -348,6 +351,10 @@ function attribute(buf: Buffer, off: number, v: number, len: number, t: number, 
       if (len !== 4) return bad(msg);
       msg.responsePort = (buf[v] << 8) | buf[v + 1]; // then 2 bytes of padding
       return;
+    case Attr.ConnectionId:
+      if (len !== 4) return bad(msg);
+      msg.connectionId = u32(buf, v);
+      return;
     case Attr.Data:
       msg.dataOff = v;
       msg.dataLen = len;
@@ -421,7 +428,6 @@ function attribute(buf: Buffer, off: number, v: number, len: number, t: number, 
     case Attr.PasswordAlgorithm:
     case Attr.Userhash:
     case Attr.ReservationToken:
-    case Attr.ConnectionId:
     case Attr.ResponseOrigin:
     case Attr.OtherAddress:
     case Attr.Padding:

@@ -3,7 +3,8 @@
  * loopback showed (test/oracle/coturn-tshark.test.ts runs one against tshark where coturn is
  * installed). These captures are built here, so that each behaviour is checked everywhere:
  * - ChannelData on channels past 0x4FFF, which RFC 5766 allows and coturn binds;
- * - an RFC 6062 data connection: after its ConnectionBind succeeds, the peer's bytes as they are;
+ * - RFC 6062 data connections: after its ConnectionBind succeeds, the peer's bytes as they are; the
+ *   peer connection it carries named by CONNECTION-ID on the allocation's control connection;
  * - an RFC 5780 Binding with CHANGE-REQUEST and RESPONSE-PORT, answered from the server's other
  *   address and port, to the port the request named.
  */
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ethernet, EtherType, ipPacket, IpProto, TcpFlag, tcpSegment, udpDatagram } from '../../samples/generator/packets.js';
-import { attr, stunMessage } from '../../samples/generator/payloads/stun.js';
+import { attr, stunMessage, xorAddress } from '../../samples/generator/payloads/stun.js';
 import type { AnalyzeOptions } from '../../src/analyze.js';
 import type * as Library from '../../src/index.js';
 import { pcapFile } from '../helpers/capture-builders.js';
@@ -73,13 +74,15 @@ describe('ChannelData on channels past 0x4FFF (RFC 5766 §11)', () => {
   });
 });
 
-describe('an RFC 6062 data connection', () => {
+describe('RFC 6062 TCP allocations', () => {
   const PEER_DATA = Buffer.concat([Buffer.alloc(4), Buffer.alloc(116, 7)]); // opens with zeros, as STUN would
-  const CONNECTION_ID = attr(0x002a, 0x90ce3001);
+  const ID_CONNECT = 0x90ce3001;
+  const ID_ATTEMPT = 0x6ee38c00;
+  const PEER_A: End = ['192.0.2.80', 40001];
+  const PEER_B: End = ['192.0.2.81', 40002];
 
-  function dataConnection(): Buffer[] {
-    const client: End = ['198.51.100.20', 50100];
-    const server: End = SERVER;
+  /** One TCP connection from `client` to `server`: the handshake, then each payload in turn. */
+  function tcpConnection(client: End, server: End, sends: [fromClient: boolean, payload: Buffer][]): Buffer[] {
     let cseq = 1000;
     let sseq = 9000;
     const seg = (from: End, to: End, seq: number, ack: number, flags: number, payload: Buffer = Buffer.alloc(0)) =>
@@ -90,7 +93,7 @@ describe('an RFC 6062 data connection', () => {
       seg(server, client, sseq++, cseq, TcpFlag.SYN | TcpFlag.ACK),
       seg(client, server, cseq, sseq, TcpFlag.ACK),
     ];
-    const send = (fromClient: boolean, payload: Buffer) => {
+    for (const [fromClient, payload] of sends) {
       if (fromClient) {
         frames.push(seg(client, server, cseq, sseq, TcpFlag.PSH | TcpFlag.ACK, payload));
         cseq += payload.length;
@@ -98,22 +101,64 @@ describe('an RFC 6062 data connection', () => {
         frames.push(seg(server, client, sseq, cseq, TcpFlag.PSH | TcpFlag.ACK, payload));
         sseq += payload.length;
       }
-    };
-    send(true, stunMessage(0x000b, txid(7), [CONNECTION_ID])); // ConnectionBind
-    send(false, stunMessage(0x010b, txid(7), []));
-    for (let i = 0; i < 4; i++) {
-      send(true, PEER_DATA);
-      send(false, PEER_DATA);
     }
     return frames;
   }
 
-  it.each([['in this thread', false], ['in the inspection worker', true]] as const)('is framed up to its ConnectionBind success and read no further (%s)', async (_how, inspectionWorker) => {
-    const report = await analyzeFrames(dataConnection(), { inspectionWorker });
+  /** A data connection from client port `port` to `server`: its ConnectionBind for `id`, then the peer's bytes. */
+  function dataConnection(port: number, id: number, server: End = SERVER): Buffer[] {
+    const sends: [boolean, Buffer][] = [
+      [true, stunMessage(0x000b, txid(port), [attr(0x002a, id)])], // ConnectionBind
+      [false, stunMessage(0x010b, txid(port), [])],
+    ];
+    for (let i = 0; i < 4; i++) sends.push([true, PEER_DATA], [false, PEER_DATA]);
+    return tcpConnection(['198.51.100.20', port], server, sends);
+  }
+
+  /**
+   * A TCP allocation's control connection: the client connects to peer A (Connect, §4.3), then the
+   * server says peer B connected to the relayed address (ConnectionAttempt, §4.4).
+   */
+  function controlConnection(): Buffer[] {
+    return tcpConnection(['198.51.100.20', 50090], SERVER, [
+      [true, stunMessage(0x0003, txid(1), [attr(0x0019, 0x06000000)])], // Allocate, REQUESTED-TRANSPORT TCP
+      [false, stunMessage(0x0103, txid(1), [attr(0x0016, xorAddress('203.0.113.5', 49200)), attr(0x000d, 600)])],
+      [true, stunMessage(0x000a, txid(2), [attr(0x0012, xorAddress(...PEER_A))])], // Connect
+      [false, stunMessage(0x010a, txid(2), [attr(0x002a, ID_CONNECT)])],
+      [false, stunMessage(0x001c, txid(3), [attr(0x002a, ID_ATTEMPT), attr(0x0012, xorAddress(...PEER_B))])], // ConnectionAttempt
+    ]);
+  }
+
+  it.each([['in this thread', false], ['in the inspection worker', true]] as const)('a data connection is framed up to its ConnectionBind success and read no further (%s)', async (_how, inspectionWorker) => {
+    const report = await analyzeFrames(dataConnection(50100, ID_CONNECT), { inspectionWorker });
     const [stun] = report.stun.perFlow;
-    expect(stun).toMatchObject({ framing: 'turn-tcp', messages: 2, dataConnectionFrame: 5 });
+    expect(stun).toMatchObject({ framing: 'turn-tcp', messages: 2, dataConnectionFrame: 5, connectionId: ID_CONNECT });
+    expect(stun.allocationFlow).toBeUndefined(); // no allocation in this capture named it
     expect(stun.transactions).toMatchObject([{ name: 'ConnectionBind', requests: 1, success: 1, unanswered: 0 }]);
     expect(report.inputs[0].anomalies).toEqual({}); // no inspect_tcp_desync: the data is not STUN gone wrong
+  });
+
+  it.each([['in this thread', false], ['in the inspection worker', true]] as const)('each data connection is linked to the peer connection it carries, by CONNECTION-ID (%s)', async (_how, inspectionWorker) => {
+    // Flows: 1 the control connection, 2 and 3 the data connections (bound in the other order).
+    const report = await analyzeFrames([...controlConnection(), ...dataConnection(50101, ID_ATTEMPT), ...dataConnection(50102, ID_CONNECT)], { inspectionWorker });
+    const [allocation] = report.stun.allocations;
+    expect(allocation).toMatchObject({ flow: 1, outcome: 'success', requestedTransport: 6, connects: 1, connectionAttempts: 1 });
+    expect(allocation.connections).toEqual([
+      { connectionId: ID_CONNECT, peer: '192.0.2.80:40001', initiatedBy: 'client', frame: 7, dataConnectionFlow: 3 },
+      { connectionId: ID_ATTEMPT, peer: '192.0.2.81:40002', initiatedBy: 'peer', frame: 8, dataConnectionFlow: 2 },
+    ]);
+    const byFlow = new Map(report.stun.perFlow.map((f) => [f.flow, f]));
+    expect(byFlow.get(2)).toMatchObject({ connectionId: ID_ATTEMPT, allocationFlow: 1 });
+    expect(byFlow.get(3)).toMatchObject({ connectionId: ID_CONNECT, allocationFlow: 1 });
+    expect(report.inputs[0].anomalies).toEqual({});
+  });
+
+  it('links a CONNECTION-ID only on the server that named it', async () => {
+    const otherServer: End = ['203.0.113.5', 3479]; // another port: another server's ids
+    const report = await analyzeFrames([...controlConnection(), ...dataConnection(50103, ID_CONNECT, otherServer)]);
+    expect(report.stun.allocations[0].connections?.[0]).toMatchObject({ connectionId: ID_CONNECT, dataConnectionFlow: null });
+    expect(report.stun.perFlow.find((f) => f.flow === 2)).toMatchObject({ connectionId: ID_CONNECT });
+    expect(report.stun.perFlow.find((f) => f.flow === 2)?.allocationFlow).toBeUndefined();
   });
 });
 

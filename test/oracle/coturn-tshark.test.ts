@@ -2,7 +2,8 @@
  * A real TURN server and its clients (coturn 4.6, coturn-session.ts), captured on loopback: the
  * STUN/TURN messages and ChannelData per flow and type equal tshark's decode, and the ledger reads
  * the session as it went: every Allocate challenged once and then granted, nothing unanswered,
- * relayed data linked to its allocation, RFC 6062 data connections read up to their bind.
+ * relayed data linked to its allocation, RFC 6062 data connections read up to their bind and linked
+ * to the peer connection they carry.
  * Where coturn, tcpdump or root is missing, the suite says so and is skipped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,14 @@ describe.skipIf(missing.length > 0)('a coturn session on loopback', () => {
     const dataConnections = perFlow.filter((s) => s.dataConnectionFrame !== undefined);
     expect(dataConnections).toHaveLength(2);
     for (const s of dataConnections) expect(s.transactions.map((t: Json) => [t.name, t.success])).toEqual([['ConnectionBind', 1]]);
+    // One relayed connection, named twice by CONNECTION-ID: to the client that connected (Connect) and to the
+    // one the peer connected to (ConnectionAttempt). Each data connection carries one of them.
+    const connections = tcpRelays.flatMap((a: Json) => (a.connections ?? []).map((c: Json) => ({ ...c, allocation: a.flow })));
+    expect(connections.map((c: Json) => c.initiatedBy).sort()).toEqual(['client', 'peer']);
+    for (const c of connections) {
+      const carrier = dataConnections.find((s) => s.flow === c.dataConnectionFlow);
+      expect(carrier, `connection ${c.connectionId} of the allocation of flow ${c.allocation}`).toMatchObject({ connectionId: c.connectionId, allocationFlow: c.allocation });
+    }
   });
 
   it('links every flow of a relayed address to its allocation', () => {

@@ -92,12 +92,15 @@ function allocationsTable(allocations: readonly TurnAllocationReport[], software
     const outcome = `${badge(String(a.outcome), OUTCOMES)}${a.outcome === 'error' ? ` ${text(`${a.errorCode ?? ''} ${cut(a.errorReason ?? '', 80)}`.trim())}` : ''}`;
     const extra = [a.streamType ? `stream ${a.streamType}` : '', a.msVersion !== undefined ? `MS-VERSION ${a.msVersion}` : ''].filter(Boolean).join(', ');
     const followUp = `${count(a.refreshes ?? 0)} refresh${a.refreshErrors ? ` (${count(a.refreshErrors)} failed)` : ''}${a.deleted ? ', deleted' : ''}; ${count(a.permissions ?? 0)} permission; ${count(a.channelBinds ?? 0)} channel bind`
-      + `${a.setActiveDestination ? `; ${count(a.setActiveDestination)} set active destination` : ''}; ${count(a.sendIndications ?? 0)} send / ${count(a.dataIndications ?? 0)} data`;
+      + `${a.setActiveDestination ? `; ${count(a.setActiveDestination)} set active destination` : ''}; ${count(a.sendIndications ?? 0)} send / ${count(a.dataIndications ?? 0)} data`
+      + `${a.connections !== undefined ? `; ${count(a.connects ?? 0)} connect / ${count(a.connectionAttempts ?? 0)} connection attempt` : ''}`;
+    const dataConnections = (a.connections ?? []).flatMap((c) => (c.dataConnectionFlow !== null ? [c.dataConnectionFlow] : []));
     out.add(`<tr>${flowCell(a.flow, ctx)}${td(`${a.dialect}${extra ? ` (${extra})` : ''}`)}<td>${outcome}</td>`);
     out.add(`${numCell(a.attempts)}${numCell(Math.max(0, (a.attempts ?? 1) - 1))}${ms(a.responseTimeMs)}`);
     out.add(`${td(a.relayed ?? '', 'mono')}${td(a.reflexive ?? '', 'mono')}${numCell(a.lifetime)}`);
     out.add(`${td(cut(a.username ?? ''), 'mono')}${td(cut(a.realm ?? ''), 'mono')}${td(cut(software.get(a.flow) ?? ''), 'mono')}${td(followUp)}`);
-    out.add(`<td>${flowLinks(a.relayFlows ?? [], (a.relayFlows ?? []).length, ctx.shownIds, 8)}</td>`);
+    out.add(`<td>${flowLinks(a.relayFlows ?? [], (a.relayFlows ?? []).length, ctx.shownIds, 8)}`);
+    out.add(`${dataConnections.length > 0 ? ` data connections ${flowLinks(dataConnections, dataConnections.length, ctx.shownIds, 8)}` : ''}</td>`);
     out.add(td(`${a.requestFrame}${a.responseFrame !== undefined ? ` \u2192 ${a.responseFrame}` : ''}`, 'mono'));
     out.add('</tr>\n');
   }
@@ -157,7 +160,8 @@ function stunFlowsTable(perFlow: readonly StunFlowReport[], ctx: AvContext): str
   const out = new Markup(html);
   for (let i = 0; i < shown; i++) {
     const f = perFlow[i];
-    const framingNotes = [f.framing, f.pseudoTls ? 'pseudo-TLS' : '', f.dataConnectionFrame ? `data connection from frame ${f.dataConnectionFrame}` : ''].filter(Boolean).join(', ');
+    const dataConnection = f.dataConnectionFrame ? `data connection from frame ${f.dataConnectionFrame}${f.allocationFlow ? ` for the allocation of flow #${f.allocationFlow}` : ''}` : '';
+    const framingNotes = [f.framing, f.pseudoTls ? 'pseudo-TLS' : '', dataConnection].filter(Boolean).join(', ');
     const dialects = `${(f.dialects ?? []).join(', ')}${framingNotes ? ` (${framingNotes})` : ''}`;
     const types = (f.types ?? []).slice(0, 24).map((t) => `${t.name} ${t.direction === 'fromClient' ? '\u2192' : '\u2190'} ${count(t.count)}`).join(', ');
     const ms = f.microsoft;
