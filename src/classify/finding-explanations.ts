@@ -40,6 +40,10 @@ function explanation(g: FindingGroup, ports: string): string {
     case 'tcp-refused':
       return `${countText(n, 'TCP connection attempt')} ${between} ${verb(n, 'was', 'were')} answered with a reset (Zeek state REJ): `
         + (high ? 'a documented service is not listening, or a firewall rejects it.' : 'the port is not documented for these flows, so refusing them is expected.');
+    case 'tcp-server-side-missing':
+      return `${countText(n, 'TCP connection')} ${between} ${verb(n, 'shows', 'show')} the client's packets only: it acknowledged, sent data or closed after its SYN, `
+        + 'so the server answered, but none of the server\'s packets is in the capture (asymmetric routing, or a tap or filter that sees one direction). '
+        + 'Not a firewall drop; whether the service worked cannot be read from this capture.';
     case 'icmp-admin-prohibited':
       return `${detailsText(g)}, for ${countText(n, 'flow')} ${between}: `
         + (high ? 'a firewall or router filters a documented service.' : 'the port is not documented for these flows, so filtering them is expected.');

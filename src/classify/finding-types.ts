@@ -8,6 +8,7 @@ export type FindingKind =
   | 'misdirected-flow'
   | 'tcp-unanswered'
   | 'tcp-refused'
+  | 'tcp-server-side-missing'
   | 'icmp-unreachable'
   | 'icmp-admin-prohibited'
   // From payload inspection (payload-findings.ts): made only when it ran.
@@ -24,6 +25,7 @@ export const FINDING_KINDS = [
   'undocumented-port',
   'tcp-unanswered',
   'tcp-refused',
+  'tcp-server-side-missing',
   'icmp-admin-prohibited',
   'icmp-unreachable',
   'stun-unanswered',
@@ -39,6 +41,7 @@ export const FINDING_TITLES = {
   'misdirected-flow': 'Documented port used between the wrong roles or in the wrong direction',
   'tcp-unanswered': 'TCP connection attempt never answered (likely dropped by a firewall)',
   'tcp-refused': 'TCP connection refused (reset)',
+  'tcp-server-side-missing': 'TCP connection seen from the client only (the server\'s packets are not in the capture)',
   'icmp-unreachable': 'ICMP destination unreachable or time exceeded',
   'icmp-admin-prohibited': 'ICMP administratively prohibited (filtered by a firewall or router)',
   'stun-unanswered': 'STUN/TURN request never answered',
@@ -56,14 +59,16 @@ export const SEVERITY_RANK = { info: 0, low: 1, medium: 2, high: 3 } as const sa
 
 /**
  * How each kind's severity is chosen. A "documented port" means the flow's
- * verdict is documented; "blocked" means TCP state S0, SH, RSTOS0 or REJ, or an
- * ICMP error quoting the flow (the same test as the checklist's "failing").
+ * verdict is documented; "blocked" means TCP state S0, SH, RSTOS0 (unless the
+ * server's side is missing from the capture: tcp-server-side-missing) or REJ, or
+ * an ICMP error quoting the flow (the same test as the checklist's "failing").
  */
 export const FINDING_SEVERITY_RULES = {
   'undocumented-port': 'high; medium for flows that were blocked (the firewall or host already stopped them, but something tried); info for flows to a link- or site-scoped multicast or a broadcast address (local discovery, no firewall path)',
   'misdirected-flow': 'high',
   'tcp-unanswered': 'high on a documented port (a documented service is blocked); info otherwise (blocked as it should be)',
   'tcp-refused': 'high on a documented port (a documented service refuses connections); info otherwise',
+  'tcp-server-side-missing': 'info: the client acknowledged, sent data or closed after its SYN, so it was answered, but no packet from the server is in the capture (a one-way capture, not a failure; not counted as blocked)',
   'icmp-unreachable': 'medium on a documented port; info otherwise. Not made for a port unreachable sent by the flow\'s own client about the server\'s datagram (the client had closed its socket)',
   'icmp-admin-prohibited': 'high on a documented port (a firewall filters a documented service); info otherwise',
   'stun-unanswered': 'high when no Allocate on a documented port was answered (blocked UDP to a TURN server; medium on other ports); medium when no other TURN request on the flow was answered, or no Binding without ICE\'s PRIORITY (a STUN server query); low for ICE checks (Binding with PRIORITY) and for flows where other requests were answered. Not made when an ICMP error explains it',

@@ -33,10 +33,27 @@ const UNANSWERED_STATES: ReadonlySet<string> = new Set(['S0', 'SH', 'RSTOS0']);
 /** Zeek conn_state of a connection attempt answered by a reset. */
 const REFUSED_STATE = 'REJ';
 
+/** The SYN got no SYN-ACK: an unanswered Zeek state, and not a connection whose answer the capture missed. */
+function synUnanswered(flow: FlowRecord): boolean {
+  const state = flow.tcp?.state;
+  return state !== undefined && UNANSWERED_STATES.has(state) && !serverSideMissing(flow);
+}
+
+/**
+ * A TCP connection whose client acknowledged, sent data or closed after its SYN, with nothing from the
+ * server in the capture: the SYN-ACK came (a client sends none of these before it), but the capture
+ * holds one direction only (asymmetric routing, a one-way tap or filter). Zeek calls it S0 or SH, as
+ * it does a connection never answered; here it is not a failure.
+ */
+export function serverSideMissing(flow: FlowRecord): boolean {
+  const tcp = flow.tcp;
+  // With no server packet every history letter is the client's (upper case): 'A' ack, 'D' data, 'F' FIN, none on a SYN (tcp-state.ts).
+  return tcp !== undefined && flow.packets.fromServer === 0 && !/[a-z]/.test(tcp.history) && /[ADF]/.test(tcp.history);
+}
+
 /** Blocked: the SYN got no SYN-ACK or a reset, or an ICMP error says the server could not be reached. Also the checklist's "failing". */
 export function isBlocked(flow: FlowRecord): boolean {
-  const state = flow.tcp?.state;
-  if (state !== undefined && (UNANSWERED_STATES.has(state) || state === REFUSED_STATE)) return true;
+  if (synUnanswered(flow) || flow.tcp?.state === REFUSED_STATE) return true;
   return flow.icmpErrors?.some((e) => !clientClosed(flow, e)) ?? false;
 }
 
@@ -70,6 +87,8 @@ function severityFor(kind: FindingKind, flow: FlowRecord, documented: boolean): 
     case 'tcp-refused':
     case 'icmp-admin-prohibited':
       return documented ? 'high' : 'info';
+    case 'tcp-server-side-missing':
+      return 'info';
     case 'icmp-unreachable':
       return documented ? 'medium' : 'info';
     default:
@@ -169,8 +188,9 @@ export function buildFindings(flows: readonly FlowRecord[], verdicts: readonly F
     }
     const state = flow.tcp?.state;
     // An ICMP error quoting the SYN says why it went unanswered: one failure, reported once, by its cause.
-    const unanswered = state !== undefined && UNANSWERED_STATES.has(state) && !icmpExplained;
-    const tcpKind = unanswered ? 'tcp-unanswered' : state === REFUSED_STATE ? 'tcp-refused' : undefined;
+    const unanswered = synUnanswered(flow) && !icmpExplained;
+    const tcpKind = unanswered ? 'tcp-unanswered' : state === REFUSED_STATE ? 'tcp-refused'
+      : state !== undefined && UNANSWERED_STATES.has(state) && serverSideMissing(flow) ? 'tcp-server-side-missing' : undefined;
     if (tcpKind !== undefined) {
       emit(grouping, flow, v, tcpKind, flow.frames.first);
       mask |= KIND_BIT[tcpKind];

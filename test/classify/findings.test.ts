@@ -165,6 +165,27 @@ describe('severities', () => {
     }
   });
 
+  it('a connection whose client acknowledged, sent data or closed after its SYN, with no server packet captured, was answered: the capture is one-sided', () => {
+    const documented = 'tcp 203.0.113.25:50123 > 131.107.10.10:443';
+    // rawip_ocs_ndpi.pcap holds the clients' direction only: SADF (SH) and SAD (S0), 0 packets from the server.
+    for (const [state, history] of [['SH', 'SADF'], ['S0', 'SAD'], ['S0', 'SA'], ['SH', 'SF']]) {
+      const oneSided = flow({ spec: documented, state, history, fromServer: 0 });
+      const { list } = findings([oneSided]);
+      expect(list.map((f) => `${f.kind}/${f.severity}`), `${state} ${history}`).toEqual(['tcp-server-side-missing/info']);
+      expect(list[0].explanation).toContain('Not a firewall drop');
+      expect(isBlocked(oneSided)).toBe(false);
+    }
+    // The SYN alone, resent or reset by the client: no sign of an answer.
+    for (const [state, history] of [['S0', 'S'], ['S0', 'ST'], ['RSTOS0', 'SR']]) {
+      const unanswered = flow({ spec: documented, state, history, fromServer: 0 });
+      expect(findings([unanswered]).list.map((f) => `${f.kind}/${f.severity}`), `${state} ${history}`).toEqual(['tcp-unanswered/high']);
+      expect(isBlocked(unanswered)).toBe(true);
+    }
+    // The checklist counts the one-sided connection as working, not failing.
+    const r = classify([flow({ spec: documented, state: 'SH', history: 'SADF', fromServer: 0 })], { catalog, topology });
+    expect(r.checklist.find((row) => row.rule === 'lync2013-edge/ext-e5-sip-tls-443')).toMatchObject({ status: 'working', failing: 0 });
+  });
+
   it('ICMP errors: admin-prohibited and unreachable, by type and code, severity by documented port', () => {
     const documented = 'udp 203.0.113.25:50040 > 131.107.10.12:3478';
     const undocumented = 'udp 203.0.113.25:50040 > 131.107.10.12:161';

@@ -11,6 +11,8 @@ export interface FlowSpec {
   readonly spec: string;
   /** Zeek state for TCP (default SF); ignored for UDP. */
   readonly state?: string;
+  /** Zeek history letters for TCP (default ShADdFf). */
+  readonly history?: string;
   /** Packets from the server (default 1; 0 for one-way). */
   readonly fromServer?: number;
   readonly icmpErrors?: readonly Partial<IcmpErrorRecord>[];
@@ -46,7 +48,7 @@ export function flow(s: FlowSpec | string): ClassifiableFlow {
     payloadBytes: { fromClient: 0, fromServer: 0 },
     orientedBy: transport === 'tcp' ? 'syn' : 'first-packet',
     endedBy: 'end',
-    ...(transport === 'tcp' ? { tcp: { state: o.state ?? 'SF', history: 'ShADdFf' } } : {}),
+    ...(transport === 'tcp' ? { tcp: { state: o.state ?? 'SF', history: o.history ?? 'ShADdFf' } } : {}),
     ...(o.icmpErrors !== undefined
       ? {
           icmpErrors: o.icmpErrors.map((e) => ({
