@@ -498,15 +498,32 @@ function unknown(msg: StunMessage, t: number): void {
 
 export const MAX_TEXT = 256; // bound on any string copied from a packet (hostile input)
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * A text attribute of the message just parsed from `buf`, copied out and
  * bounded to MAX_TEXT characters, control characters replaced; undefined
- * when absent. Allocates: call only for messages kept in the report.
+ * when absent. A USERNAME that is not text (MS-TURN's is an opaque binary
+ * token, [MS-TURN] §2.2.2.1) is given as "0x" and hex digits instead, which
+ * a reader can compare and copy. Allocates: call only for messages kept in the report.
  */
 export function stunText(buf: Buffer, msg: StunMessage, slot: number): string | undefined {
   const len = msg.txtLen[slot];
   if (len < 0) return undefined;
   const off = msg.txtOff[slot];
+  if (slot === Txt.Username && !isText(buf, off, off + len)) return `0x${buf.toString('hex', off, off + Math.min(len, (MAX_TEXT - 2) >> 1))}`;
   // eslint-disable-next-line no-control-regex
   return buf.toString('utf8', off, off + Math.min(len, MAX_TEXT)).replace(/[\u0000-\u001f\u007f]/g, '\ufffd').slice(0, MAX_TEXT);
+}
+
+/** True when the bytes are valid UTF-8 without control characters (C0, DEL, C1). */
+function isText(buf: Buffer, start: number, end: number): boolean {
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(buf.subarray(start, end));
+  } catch {
+    return false;
+  }
+  // eslint-disable-next-line no-control-regex
+  return !/[\u0000-\u001f\u007f-\u009f]/.test(text);
 }

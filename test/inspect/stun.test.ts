@@ -120,6 +120,32 @@ describe('MS-TURN', () => {
     expect(msg.msVersion).toBe(3);
   });
 
+  it('a USERNAME that is not text (MS-TURN\'s binary token) is given in hex; one that is text, and other texts, as text', () => {
+    const withAttribute = (type: number, value: Buffer) => {
+      const padded = Buffer.concat([value, Buffer.alloc((4 - (value.length % 4)) % 4)]);
+      const head = Buffer.alloc(4);
+      head.writeUInt16BE(type, 0);
+      head.writeUInt16BE(value.length, 2);
+      const b = Buffer.concat([MSTURN_ALLOCATE_REQUEST, head, padded]);
+      b.writeUInt16BE(b.length - 20, 2);
+      return b;
+    };
+    // The start of Teams' token (msturn_teams_ndpi.pcap frame 1250), and a string with a control character.
+    const token = Buffer.from('0200002490a0dbdb01d6194d', 'hex');
+    for (const [value, want] of [[token, '0x0200002490a0dbdb01d6194d'], [Buffer.from('ab\x01cd'), '0x6162016364'], [Buffer.from('alice:élan'), 'alice:élan']] as const) {
+      const b = withAttribute(0x0006, value);
+      expect(parse(b)).toBe(Decode.Ok);
+      expect(stunText(b, msg, Txt.Username)).toBe(want);
+    }
+    const software = withAttribute(0x8022, Buffer.from('x\x01y'));
+    expect(parse(software)).toBe(Decode.Ok);
+    expect(stunText(software, msg, Txt.Software)).toBe('x\ufffdy');
+    // Bounded like any text: at most 127 bytes, 256 characters with the 0x.
+    const long = withAttribute(0x0006, Buffer.alloc(500, 0xff));
+    expect(parse(long)).toBe(Decode.Ok);
+    expect(stunText(long, msg, Txt.Username)).toBe(`0x${'ff'.repeat(127)}`);
+  });
+
   it('fixed codes: 0x0004 Send request and 0x0115 Data indication expect no response', () => {
     for (const [type, method] of [[0x0004, 4], [0x0115, 5]]) {
       const b = Buffer.from(MSTURN_ALLOCATE_REQUEST);
