@@ -108,10 +108,14 @@ function avLines(report: Partial<Pick<Report, 'stun' | 'media'>>): string[] {
   }
   const streams = report.media?.streams ?? [];
   if (streams.length > 0) {
-    const worst = (of: (s: (typeof streams)[number]) => number) => streams.reduce((a, b) => (of(b) > of(a) ? b : a));
-    const loss = worst((s) => s.lossPct);
-    const jitter = worst((s) => s.meanJitterMs);
-    lines.push(`RTP: ${count(streams.length)} stream${streams.length === 1 ? '' : 's'}; worst loss ${loss.lossPct}% (flow ${loss.flow}), worst mean jitter ${jitter.meanJitterMs} ms (flow ${jitter.flow})`);
+    type Stream = (typeof streams)[number];
+    const worst = (of: (s: Stream) => number, among: readonly Stream[]) => among.reduce((a, b) => (of(b) > of(a) ? b : a));
+    const loss = worst((s) => s.lossPct, streams);
+    // Jitter at an assumed clock rate (a dynamic payload type on a stream too short to infer it) is not a measurement.
+    const rated = streams.filter((s) => s.clockRateSource !== 'default');
+    const jitter = rated.length > 0 ? worst((s) => s.meanJitterMs, rated) : undefined;
+    const jitterText = jitter !== undefined ? `worst mean jitter ${jitter.meanJitterMs} ms (flow ${jitter.flow})` : 'jitter not measured (no stream long enough to know its clock rate)';
+    lines.push(`RTP: ${count(streams.length)} stream${streams.length === 1 ? '' : 's'}; worst loss ${loss.lossPct}% (flow ${loss.flow}), ${jitterText}`);
   }
   return lines;
 }

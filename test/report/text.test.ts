@@ -63,6 +63,13 @@ describe('summaryLines', () => {
     expect(lines).toContain(`STUN/TURN: ${report.stun.flows} flows, ${report.stun.requests} requests, ${report.stun.unanswered} unanswered; `
       + 'TURN allocations 3 (1 success, 1 challenged (401/438, then success), 1 unanswered)');
     expect(lines.some((l) => /^RTP: \d+ streams; worst loss [\d.]+% \(flow \d+\), worst mean jitter [\d.]+ ms \(flow \d+\)$/.test(l))).toBe(true);
+    // Jitter at an assumed clock rate is left out of the worst: a dynamic payload type too short to infer its rate.
+    const media = report.media;
+    const assumed = { ...media.streams[0], flow: 999, meanJitterMs: 9999, clockRateSource: 'default' as const };
+    const withAssumed = summaryLines({ ...report, media: { ...media, streams: [...media.streams, assumed] } });
+    expect(withAssumed.find((l) => l.startsWith('RTP:'))).toBe(lines.find((l) => l.startsWith('RTP:'))!.replace(/^RTP: \d+/, `RTP: ${media.streams.length + 1}`));
+    const onlyAssumed = summaryLines({ ...report, media: { ...media, streams: [assumed] } });
+    expect(onlyAssumed.find((l) => l.startsWith('RTP:'))).toMatch(/, jitter not measured \(no stream long enough to know its clock rate\)$/);
     const flowsOnly = await analyze([join(SAMPLES, 'av-udp-blocked.pcapng')], { inspectPayloads: false });
     expect(summaryLines(flowsOnly).join('\n')).not.toMatch(/^(STUN\/TURN|RTP):/m);
   });

@@ -132,6 +132,7 @@ function iceTable(perFlow: readonly StunFlowReport[], ctx: AvContext): string {
   let html = '<h3>ICE connectivity checks</h3>\n';
   const flows = perFlow.filter((f) => f.ice !== undefined && f.ice.checks > 0);
   if (flows.length === 0) return html + note('No ICE connectivity check (STUN Binding request with PRIORITY) in this capture.');
+  html += note('Checks count the requests sent, retransmissions included; the Binding columns count transactions (a request and its retransmissions are one).');
   html += tableStart([
     { head: 'Flow', numeric: true }, { head: 'Endpoints' }, { head: 'Checks', numeric: true }, { head: 'USE-CANDIDATE', numeric: true },
     { head: 'Controlling', numeric: true }, { head: 'Controlled', numeric: true }, { head: 'Binding answered', numeric: true },
