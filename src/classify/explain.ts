@@ -68,12 +68,21 @@ function unknownEnds(k: ExplainCase): string {
   return !c ? "the client's role is unknown" : "the server's role is unknown";
 }
 
+/** How a match without both roles was made: by transport and port alone, or with the one known end's role checked. */
+function portMatch(k: ExplainCase): string {
+  const c = isKnown(k.client);
+  const s = isKnown(k.server);
+  if (c === s) return `; matched by transport and port only, because ${unknownEnds(k)}.`;
+  const [known, unknown] = c ? (['client', 'server'] as const) : (['server', 'client'] as const);
+  return `; ${endIs(known, c ? k.client : k.server)}, which the rules name; the ${unknown}'s role is unknown, so that end is matched by transport and port only.`;
+}
+
 /** `atServer`: the rules hold the server's port (else only the client's). */
 export function explainDocumented(k: ExplainCase, rules: readonly IndexedRule[], confidence: 'role' | 'port', atServer: boolean): Explainer {
   let rest = ` is documented by ${ruleList(rules)}`;
   rest += confidence === 'role'
     ? `; roles checked: ${endIs('client', k.client)}, ${endIs('server', k.server)}.`
-    : `; matched by transport and port only, because ${unknownEnds(k)}.`;
+    : portMatch(k);
   if (rules.some((r) => r.rule.broad)) {
     rest += k.media ? ' A broad media range documents it because media payload was seen.' : " A broad media range documents it because the listening end's known role fits.";
   }

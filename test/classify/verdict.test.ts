@@ -48,7 +48,9 @@ describe('documented', () => {
     expect(v.confidence).toBe('port');
     // ext-e5 (any -> edge-access) matches; external-client rules are only possible and are left out.
     expect(v.rules).toEqual(['lync2013-edge/ext-e5-sip-tls-443']);
-    expect(v.explanation).toContain("the client's role is unknown");
+    // The server's configured role was checked: only the client end is matched by port.
+    expect(v.explanation).toContain("the server is edge-access (configured), which the rules name; the client's role is unknown, so that end is matched by transport and port only.");
+    expect(v.explanation).not.toContain('matched by transport and port only, because');
   });
 
   it('inferred roles give role confidence and are reported as inferred', () => {
