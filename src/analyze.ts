@@ -8,7 +8,7 @@ import { CaptureFormatError } from './capture/errors.js';
 import { LINK_FRAME_ONLY, LINK_UNKNOWN_INTERFACE } from './capture/pcapng.js';
 import { readCapture } from './capture/reader.js';
 import { MAX_PACKET_BYTES } from './capture/record-parser.js';
-import { openSource } from './capture/source.js';
+import { isStreamPath, openSource } from './capture/source.js';
 import { Decoder } from './decode/packet.js';
 import { IpProto, PacketView } from './decode/packet-view.js';
 import { flowRecord, type FlowRecord } from './flow/flow-record.js';
@@ -232,7 +232,7 @@ function useInspectionWorker(paths: readonly string[], asked: boolean | undefine
   if (!inspectionWorkerAvailable()) return false;
   let bytes = 0;
   for (const path of paths) {
-    if (path === '-') return true;
+    if (isStreamPath(path)) return true; // of unknown size
     try {
       bytes += statSync(path).size;
     } catch {
@@ -255,7 +255,8 @@ interface Run {
 }
 
 async function readRun(paths: readonly string[], options: AnalyzeOptions, inspect: boolean, inspection: PacketInspection): Promise<Run> {
-  const ordered = options.orderByFirstPacket === false || paths.includes('-')
+  // A stream can be read once: no peek at its first packet.
+  const ordered = options.orderByFirstPacket === false || paths.some(isStreamPath)
     ? [...paths]
     : await orderByFirstPacket(paths);
   // The catalog is loaded (and a bad user file reported) before any capture is read.

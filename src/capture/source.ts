@@ -1,10 +1,10 @@
 /**
- * Byte sources: a file, standard input ("-"), either of them gzip-compressed.
+ * Byte sources: a file, standard input ("-") or another pipe, any of them gzip-compressed.
  * A source yields chunks; a chunk is only valid until the next one is asked
  * for, because the file source reuses one buffer (the reader copies the tail
  * of a record that straddles two chunks, and nothing else).
  */
-import { closeSync, fstatSync, openSync, readSync, createReadStream } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
@@ -16,6 +16,17 @@ export const GZIP_MAGIC_1 = 0x8b;
  * that fits in the CPU cache is still there when the decoder walks it.
  */
 export const CHUNK_BYTES = 128 * 1024;
+
+/** True when `path` is read as a stream, once: standard input, or a path that is not a regular file (a pipe). */
+export function isStreamPath(path: string): boolean {
+  if (path === '-') return true;
+  try {
+    const stat = statSync(path);
+    return !stat.isFile() && !stat.isDirectory();
+  } catch {
+    return false; // missing or unreadable: openSource reports it
+  }
+}
 
 export interface ByteSource {
   /** As given by the user; "-" for standard input. */
@@ -35,7 +46,9 @@ export async function openSource(path: string, stdin: NodeJS.ReadableStream = pr
   const fd = openSync(path, 'r');
   try {
     const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
+    if (stat.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR', path });
+    // A pipe (`<(zcat x.pcap.gz)`, a FIFO, /dev/stdin from a pipe) cannot seek: read it once, as standard input.
+    if (!stat.isFile()) return streamSource(path, createReadStream('', { fd, highWaterMark: CHUNK_BYTES }), undefined);
     const head = Buffer.alloc(2);
     const n = readSync(fd, head, 0, 2, 0);
     if (n === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {

@@ -154,20 +154,21 @@ async function analyzeAndReport(captures: string[], opts: AnalyzeCliOptions, top
       },
     },
   }).finally(() => progress?.stop());
+  const failed = severityAtLeast(report.findings, opts.failOn);
+  settledExit = failed ? ExitCode.Findings : ExitCode.Ok;
   html?.start(report);
-  if (opts.json) await writeJsonReport(report, opts.json, process.stdout);
+  if (opts.json) await writing('--json', opts.json, () => writeJsonReport(report, opts.json!, process.stdout));
   if (opts.pb) {
     // Loaded only when asked for: protobufjs and the .proto cost startup time that other runs need not pay.
     const { writeProtobufReport } = await import('../report/protobuf.js');
-    await writeProtobufReport(report, opts.pb, process.stdout);
+    await writing('--pb', opts.pb, () => writeProtobufReport(report, opts.pb!, process.stdout));
   }
-  if (html !== undefined && opts.html !== undefined) await html.write(opts.html);
+  if (html !== undefined && opts.html !== undefined) await writing('--html', opts.html, () => html.write(opts.html!));
   if (opts.inferTopology !== undefined) {
     const topologyText = inferredTopologyText(inferredHosts(report.topology));
     if (opts.inferTopology === '-') process.stdout.write(topologyText);
-    else writeFileSync(opts.inferTopology, topologyText);
+    else await writing('--infer-topology', opts.inferTopology, async () => writeFileSync(opts.inferTopology!, topologyText));
   }
-  const failed = severityAtLeast(report.findings, opts.failOn);
   printSummary(report, {
     quiet: opts.quiet,
     reportOnStdout: outputPaths(opts).some(([, path]) => path === '-'),
@@ -182,6 +183,26 @@ async function analyzeAndReport(captures: string[], opts: AnalyzeCliOptions, top
   return failed ? ExitCode.Findings : ExitCode.Ok;
 }
 
+/**
+ * The exit code of the run once its report is ready: what the reader of standard output going away
+ * (`--json - --fail-on high | head`) must not turn into a pass.
+ */
+let settledExit: number = ExitCode.Ok;
+
+/** An output that could not be written after all (a full disk, an I/O error): the user's to fix, not a bug. */
+class OutputWriteError extends Error {}
+
+/** Runs `write`, turning a system error (it has a code) into an OutputWriteError naming the output. */
+async function writing(option: string, path: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (typeof e?.code !== 'string' || e.code === 'EPIPE') throw err;
+    throw new OutputWriteError(`cannot write ${path === '-' ? 'standard output' : path} (${option}): ${e.message.replace(/^[A-Z]+: /, '')}`);
+  }
+}
+
 function usageError(message: string): number {
   process.stderr.write(`flowaudit: ${message}\n`);
   return ExitCode.UsageOrInput;
@@ -194,6 +215,10 @@ function errorExit(err: unknown): number {
     for (const line of err.lines) process.stderr.write(`flowaudit: ${line}\n`);
     return ExitCode.UsageOrInput;
   }
+  if (err instanceof OutputWriteError) {
+    process.stderr.write(`flowaudit: ${err.message}\n`);
+    return ExitCode.UsageOrInput;
+  }
   if (err instanceof CaptureFormatError) {
     process.stderr.write(`flowaudit: ${err.message}\n`);
     return ExitCode.UsageOrInput;
@@ -204,16 +229,18 @@ function errorExit(err: unknown): number {
     process.stderr.write(`flowaudit: cannot read ${e.path ?? ''}: ${e.message.replace(/^[A-Z]+: /, '')}\n`);
     return ExitCode.UsageOrInput;
   }
-  if (code === 'EPIPE') return ExitCode.Ok; // the reader of our stdout went away (e.g. `| head`)
+  if (code === 'EPIPE') return settledExit; // the reader of our stdout went away (e.g. `| head`)
   process.stderr.write(`flowaudit: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
   return ExitCode.Internal;
 }
 
 export async function main(argv: string[]): Promise<void> {
   // A reader that goes away (`flowaudit --help | head -3`) is not an error of ours.
+  // Any other failure to write it (a full disk behind a redirection) is the user's to fix: one line, exit 2.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(ExitCode.Ok);
-    throw err;
+    if (err.code === 'EPIPE') process.exit(settledExit);
+    process.stderr.write(`flowaudit: cannot write standard output: ${err.message.replace(/^[A-Z]+: /, '')}\n`);
+    process.exit(ExitCode.UsageOrInput);
   });
   const program = buildProgram();
   program.exitOverride();

@@ -11,21 +11,36 @@ export type OutputPath = readonly [option: string, path: string];
 
 /**
  * One line per output path that cannot be written: "cannot write PATH (--json): why". An input
- * capture counts as unwritable: `--json edge.pcap` would replace the capture with its report.
+ * capture counts as unwritable: `--json edge.pcap` would replace the capture with its report; so
+ * does a second output to the same file, which would replace the first.
  */
 export function unwritableOutputs(outputs: readonly OutputPath[], inputs: readonly string[]): string[] {
-  const inputFiles = new Set(inputs.filter((i) => i !== '-').map(canonical));
+  const inputFiles = new Set(inputs.filter((i) => i !== '-').map(identity));
+  const written = new Map<string, string>(); // file identity -> the option writing it
   const problems: string[] = [];
   for (const [option, path] of outputs) {
     if (path === '-') continue;
-    const why = inputFiles.has(canonical(path)) ? 'it is one of the input captures' : whyUnwritable(path);
+    if (path === '') {
+      problems.push(`${option} needs a file name, or - for standard output`);
+      continue;
+    }
+    const id = identity(path);
+    const why = inputFiles.has(id) ? 'it is one of the input captures'
+      : written.has(id) ? `${written.get(id)} writes it too`
+      : whyUnwritable(path);
+    written.set(id, written.get(id) ?? option);
     if (why !== undefined) problems.push(`cannot write ${path} (${option}): ${why}`);
   }
   return problems;
 }
 
-/** The real path of an existing file (through symlinks), else the absolute path. */
-function canonical(path: string): string {
+/**
+ * What names a file whatever the path to it: device and inode of an existing file (a symlink or a
+ * hard link to a capture is the capture), else the absolute path.
+ */
+function identity(path: string): string {
+  const stat = statOrUndefined(path);
+  if (stat !== undefined) return `inode ${stat.dev}:${stat.ino}`;
   try {
     return realpathSync(path);
   } catch {

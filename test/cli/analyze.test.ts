@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, linkSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { SAMPLES } from '../helpers/environment.js';
-import { flowaudit } from '../helpers/cli.js';
+import { CLI, flowaudit } from '../helpers/cli.js';
 
 const PCAP = join(SAMPLES, 'edge-dmz.pcap');
 const PCAPNG = join(SAMPLES, 'edge-dmz.pcapng');
@@ -151,6 +152,54 @@ describe('flowaudit analyze', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`flowaudit: cannot write ${copy} (--json): it is one of the input captures\n`);
     expect(readFileSync(copy).equals(readFileSync(PCAP))).toBe(true);
+  });
+
+  it('never overwrites an input through a hard link, nor one output with another, and wants a name for each output', () => {
+    const input = join(tmp, 'linked.pcap');
+    const link = join(tmp, 'hard-link.pcap');
+    writeFileSync(input, readFileSync(PCAP));
+    linkSync(input, link);
+    const r = flowaudit(['analyze', input, '--json', link, '--html', join(tmp, 'same.out'), '--infer-topology', join(tmp, 'same.out'), '--pb', '']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe([
+      `flowaudit: cannot write ${link} (--json): it is one of the input captures`,
+      'flowaudit: --pb needs a file name, or - for standard output',
+      `flowaudit: cannot write ${join(tmp, 'same.out')} (--infer-topology): --html writes it too`,
+      '',
+    ].join('\n'));
+    expect(readFileSync(input).equals(readFileSync(PCAP))).toBe(true);
+  });
+
+  it('reads a pipe given as a path (process substitution, a FIFO) as it reads standard input, gzip or not', () => {
+    const file = join(tmp, 'from-file.json');
+    expect(flowaudit(['analyze', PCAP, '-q', '--json', file]).status).toBe(0);
+    for (const [what, producer] of [['plain', 'cat'], ['gzip', 'gzip -c']]) {
+      const piped = join(tmp, `from-pipe-${what}.json`);
+      const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" analyze <(${producer} "${PCAP}") -q --json "${piped}"`], { encoding: 'utf8' });
+      expect(r.stderr, what).toBe('');
+      expect(r.status, what).toBe(0);
+      const report = JSON.parse(readFileSync(piped, 'utf8'));
+      const expected = JSON.parse(readFileSync(file, 'utf8'));
+      expect(report.inputs[0].compressed, what).toBe(what === 'gzip');
+      for (const r2 of [report, expected]) r2.inputs[0] = { ...r2.inputs[0], path: '', compressed: false };
+      expect(report, what).toEqual(expected);
+    }
+  });
+
+  it('keeps the --fail-on exit code when the reader of standard output goes away (| head)', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" analyze "${PCAP}" -q --json - --fail-on info | head -c 10 > /dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('1');
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('a full disk is the user\'s to fix: one line naming the output, exit 2, no stack trace', () => {
+    for (const args of [['--json', '/dev/full'], ['--pb', '/dev/full'], ['--html', '/dev/full'], ['--infer-topology', '/dev/full']]) {
+      const r = flowaudit(['analyze', PCAP, '-q', ...args]);
+      expect(r.status, args[0]).toBe(2);
+      expect(r.stderr, args[0]).toBe(`flowaudit: cannot write /dev/full (${args[0]}): no space left on device, write\n`);
+    }
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" analyze "${PCAP}" -q --json - > /dev/full`], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^flowaudit: cannot write standard output(?: \(--json\))?: no space left on device, write\n$/);
   });
 
   it('refuses two reports on standard output', () => {
