@@ -46,7 +46,7 @@ export async function openSource(path: string, stdin: NodeJS.ReadableStream = pr
   const fd = openSync(path, 'r');
   try {
     const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR', path });
+    if (stat.isDirectory()) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR', path });
     // A pipe (`<(zcat x.pcap.gz)`, a FIFO, /dev/stdin from a pipe) cannot seek: read it once, as standard input.
     if (!stat.isFile()) return streamSource(path, createReadStream('', { fd, highWaterMark: CHUNK_BYTES }), undefined);
     const head = Buffer.alloc(2);

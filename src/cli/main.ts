@@ -14,6 +14,7 @@ import { inferredTopologyText } from '../classify/infer-topology.js';
 import { severityAtLeast, SEVERITIES, type FailOnLevel } from '../classify/index.js';
 import { DEFAULT_IDLE_TIMEOUTS } from '../flow/flow-options.js';
 import { writeJsonReport } from '../report/json.js';
+import { printable } from '../report/text.js';
 import { TOOL_VERSION } from '../version.js';
 import { addCatalogCommand } from './catalog-command.js';
 import { addCatalogOptions, catalogLoadOptions, type CatalogCliOptions } from './catalog-options.js';
@@ -204,7 +205,7 @@ async function writing(option: string, path: string, write: () => Promise<void>)
 }
 
 function usageError(message: string): number {
-  process.stderr.write(`flowaudit: ${message}\n`);
+  process.stderr.write(`flowaudit: ${printable(message)}\n`);
   return ExitCode.UsageOrInput;
 }
 
@@ -212,21 +213,21 @@ function usageError(message: string): number {
 function errorExit(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.Ok : ExitCode.UsageOrInput;
   if (err instanceof ConfigError) {
-    for (const line of err.lines) process.stderr.write(`flowaudit: ${line}\n`);
+    for (const line of err.lines) process.stderr.write(`flowaudit: ${printable(line)}\n`);
     return ExitCode.UsageOrInput;
   }
   if (err instanceof OutputWriteError) {
-    process.stderr.write(`flowaudit: ${err.message}\n`);
+    process.stderr.write(`flowaudit: ${printable(err.message)}\n`);
     return ExitCode.UsageOrInput;
   }
   if (err instanceof CaptureFormatError) {
-    process.stderr.write(`flowaudit: ${err.message}\n`);
+    process.stderr.write(`flowaudit: ${printable(err.message)}\n`);
     return ExitCode.UsageOrInput;
   }
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'EPERM' || code === 'ENOTDIR') {
     const e = err as NodeJS.ErrnoException;
-    process.stderr.write(`flowaudit: cannot read ${e.path ?? ''}: ${e.message.replace(/^[A-Z]+: /, '')}\n`);
+    process.stderr.write(`flowaudit: cannot read ${printable(e.path ?? '')}: ${printable(e.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/s, ''))}\n`);
     return ExitCode.UsageOrInput;
   }
   if (code === 'EPIPE') return settledExit; // the reader of our stdout went away (e.g. `| head`)

@@ -11,6 +11,16 @@ import { ALLOCATION_OUTCOME_LABELS, allocationOutcomes } from '../inspect/stun-r
 import type { Report } from './model.js';
 
 /**
+ * `text` (a file name, a message naming one) safe to print on a terminal or into a log: control
+ * characters (C0 with newline and escape, DEL, C1) as \xNN, so that a name cannot move the cursor,
+ * colour the screen or forge a line.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/**
  * The classification parts of a report, optional here so that the summary
  * renders reports with and without them (they are being added to the model).
  */
@@ -73,7 +83,7 @@ export function summaryLines(report: Report, style: TextStyle = PLAIN_STYLE): st
   lines.push(`${count(t.packets)} packets, ${size(t.bytes)}, ${count(t.flows)} flows${transports ? ` (${transports})` : ''}`);
   for (const input of report.inputs) {
     const kinds = input.linkTypes.map(linkTypeName).join('+') || 'no interfaces';
-    lines.push(`  ${input.path}: ${input.format}${input.compressed ? ' (gzip)' : ''}, ${kinds}, ${count(input.packets)} packets`);
+    lines.push(`  ${printable(input.path)}: ${input.format}${input.compressed ? ' (gzip)' : ''}, ${kinds}, ${count(input.packets)} packets`);
   }
   const states: Record<string, number> = {};
   let icmpErrorFlows = 0;
@@ -165,12 +175,12 @@ function rank(severity: string): number {
 
 /** Where the reports were written: one line per output, "-" meaning standard output. */
 export function outputLines(outputs: readonly { what: string; path: string }[]): string[] {
-  return outputs.map((o) => `${o.what}: ${o.path === '-' ? 'standard output' : o.path}`);
+  return outputs.map((o) => `${o.what}: ${o.path === '-' ? 'standard output' : printable(o.path)}`);
 }
 
 /** One line per input that stopped early, for stderr. */
 export function warningLines(report: Report, style: TextStyle = PLAIN_STYLE): string[] {
   return report.inputs
     .filter((i) => i.stopped)
-    .map((i) => `${style.warn('warning:')} ${i.path}: ${i.stopped!.kind} at byte ${i.stopped!.atByte} after ${count(i.stopped!.afterPackets)} packets: ${i.stopped!.message}; everything before it is reported`);
+    .map((i) => `${style.warn('warning:')} ${printable(i.path)}: ${i.stopped!.kind} at byte ${i.stopped!.atByte} after ${count(i.stopped!.afterPackets)} packets: ${i.stopped!.message}; everything before it is reported`);
 }

@@ -111,8 +111,8 @@ describe('flowaudit analyze', () => {
   });
 
   const usage: [string, string[], RegExp][] = [
-    ['a missing file', ['analyze', join(tmp, 'nope.pcap')], /cannot read .*nope\.pcap/],
-    ['a directory', ['analyze', tmp], /is a directory|cannot read/],
+    ['a missing file', ['analyze', join(tmp, 'nope.pcap')], new RegExp(`^flowaudit: cannot read ${join(tmp, 'nope.pcap')}: no such file or directory\n$`)],
+    ['a directory', ['analyze', tmp], new RegExp(`^flowaudit: cannot read ${tmp}: it is a directory\n$`)],
     ['a file that is not a capture', ['analyze', join(SAMPLES, '..', 'package.json')], /not a pcap or pcapng capture/],
     ['an empty file', ['analyze', join(tmp, 'empty')], /empty input/],
     ['no capture', ['analyze'], /missing required argument/],
@@ -184,6 +184,20 @@ describe('flowaudit analyze', () => {
       for (const r2 of [report, expected]) r2.inputs[0] = { ...r2.inputs[0], path: '', compressed: false };
       expect(report, what).toEqual(expected);
     }
+  });
+
+  it('prints a file name\'s control characters as \\xNN: a name cannot colour the terminal or forge a line', () => {
+    const evil = join(tmp, 'evil\x1b[31mRED\rX\nfake.pcap');
+    writeFileSync(evil, readFileSync(PCAP).subarray(0, 2000)); // cut: a warning names the file too
+    const r = flowaudit(['analyze', evil, '--json', join(tmp, 'evil\x07.json')]);
+    expect(r.status).toBe(0);
+    for (const out of [r.stdout, r.stderr]) expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+    expect(r.stdout).toContain('evil\\x1b[31mRED\\x0dX\\x0afake.pcap: pcap');
+    expect(r.stdout).toContain('evil\\x07.json');
+    expect(r.stderr).toContain('warning: ');
+    expect(r.stderr).toContain('evil\\x1b[31mRED\\x0dX\\x0afake.pcap: ');
+    const missing = flowaudit(['analyze', `${evil}.missing`]);
+    expect(missing.stderr).toBe(`flowaudit: cannot read ${tmp}/evil\\x1b[31mRED\\x0dX\\x0afake.pcap.missing: no such file or directory\n`);
   });
 
   it('keeps the --fail-on exit code when the reader of standard output goes away (| head)', () => {
