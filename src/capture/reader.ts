@@ -119,6 +119,7 @@ export async function readCapture(source: ByteSource, pkt: PacketView, onPacket:
   }
 
   if (parser === undefined) {
+    if (stopped !== undefined) throw new CaptureFormatError(source.path, `${stopped.message}, before any capture data`);
     throw new CaptureFormatError(source.path, carryLen === 0 ? 'empty input, not a capture' : 'too short to be a capture');
   }
   if (!stopped && carryLen > 0 && !options.shouldStop?.()) {

@@ -6,7 +6,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync, createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { once } from 'node:events';
+import { constants as zlibConstants, createGunzip } from 'node:zlib';
 
 export const GZIP_MAGIC_0 = 0x1f; // RFC 1952 §2.3.1
 export const GZIP_MAGIC_1 = 0x8b;
@@ -86,6 +87,53 @@ function fileSource(path: string, fd: number, size: number | undefined): ByteSou
   };
 }
 
+/**
+ * How compressed bytes are fed to gunzip so that damage at the end loses nothing: zlib drops the
+ * output of a write that fails (a bad CRC, bytes after the end) and holds some output back until a
+ * flush. So the stream's last TAIL_BYTES (the 8-byte trailer, and whatever follows it) are kept
+ * back, and written byte by byte after a sync flush: what came before a bad trailer or trailing
+ * garbage is all delivered. Damage in the middle loses the output of the write it is in.
+ */
+const TAIL_BYTES = 64;
+
+async function* gunzipped(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+  const write = async (piece: Buffer) => {
+    if (piece.length > 0 && !gunzip.write(piece)) await once(gunzip, 'drain'); // rejects if the stream fails meanwhile
+  };
+  const flushed = () => new Promise<void>((resolve) => gunzip.flush(zlibConstants.Z_SYNC_FLUSH, () => resolve()));
+  const feeding = (async () => {
+    try {
+      let held = Buffer.alloc(0); // the stream's last bytes so far
+      for await (const chunk of input) {
+        if (chunk.length >= TAIL_BYTES) {
+          await write(held);
+          await write(chunk.subarray(0, chunk.length - TAIL_BYTES));
+          held = Buffer.from(chunk.subarray(chunk.length - TAIL_BYTES));
+        } else {
+          const all = Buffer.concat([held, chunk]);
+          await write(all.subarray(0, Math.max(0, all.length - TAIL_BYTES)));
+          held = Buffer.from(all.subarray(Math.max(0, all.length - TAIL_BYTES)));
+        }
+      }
+      await flushed();
+      for (let at = 0; at < held.length; at++) {
+        await write(held.subarray(at, at + 1));
+        await flushed();
+      }
+      gunzip.end();
+    } catch (err) {
+      gunzip.destroy(err as Error);
+    }
+  })();
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } finally {
+    gunzip.destroy();
+    void feeding; // settles with the stream: its errors reach the loop above
+  }
+}
+
 /** A stream (stdin or a gzip file): peek at the first bytes, gunzip when they say so. */
 function streamSource(path: string, input: Readable, size: number | undefined): ByteSource {
   let read = 0;
@@ -121,12 +169,7 @@ function streamSource(path: string, input: Readable, size: number | undefined): 
       try {
         if (first.length >= 2 && first[0] === GZIP_MAGIC_0 && first[1] === GZIP_MAGIC_1) {
           compressed = true;
-          const gunzip = Readable.from(rest()).pipe(createGunzip({ chunkSize: CHUNK_BYTES }));
-          try {
-            for await (const chunk of gunzip) yield chunk as Buffer;
-          } finally {
-            gunzip.destroy();
-          }
+          yield* gunzipped(rest());
         } else {
           for await (const chunk of rest()) yield chunk;
         }

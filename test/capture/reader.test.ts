@@ -202,4 +202,43 @@ describe('gzip', () => {
     const result = await readCapture(source, new PacketView(), () => {}, { anomalies: newAnomalyCounters() });
     expect(result.stopped?.kind).toBe('truncated');
   });
+
+  /** What the reader gives of a gzip stream, in the chunks given. */
+  async function readGzip(chunks: Buffer[]) {
+    const { openSource } = await import('../../src/capture/source.js');
+    const { Readable } = await import('node:stream');
+    const seen: string[] = [];
+    const result = await readCapture(await openSource('-', Readable.from(chunks)), new PacketView(),
+      (p) => seen.push(p.buf.toString('hex', p.frameStart, p.frameEnd)), { anomalies: newAnomalyCounters() });
+    return { seen, result };
+  }
+
+  it('gives every packet before a bad CRC or bytes after the end, and reports the damage there', async () => {
+    // Many frames, so that the compressed stream spans several chunks, and zlib holds output back.
+    const many = Array.from({ length: 400 }, (_, i) => Buffer.alloc(60 + (i % 50) * 20, i & 0xff));
+    const file = pcapFile(many.map((data, i) => ({ sec: i, frac: 0, data })));
+    const plain = (await read(file)).seen.map((s) => s.hex);
+    const gz = gzipSync(file);
+    const badCrc = Buffer.from(gz);
+    badCrc[badCrc.length - 8] ^= 0xff;
+    const garbage = Buffer.concat([gz, Buffer.from('trailing garbage, as gzip -t ignores')]);
+    for (const [what, bytes] of [['a bad CRC', badCrc], ['trailing garbage', garbage]] as const) {
+      for (const size of [bytes.length, 4096, 61]) {
+        const chunks: Buffer[] = [];
+        for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+        const { seen, result } = await readGzip(chunks);
+        expect(seen, `${what}, chunks of ${size}`).toEqual(plain);
+        expect(result.stopped, `${what}, chunks of ${size}`).toMatchObject({ kind: 'corrupt', atByte: file.length });
+        expect(result.stopped?.message).toMatch(/^compressed stream is damaged/);
+      }
+    }
+  });
+
+  it('a gzip stream damaged or cut before any capture data is an error that says so', async () => {
+    const gz = gzipSync(pcapFile(frames.map((data, i) => ({ sec: i, frac: 0, data }))));
+    await expect(readGzip([gz.subarray(0, 12)])).rejects.toThrow(/^-: compressed stream ends early \(.*\), before any capture data$/);
+    const damaged = Buffer.from(gz);
+    for (let i = 10; i < 30; i++) damaged[i] ^= 0x5a;
+    await expect(readGzip([damaged])).rejects.toThrow(/^-: compressed stream is damaged \(.*\), before any capture data$/);
+  });
 });
