@@ -35,6 +35,22 @@ export function unwritableOutputs(outputs: readonly OutputPath[], inputs: readon
 }
 
 /**
+ * One line per input capture given more than once (by the same path, a link, or `-` twice):
+ * its packets would be counted twice, and every flow would show them duplicated.
+ */
+export function repeatedInputs(inputs: readonly string[]): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const path of inputs) {
+    const id = path === '-' ? '-' : identity(path);
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, path);
+    else problems.push(first === path ? `${path} is given twice` : `${path} is ${first}, given already`);
+  }
+  return problems;
+}
+
+/**
  * What names a file whatever the path to it: device and inode of an existing file (a symlink or a
  * hard link to a capture is the capture), else the absolute path.
  */

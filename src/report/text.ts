@@ -182,5 +182,5 @@ export function outputLines(outputs: readonly { what: string; path: string }[]):
 export function warningLines(report: Report, style: TextStyle = PLAIN_STYLE): string[] {
   return report.inputs
     .filter((i) => i.stopped)
-    .map((i) => `${style.warn('warning:')} ${printable(i.path)}: ${i.stopped!.kind} at byte ${i.stopped!.atByte} after ${count(i.stopped!.afterPackets)} packets: ${i.stopped!.message}; everything before it is reported`);
+    .map((i) => `${style.warn('warning:')} ${printable(i.path)}: ${i.stopped!.kind} at byte ${i.stopped!.atByte} after ${count(i.stopped!.afterPackets)} packet${i.stopped!.afterPackets === 1 ? '' : 's'}: ${i.stopped!.message}; everything before it is reported`);
 }

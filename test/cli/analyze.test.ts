@@ -96,6 +96,10 @@ describe('flowaudit analyze', () => {
     expect(report.inputs[0].stopped.kind).toBe('truncated');
     expect(report.totals.packets).toBe(report.inputs[0].stopped.afterPackets);
     expect(report.totals.packets).toBeGreaterThan(0);
+    // One packet, and the cut inside the second record: "after 1 packet".
+    const first = 24 + 16 + bytes.readUInt32LE(24 + 8);
+    writeFileSync(cut, bytes.subarray(0, first + 10));
+    expect(flowaudit(['analyze', cut, '-q']).stderr).toMatch(/^warning: .*cut\.pcap: truncated at byte \d+ after 1 packet: /m);
   });
 
   it('keeps every packet when the live-flow cap evicts flows early', () => {
@@ -168,6 +172,20 @@ describe('flowaudit analyze', () => {
       '',
     ].join('\n'));
     expect(readFileSync(input).equals(readFileSync(PCAP))).toBe(true);
+  });
+
+  it('refuses a capture given twice, by the same path, another path or a link, and standard input twice', () => {
+    const link = join(tmp, 'again.pcap');
+    linkSync(PCAP, link);
+    const r = flowaudit(['analyze', PCAP, PCAP, link, '-', '-']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe([
+      `flowaudit: ${PCAP} is given twice`,
+      `flowaudit: ${link} is ${PCAP}, given already`,
+      'flowaudit: - is given twice',
+      '',
+    ].join('\n'));
+    expect(r.stdout).toBe('');
   });
 
   it('reads a pipe given as a path (process substitution, a FIFO) as it reads standard input, gzip or not', () => {
