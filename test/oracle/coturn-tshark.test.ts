@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasTool, REPO_ROOT, skipNote } from '../helpers/environment.js';
+import { hasTool, REPO_ROOT, skipNote, tsharkOutput } from '../helpers/environment.js';
 import { captureCoturnSession, coturnSessionMissing, SESSION_TIMEOUT_MS, type CoturnSession } from './coturn-session.js';
 import { compareStunWithTshark } from './stun-tshark-lib.js';
 
@@ -21,6 +21,15 @@ skipNote('a coturn session against tshark', missing);
 type Json = any;
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+const SESSION_ATTEMPTS = 2;
+
+/** ConnectionBind requests without a success or error response in the capture, by tshark's decode. */
+function unansweredConnectionBinds(pcap: string, decodeAs: string[]): number {
+  const types = tsharkOutput(['-r', pcap, ...decodeAs, '-Y', 'stun.type.method == 0x00b', '-T', 'fields', '-e', 'stun.type'])
+    .split(/[\n,]/).filter((t) => t !== '');
+  const requests = types.filter((t) => t === '0x000b').length;
+  return requests - (types.length - requests);
+}
 
 describe.skipIf(missing.length > 0)('a coturn session on loopback', () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowaudit-coturn-'));
@@ -29,14 +38,25 @@ describe.skipIf(missing.length > 0)('a coturn session on loopback', () => {
   let report: Json;
 
   beforeAll(async () => {
-    session = await captureCoturnSession(dir);
-    // tshark picks a dissector by port before it tries STUN's heuristics: on a random port it knows for
-    // another protocol (UDP 27500 is QuakeWorld) it saw no STUN at all. A user tells it with Decode As.
-    const { server, alternate } = session.ports;
-    const decodeAs = [server, alternate].flatMap((port) => ['udp', 'tcp'].flatMap((t) => ['-d', `${t}.port==${port},stun`]));
+    let decodeAs: string[] = [];
+    for (let attempt = 1; attempt <= SESSION_ATTEMPTS; attempt++) {
+      const attemptDir = join(dir, `attempt-${attempt}`);
+      mkdirSync(attemptDir);
+      session = await captureCoturnSession(attemptDir);
+      // tshark picks a dissector by port before it tries STUN's heuristics: on a random port it knows for
+      // another protocol (UDP 27500 is QuakeWorld) it saw no STUN at all. A user tells it with Decode As.
+      const { server, alternate } = session.ports;
+      decodeAs = [server, alternate].flatMap((port) => ['udp', 'tcp'].flatMap((t) => ['-d', `${t}.port==${port},stun`]));
+      const binds = unansweredConnectionBinds(session.pcap, decodeAs);
+      if (binds === 0) break;
+      // Under load coturn 4.6 sometimes never answers a ConnectionBind (seen once in three loaded runs, as
+      // tshark shows): the session went wrong, not its reading. Record another, so that the checks below
+      // are of a healthy session.
+      console.warn(`coturn session ${attempt}: tshark finds ${binds} ConnectionBind request(s) coturn never answered; recording again`);
+    }
     compared = await compareStunWithTshark(session.pcap, decodeAs);
     report = compared.report;
-  }, SESSION_TIMEOUT_MS + 60_000); // the session, then flowaudit and tshark
+  }, SESSION_ATTEMPTS * SESSION_TIMEOUT_MS + 60_000); // the sessions, then flowaudit and tshark
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ran every client to its end', () => {
