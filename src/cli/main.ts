@@ -20,7 +20,7 @@ import { addCatalogCommand } from './catalog-command.js';
 import { addCatalogOptions, catalogLoadOptions, type CatalogCliOptions } from './catalog-options.js';
 import { printSummary, startProgress } from './console-output.js';
 import { HtmlReportJob } from './html-output.js';
-import { repeatedInputs, unwritableOutputs, type OutputPath } from './output-paths.js';
+import { repeatedInputs, unreadableInputs, unwritableOutputs, type OutputPath } from './output-paths.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 
 interface AnalyzeCliOptions extends CatalogCliOptions {
@@ -120,9 +120,9 @@ async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<
   const onStdout = outputs.filter(([, path]) => path === '-').map(([option]) => `${option} -`);
   if (onStdout.length > 1) return usageError(`${onStdout.slice(0, -1).join(', ')} and ${onStdout[onStdout.length - 1]} cannot ${onStdout.length === 2 ? 'both' : 'all'} use standard output`);
   if (opts.pb === '-' && process.stdout.isTTY) return usageError('--pb - would write binary data to the terminal; redirect it to a file or a pipe');
-  const unwritable = [...repeatedInputs(captures), ...unwritableOutputs(outputs, captures)];
-  for (const line of unwritable) usageError(line);
-  if (unwritable.length > 0) return ExitCode.UsageOrInput;
+  const problems = [...unreadableInputs(captures), ...repeatedInputs(captures), ...unwritableOutputs(outputs, captures)];
+  for (const line of problems) usageError(line);
+  if (problems.length > 0) return ExitCode.UsageOrInput;
   // Configuration problems are reported before any capture is read.
   const topology = opts.topology !== undefined ? loadTopology(opts.topology) : undefined;
   // Started first: its worker loads the chart libraries while the capture is read.

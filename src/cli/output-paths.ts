@@ -1,9 +1,10 @@
 /**
- * Output files are checked before any capture is read: a report path in a
- * missing or read-only directory should fail in a second, not after an hour
- * of reading a capture. Nothing is created here; the files are written at the end.
+ * Output files, and whether the inputs can be opened, are checked before any
+ * capture is read: a report path in a missing or read-only directory should
+ * fail in a second, not after an hour of reading a capture. Nothing is created
+ * here; the files are written at the end.
  */
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /** An output option and its value, e.g. ['--json', 'report.json']. "-" (standard output) is always writable. */
@@ -30,6 +31,24 @@ export function unwritableOutputs(outputs: readonly OutputPath[], inputs: readon
       : whyUnwritable(path);
     written.set(id, written.get(id) ?? option);
     if (why !== undefined) problems.push(`cannot write ${path} (${option}): ${why}`);
+  }
+  return problems;
+}
+
+/**
+ * One line per input capture that cannot be opened (missing, a directory, not readable), so that
+ * every such problem is told at once with those of the outputs. A file that is no capture is
+ * found when it is read.
+ */
+export function unreadableInputs(inputs: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const path of inputs) {
+    if (path === '-') continue;
+    const stat = statOrUndefined(path);
+    const why = stat === undefined ? (existsSync(dirname(resolve(path))) ? 'no such file or directory' : `no such directory ${dirname(resolve(path))}`)
+      : stat.isDirectory() ? 'it is a directory'
+      : canRead(path) ? undefined : 'permission denied';
+    if (why !== undefined) problems.push(`cannot read ${path}: ${why}`);
   }
   return problems;
 }
@@ -80,6 +99,15 @@ function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined 
     return statSync(path);
   } catch {
     return undefined;
+  }
+}
+
+function canRead(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -135,13 +135,14 @@ describe('flowaudit analyze', () => {
     });
   }
 
-  it('checks every output path before reading the capture: one line per unwritable path, exit 2, nothing written', () => {
+  it('checks the inputs and every output path before reading a capture: one line per problem, exit 2, nothing written', () => {
     const html = join(tmp, 'no-such-dir', 'r.html');
     const json = join(tmp, 'ok.json');
-    // The capture does not exist either: reaching it would print "cannot read", so the outputs were checked first.
-    const r = flowaudit(['analyze', join(tmp, 'nope.pcap'), '--json', json, '--html', html, '--pb', tmp]);
+    const r = flowaudit(['analyze', join(tmp, 'nope.pcap'), PCAP, SAMPLES, '--json', json, '--html', html, '--pb', tmp]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe([
+      `flowaudit: cannot read ${join(tmp, 'nope.pcap')}: no such file or directory`,
+      `flowaudit: cannot read ${SAMPLES}: it is a directory`,
       `flowaudit: cannot write ${tmp} (--pb): it is a directory`,
       `flowaudit: cannot write ${html} (--html): no such directory ${join(tmp, 'no-such-dir')}`,
       '',
