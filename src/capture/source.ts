@@ -88,12 +88,16 @@ function fileSource(path: string, fd: number, size: number | undefined): ByteSou
 }
 
 /**
- * How compressed bytes are fed to gunzip so that damage at the end loses nothing: zlib drops the
+ * How compressed bytes are fed to gunzip so that damage near the end loses nothing: zlib drops the
  * output of a write that fails (a bad CRC, bytes after the end) and holds some output back until a
- * flush. So the stream's last TAIL_BYTES (the 8-byte trailer, and whatever follows it) are kept
- * back, and written byte by byte after a sync flush: what came before a bad trailer or trailing
- * garbage is all delivered. Damage in the middle loses the output of the write it is in.
+ * flush. So the stream's last CAREFUL_BYTES are kept back until its end, then written in pieces of
+ * CAREFUL_PIECE bytes, each followed by a sync flush, and the last TAIL_BYTES (the 8-byte trailer
+ * and what follows it) byte by byte. A bad trailer, or up to 56 bytes after the end, loses no
+ * output; more bytes after the end (up to a MiB) lose the output of at most one CAREFUL_PIECE of
+ * input, the one holding the end. Damage further back loses the output of the write it is in.
  */
+const CAREFUL_BYTES = 1024 * 1024;
+const CAREFUL_PIECE = 4096;
 const TAIL_BYTES = 64;
 
 async function* gunzipped(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
@@ -104,22 +108,24 @@ async function* gunzipped(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> 
   const flushed = () => new Promise<void>((resolve) => gunzip.flush(zlibConstants.Z_SYNC_FLUSH, () => resolve()));
   const feeding = (async () => {
     try {
-      let held = Buffer.alloc(0); // the stream's last bytes so far
+      const held: Buffer[] = []; // the stream's last CAREFUL_BYTES or more, in order
+      let heldBytes = 0;
       for await (const chunk of input) {
-        if (chunk.length >= TAIL_BYTES) {
-          await write(held);
-          await write(chunk.subarray(0, chunk.length - TAIL_BYTES));
-          held = Buffer.from(chunk.subarray(chunk.length - TAIL_BYTES));
-        } else {
-          const all = Buffer.concat([held, chunk]);
-          await write(all.subarray(0, Math.max(0, all.length - TAIL_BYTES)));
-          held = Buffer.from(all.subarray(Math.max(0, all.length - TAIL_BYTES)));
+        held.push(Buffer.from(chunk)); // a copy: a source may reuse its buffer
+        heldBytes += chunk.length;
+        while (heldBytes - held[0].length >= CAREFUL_BYTES) {
+          const first = held.shift()!;
+          heldBytes -= first.length;
+          await write(first);
         }
       }
-      await flushed();
-      for (let at = 0; at < held.length; at++) {
-        await write(held.subarray(at, at + 1));
+      const last = Buffer.concat(held);
+      const tail = Math.max(0, last.length - TAIL_BYTES);
+      for (let at = 0; at < last.length;) {
+        const next = at < tail ? Math.min(tail, at + CAREFUL_PIECE) : at + 1;
+        await write(last.subarray(at, next));
         await flushed();
+        at = next;
       }
       gunzip.end();
     } catch (err) {
@@ -129,8 +135,10 @@ async function* gunzipped(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> 
   try {
     for await (const chunk of gunzip) yield chunk as Buffer;
   } finally {
+    // A consumer that stops early leaves the feeding loop waiting for a 'drain' that never comes:
+    // nothing runs on, and streamSource closes the input.
     gunzip.destroy();
-    void feeding; // settles with the stream: its errors reach the loop above
+    void feeding;
   }
 }
 

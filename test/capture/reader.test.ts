@@ -234,6 +234,25 @@ describe('gzip', () => {
     }
   });
 
+  it('past 56 bytes after the end, gives the packets before the end but those of the last 4 KiB of input, never a wrong one', async () => {
+    // Bytes that do not compress, so that 4 KiB of input is about 4 KiB of packets (a few of them).
+    let x = 2463534242; // xorshift32
+    const noise = (n: number) => Buffer.from(Array.from({ length: n }, () => {
+      x ^= x << 13; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+      return x & 0xff;
+    }));
+    const many = Array.from({ length: 400 }, (_, i) => noise(60 + (i % 50) * 20));
+    const file = pcapFile(many.map((data, i) => ({ sec: i, frac: 0, data })));
+    const plain = (await read(file)).seen.map((s) => s.hex);
+    const gz = gzipSync(file);
+    for (const junk of [100, 5000, 300_000]) {
+      const { seen, result } = await readGzip([Buffer.concat([gz, Buffer.alloc(junk, 0x5a)])]);
+      expect(seen, `${junk} bytes after the end`).toEqual(plain.slice(0, seen.length));
+      expect(seen.length, `${junk} bytes after the end`).toBeGreaterThanOrEqual(plain.length - 6); // 4 KiB: at most 6 packets of 60-1040 bytes
+      expect(result.stopped?.kind).toBe('corrupt');
+    }
+  });
+
   it('a gzip stream damaged or cut before any capture data is an error that says so', async () => {
     const gz = gzipSync(pcapFile(frames.map((data, i) => ({ sec: i, frac: 0, data }))));
     await expect(readGzip([gz.subarray(0, 12)])).rejects.toThrow(/^-: compressed stream ends early \(.*\), before any capture data$/);
