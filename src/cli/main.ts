@@ -193,13 +193,14 @@ let settledExit: number = ExitCode.Ok;
 /** An output that could not be written after all (a full disk, an I/O error): the user's to fix, not a bug. */
 class OutputWriteError extends Error {}
 
-/** Runs `write`, turning a system error (it has a code) into an OutputWriteError naming the output. */
+/** Runs `write`, turning a system call's error into an OutputWriteError naming the output. */
 async function writing(option: string, path: string, write: () => Promise<void>): Promise<void> {
   try {
     await write();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (typeof e?.code !== 'string' || e.code === 'EPIPE') throw err;
+    // A system call's error (it has an errno: ENOSPC, EIO...), not one of Node's own (ERR_...), which is a bug.
+    if (typeof e?.errno !== 'number' || e.code === 'EPIPE') throw err;
     throw new OutputWriteError(`cannot write ${path === '-' ? 'standard output' : path} (${option}): ${e.message.replace(/^[A-Z]+: /, '')}`);
   }
 }

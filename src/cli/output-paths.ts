@@ -4,8 +4,8 @@
  * fail in a second, not after an hour of reading a capture. Nothing is created
  * here; the files are written at the end.
  */
-import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, fstatSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** An output option and its value, e.g. ['--json', 'report.json']. "-" (standard output) is always writable. */
 export type OutputPath = readonly [option: string, path: string];
@@ -16,7 +16,7 @@ export type OutputPath = readonly [option: string, path: string];
  * does a second output to the same file, which would replace the first.
  */
 export function unwritableOutputs(outputs: readonly OutputPath[], inputs: readonly string[]): string[] {
-  const inputFiles = new Set(inputs.filter((i) => i !== '-').map(identity));
+  const inputFiles = new Set(inputs.map(identity));
   const written = new Map<string, string>(); // file identity -> the option writing it
   const problems: string[] = [];
   for (const [option, path] of outputs) {
@@ -29,7 +29,9 @@ export function unwritableOutputs(outputs: readonly OutputPath[], inputs: readon
     const why = inputFiles.has(id) ? 'it is one of the input captures'
       : written.has(id) ? `${written.get(id)} writes it too`
       : whyUnwritable(path);
-    written.set(id, written.get(id) ?? option);
+    // A device (/dev/null, a terminal) takes any number of outputs: only files are replaced.
+    const stat = statOrUndefined(path);
+    if (stat === undefined || stat.isFile()) written.set(id, written.get(id) ?? option);
     if (why !== undefined) problems.push(`cannot write ${path} (${option}): ${why}`);
   }
   return problems;
@@ -61,7 +63,7 @@ export function repeatedInputs(inputs: readonly string[]): string[] {
   const seen = new Map<string, string>();
   const problems: string[] = [];
   for (const path of inputs) {
-    const id = path === '-' ? '-' : identity(path);
+    const id = identity(path);
     const first = seen.get(id);
     if (first === undefined) seen.set(id, path);
     else problems.push(first === path ? `${path} is given twice` : `${path} is ${first}, given already`);
@@ -71,15 +73,25 @@ export function repeatedInputs(inputs: readonly string[]): string[] {
 
 /**
  * What names a file whatever the path to it: device and inode of an existing file (a symlink or a
- * hard link to a capture is the capture), else the absolute path.
+ * hard link to a capture is the capture; "-" is whatever standard input is, a file redirected to it
+ * or a pipe, as /dev/stdin is), else the real path of its directory and its name.
  */
 function identity(path: string): string {
-  const stat = statOrUndefined(path);
+  const stat = path === '-' ? fstatOrUndefined(0) : statOrUndefined(path);
   if (stat !== undefined) return `inode ${stat.dev}:${stat.ino}`;
+  if (path === '-') return '-';
   try {
-    return realpathSync(path);
+    return join(realpathSync(dirname(resolve(path))), basename(path));
   } catch {
     return resolve(path);
+  }
+}
+
+function fstatOrUndefined(fd: number): ReturnType<typeof statSync> | undefined {
+  try {
+    return fstatSync(fd);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, linkSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -187,6 +187,26 @@ describe('flowaudit analyze', () => {
       '',
     ].join('\n'));
     expect(r.stdout).toBe('');
+  });
+
+  it('knows standard input by the file behind it, follows a symlinked directory to a new output, and lets devices take any outputs', () => {
+    const victim = join(tmp, 'victim.pcap');
+    writeFileSync(victim, readFileSync(PCAP));
+    const sh = (args: string) => spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" analyze ${args}`], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const twice = sh(`"${victim}" - < "${victim}"`);
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toBe(`flowaudit: - is ${victim}, given already\n`);
+    const overwrite = sh(`- --json /dev/stdin < "${victim}"`);
+    expect(overwrite.status).toBe(2);
+    expect(overwrite.stderr).toBe('flowaudit: cannot write /dev/stdin (--json): it is one of the input captures\n');
+    expect(readFileSync(victim).equals(readFileSync(PCAP))).toBe(true);
+    const real = join(tmp, 'real-dir');
+    mkdirSync(real);
+    symlinkSync(real, join(tmp, 'link-dir'));
+    const viaLink = flowaudit(['analyze', PCAP, '--json', join(real, 'x.out'), '--infer-topology', join(tmp, 'link-dir', 'x.out')]);
+    expect(viaLink.status).toBe(2);
+    expect(viaLink.stderr).toBe(`flowaudit: cannot write ${join(tmp, 'link-dir', 'x.out')} (--infer-topology): --json writes it too\n`);
+    expect(flowaudit(['analyze', PCAP, '-q', '--json', '/dev/null', '--pb', '/dev/null']).status).toBe(0);
   });
 
   it('reads a pipe given as a path (process substitution, a FIFO) as it reads standard input, gzip or not', () => {
