@@ -74,7 +74,7 @@ function portMatch(k: ExplainCase): string {
   const s = isKnown(k.server);
   if (c === s) return `; matched by transport and port only, because ${unknownEnds(k)}.`;
   const [known, unknown] = c ? (['client', 'server'] as const) : (['server', 'client'] as const);
-  return `; ${endIs(known, c ? k.client : k.server)}, which the rules name; the ${unknown}'s role is unknown, so that end is matched by transport and port only.`;
+  return `; ${endIs(known, c ? k.client : k.server)}, which fits the rules; the ${unknown}'s role is unknown, so that end is matched by transport and port only.`;
 }
 
 /** `atServer`: the rules hold the server's port (else only the client's). */

@@ -531,17 +531,18 @@ export class Inspector implements FrameSink {
         a.connects++;
         if (a.pendingConnects.length >= MAX_PEERS) a.pendingConnects.shift();
         a.pendingConnects.push({ tid: Array.from(msg.tid), peer });
-      } else if (kind === StunClass.Success && outcome === Outcome.Answer) {
+      } else if (kind === StunClass.Success || kind === StunClass.Error) {
+        // The answer to a request seen (its peer), or to one before the capture began (no peer).
         const t = msg.tid;
         const i = a.pendingConnects.findIndex((p) => p.tid[0] === t[0] && p.tid[1] === t[1] && p.tid[2] === t[2] && p.tid[3] === t[3]);
         const requested = i >= 0 ? a.pendingConnects.splice(i, 1)[0].peer : null;
-        if (msg.connectionId >= 0 && a.connections.length < MAX_PEERS) {
+        if (kind === StunClass.Success && msg.connectionId >= 0 && a.connections.length < MAX_PEERS && !a.connections.some((c) => c.connectionId === msg.connectionId)) {
           a.connections.push({ connectionId: msg.connectionId, peer: requested, initiatedBy: 'client', frame: this.curFrame });
         }
       }
     } else if (kind === StunClass.Indication || (kind === StunClass.Request && outcome === Outcome.NewRequest)) {
       a.connectionAttempts++;
-      if (msg.connectionId >= 0 && a.connections.length < MAX_PEERS) {
+      if (msg.connectionId >= 0 && a.connections.length < MAX_PEERS && !a.connections.some((c) => c.connectionId === msg.connectionId)) {
         a.connections.push({ connectionId: msg.connectionId, peer, initiatedBy: 'peer', frame: this.curFrame });
       }
     }

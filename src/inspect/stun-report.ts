@@ -331,10 +331,10 @@ function answerAcrossFlows(states: readonly FlowInspection[], flows: readonly Fl
 }
 
 /**
- * RFC 6062 data connections and the peer connections they carry: a ConnectionBind names a
- * CONNECTION-ID that a Connect success or a ConnectionAttempt gave on a TCP allocation's control
- * connection to the same server address and port (the id is the server's, so unique only there).
- * Flow ids, both ways.
+ * RFC 6062 data connections and the peer connections they carry: a ConnectionBind that succeeded
+ * names a CONNECTION-ID that a Connect success or a ConnectionAttempt gave on a TCP allocation's
+ * control connection to the same server address and port (the id is the server's, so unique only
+ * there). A bind refused or unanswered carries nothing, and links nothing. Flow ids, both ways.
  */
 function boundConnections(states: readonly FlowInspection[], flows: readonly FlowRecord[]): {
   allocationFlow: Map<number, number>;
@@ -352,7 +352,7 @@ function boundConnections(states: readonly FlowInspection[], flows: readonly Flo
   if (named.size === 0) return { allocationFlow, dataConnectionFlow };
   for (const st of states) {
     const record = flows[st.flow];
-    if (st.boundConnectionId < 0 || record?.transport !== 'tcp') continue;
+    if (st.boundConnectionId < 0 || st.dataConnectionFrame === 0 || record?.transport !== 'tcp') continue;
     const found = named.get(keyOf(record, st.boundConnectionId));
     if (found === undefined) continue;
     allocationFlow.set(st.flow, found.flow);

@@ -153,6 +153,31 @@ describe('RFC 6062 TCP allocations', () => {
     expect(report.inputs[0].anomalies).toEqual({});
   });
 
+  it('links only a ConnectionBind that succeeded; counts a refused Connect, and takes a Connect success whose request came before the capture', async () => {
+    const client: End = ['198.51.100.20', 50090];
+    const control = tcpConnection(client, SERVER, [
+      [true, stunMessage(0x0003, txid(1), [attr(0x0019, 0x06000000)])],
+      [false, stunMessage(0x0103, txid(1), [attr(0x0016, xorAddress('203.0.113.5', 49200)), attr(0x000d, 600)])],
+      [true, stunMessage(0x000a, txid(2), [attr(0x0012, xorAddress(...PEER_A))])], // Connect, refused (447 Connection Timeout or Failure)
+      [false, stunMessage(0x011a, txid(2), [attr(0x0009, Buffer.from([0, 0, 4, 47]))])],
+      [false, stunMessage(0x010a, txid(9), [attr(0x002a, ID_CONNECT)])], // a success whose request the capture missed
+    ]);
+    const refusedBind = tcpConnection(['198.51.100.20', 50104], SERVER, [
+      [true, stunMessage(0x000b, txid(50104), [attr(0x002a, ID_CONNECT)])],
+      [false, stunMessage(0x011b, txid(50104), [attr(0x0009, Buffer.from([0, 0, 4, 46]))])], // 446 Connection Already Exists
+    ]);
+    const report = await analyzeFrames([...control, ...refusedBind, ...dataConnection(50105, ID_CONNECT)]);
+    const [allocation] = report.stun.allocations;
+    expect(allocation).toMatchObject({ connects: 1, connectionAttempts: 0 });
+    // Linked to the data connection that was bound (flow 3), not to the refused one (flow 2).
+    expect(allocation.connections).toEqual([{ connectionId: ID_CONNECT, peer: null, initiatedBy: 'client', frame: 8, dataConnectionFlow: 3 }]);
+    const refused = report.stun.perFlow.find((f) => f.flow === 2)!;
+    expect(refused).toMatchObject({ connectionId: ID_CONNECT });
+    expect(refused.allocationFlow).toBeUndefined();
+    expect(refused.dataConnectionFrame).toBeUndefined();
+    expect(report.stun.perFlow.find((f) => f.flow === 3)).toMatchObject({ connectionId: ID_CONNECT, allocationFlow: 1 });
+  });
+
   it('links a CONNECTION-ID only on the server that named it', async () => {
     const otherServer: End = ['203.0.113.5', 3479]; // another port: another server's ids
     const report = await analyzeFrames([...controlConnection(), ...dataConnection(50103, ID_CONNECT, otherServer)]);

@@ -49,7 +49,7 @@ describe('documented', () => {
     // ext-e5 (any -> edge-access) matches; external-client rules are only possible and are left out.
     expect(v.rules).toEqual(['lync2013-edge/ext-e5-sip-tls-443']);
     // The server's configured role was checked: only the client end is matched by port.
-    expect(v.explanation).toContain("the server is edge-access (configured), which the rules name; the client's role is unknown, so that end is matched by transport and port only.");
+    expect(v.explanation).toContain("the server is edge-access (configured), which fits the rules; the client's role is unknown, so that end is matched by transport and port only.");
     expect(v.explanation).not.toContain('matched by transport and port only, because');
   });
 
