@@ -49,7 +49,7 @@ export function unreadableInputs(inputs: readonly string[]): string[] {
     const stat = statOrUndefined(path);
     const why = stat === undefined ? (existsSync(dirname(resolve(path))) ? 'no such file or directory' : `no such directory ${dirname(resolve(path))}`)
       : stat.isDirectory() ? 'it is a directory'
-      : canRead(path) ? undefined : 'permission denied';
+      : may(path, constants.R_OK) ? undefined : 'permission denied';
     if (why !== undefined) problems.push(`cannot read ${path}: ${why}`);
   }
   return problems;
@@ -98,12 +98,12 @@ function fstatOrUndefined(fd: number): ReturnType<typeof statSync> | undefined {
 function whyUnwritable(path: string): string | undefined {
   const existing = statOrUndefined(path);
   if (existing?.isDirectory()) return 'it is a directory';
-  if (existing !== undefined) return canWrite(path) ? undefined : 'permission denied';
+  if (existing !== undefined) return may(path, constants.W_OK) ? undefined : 'permission denied';
   const dir = dirname(resolve(path));
   const parent = statOrUndefined(dir);
   if (parent === undefined) return `no such directory ${dir}`;
   if (!parent.isDirectory()) return `${dir} is not a directory`;
-  return canWrite(dir) ? undefined : `permission denied in ${dir}`;
+  return may(dir, constants.W_OK) ? undefined : `permission denied in ${dir}`;
 }
 
 function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
@@ -114,18 +114,10 @@ function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined 
   }
 }
 
-function canRead(path: string): boolean {
+/** Whether this process may read (constants.R_OK) or write (W_OK) `path`. */
+function may(path: string, mode: number): boolean {
   try {
-    accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function canWrite(path: string): boolean {
-  try {
-    accessSync(path, constants.W_OK);
+    accessSync(path, mode);
     return true;
   } catch {
     return false;
