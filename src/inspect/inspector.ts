@@ -22,7 +22,7 @@ import { Decode } from '../decode/status.js';
 import { formatIp } from '../flow/ip-format.js';
 import { CHANNEL_MAX, ChannelDataView, MS_MUX_CHANNEL, parseChannelData } from './channeldata.js';
 import { addBounded, Allocation, FlowInspection, HELD_CHANNELS, MAX_ALLOCATIONS, MAX_EVIDENCE_FRAMES, MAX_PEERS, MAX_UNKNOWN_TYPES, type AppHello } from './flow-state.js';
-import { Addr, Flaw, parseStun, peerSlot, StunMessage, stunText, Txt } from './stun.js';
+import { Addr, Flaw, parseStun, peerSlot, sameTid, StunMessage, stunText, Txt } from './stun.js';
 import { Dialect, Method, MsType, StunClass } from './stun-constants.js';
 import { detectFraming, endFraming, feedSegment, Frame, Framing, opensWithData, pseudoTlsHello, relayedPayload, SYNC_SEGMENTS, Stop, TcpDirection, type FrameSink } from './tcp-framing.js';
 import { NOT_RTP, rtpHeaderBytes } from './media/rtp-header.js';
@@ -377,7 +377,6 @@ export class Inspector implements FrameSink {
     } else if (isTurnMethod(msg)) {
       st.turnSeen = true;
     }
-    if (msg.method === Method.ConnectionBind && msg.kind === StunClass.Success && st.tcp !== null && st.framing === Framing.StunStream) this.dataConnection(st);
     return true;
   }
 
@@ -482,6 +481,7 @@ export class Inspector implements FrameSink {
     if (method === Method.ConnectionBind) {
       // RFC 6062 §4.3: on a new connection to the server, the client names the peer connection this one is to carry.
       if (kind === StunClass.Request && msg.connectionId >= 0 && st.boundConnectionId < 0) st.boundConnectionId = msg.connectionId;
+      else if (kind === StunClass.Success && st.tcp !== null && st.framing === Framing.StunStream) this.dataConnection(st);
       return;
     }
     const a = current(st);
@@ -533,19 +533,21 @@ export class Inspector implements FrameSink {
         a.pendingConnects.push({ tid: Array.from(msg.tid), peer });
       } else if (kind === StunClass.Success || kind === StunClass.Error) {
         // The answer to a request seen (its peer), or to one before the capture began (no peer).
-        const t = msg.tid;
-        const i = a.pendingConnects.findIndex((p) => p.tid[0] === t[0] && p.tid[1] === t[1] && p.tid[2] === t[2] && p.tid[3] === t[3]);
+        const i = a.pendingConnects.findIndex((p) => sameTid(p.tid, msg.tid));
         const requested = i >= 0 ? a.pendingConnects.splice(i, 1)[0].peer : null;
-        if (kind === StunClass.Success && msg.connectionId >= 0 && a.connections.length < MAX_PEERS && !a.connections.some((c) => c.connectionId === msg.connectionId)) {
-          a.connections.push({ connectionId: msg.connectionId, peer: requested, initiatedBy: 'client', frame: this.curFrame });
-        }
+        if (kind === StunClass.Success) this.namedConnection(a, msg, requested, 'client');
       }
     } else if (kind === StunClass.Indication || (kind === StunClass.Request && outcome === Outcome.NewRequest)) {
       a.connectionAttempts++;
-      if (msg.connectionId >= 0 && a.connections.length < MAX_PEERS && !a.connections.some((c) => c.connectionId === msg.connectionId)) {
-        a.connections.push({ connectionId: msg.connectionId, peer, initiatedBy: 'peer', frame: this.curFrame });
-      }
+      this.namedConnection(a, msg, peer, 'peer');
     }
+  }
+
+  /** Lists the connection `msg`'s CONNECTION-ID names, once each, at most MAX_PEERS. */
+  private namedConnection(a: Allocation, msg: StunMessage, peer: string | null, initiatedBy: 'client' | 'peer'): void {
+    const id = msg.connectionId;
+    if (id < 0 || a.connections.length >= MAX_PEERS || a.connections.some((c) => c.connectionId === id)) return;
+    a.connections.push({ connectionId: id, peer, initiatedBy, frame: this.curFrame });
   }
 
   private newAllocation(st: FlowInspection, buf: Buffer, msg: StunMessage): void {
@@ -810,13 +812,10 @@ function current(st: FlowInspection): Allocation | undefined {
 }
 
 function byTid(st: FlowInspection, msg: StunMessage): Allocation | undefined {
-  const t = msg.tid;
-  for (let i = st.allocations.length - 1; i >= 0; i--) {
-    const a = st.allocations[i].tid;
-    if (a[0] === t[0] && a[1] === t[1] && a[2] === t[2] && a[3] === t[3]) return st.allocations[i];
-  }
+  for (let i = st.allocations.length - 1; i >= 0; i--) if (sameTid(st.allocations[i].tid, msg.tid)) return st.allocations[i];
   return undefined;
 }
+
 
 /** "ip:port" (IPv6 in brackets) of an address slot. */
 function addrText(msg: StunMessage, slot: number): string {

@@ -11,6 +11,7 @@ import { Allocation, FlowInspection, type AppHello, type RelayConnection } from 
 import type { InspectedFlows } from './inspection.js';
 import { Dialect, DIALECT_NAMES, ERROR_REASONS, hex4, messageTypeName, type DialectName } from './stun-constants.js';
 import { FRAMING_NAMES } from './tcp-framing.js';
+import { sameTid } from './stun.js';
 import { httpCounts } from './apps/http-stream.js';
 import { sipCounts } from './apps/sip-stream.js';
 import type { MethodStats, TransactionTable, UnmatchedResponse } from './transactions.js';
@@ -309,7 +310,7 @@ function answerAcrossFlows(states: readonly FlowInspection[], flows: readonly Fl
       waiting.delete(key);
       st.tx.answerFromOtherFlow(request.slot, found.response);
       found.tx.answeredElsewhere(found.response);
-      const a = st.allocations.find((x) => x.outcome === 0 && x.tid.every((word, i) => word === request.tid[i]));
+      const a = st.allocations.find((x) => x.outcome === 0 && sameTid(x.tid, request.tid));
       const answer = found.response.allocation;
       if (a !== undefined && answer !== undefined) {
         a.outcome = answer.outcome;

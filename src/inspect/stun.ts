@@ -160,6 +160,11 @@ export class StunMessage {
   }
 }
 
+/** Two transaction ids given as four 32-bit words each (StunMessage.tid). */
+export function sameTid(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+}
+
 /**
  * True when the bytes at `off` can begin a STUN header of any dialect: the
  * two top bits zero (RFC 7983 first byte 0-3) and 20 bytes present. Cheap
